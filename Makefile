@@ -1,0 +1,79 @@
+# Everything a newcomer needs: `make run` and `make test`. Each sets itself up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/current.tar.gz
+LOOKUPS := data/lookups/entities.yml
+
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export WEB_PORT ?= 8080
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+# Rasa 3.6 runs on Python 3.8-3.10 only. PYTHON=... overrides the search.
+PYTHON ?= $(shell for p in python3.10 \
+		$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10 2>/dev/null | sort -V -r) \
+		/usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1 && { echo "$$p"; break; }; \
+	done)
+
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path '$(LOOKUPS)' 2>/dev/null) \
+	$(wildcard bot/facts/*.yml) bot/nlu_components.py bot/language.py
+
+.PHONY: help install run shell train test eval bench facts clean
+
+help:
+	@echo "make run    - start the assistant (trains first if needed)"
+	@echo "make test   - run the whole test suite"
+	@echo "make train  - train the model if data, domain or config changed"
+	@echo "make shell  - talk to the assistant in the terminal (staff)"
+	@echo "make eval   - NLU figures on the held-out test sets"
+	@echo "make facts  - validate and list the fact store"
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: no Python 3.10 found. Rasa 3.6 needs Python 3.8-3.10;"; \
+		echo "       install one (e.g. pyenv install 3.10) or pass PYTHON=/path/to/python3.10"; \
+		exit 1; fi
+	@echo "Setting up $(VENV) with $(PYTHON)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	@touch $@
+
+install: $(VENV)/.installed
+
+facts: install
+	$(PY) -m bot facts check
+
+$(LOOKUPS): $(VENV)/.installed $(wildcard bot/facts/*.yml) bot/nlu_data.py bot/language.py
+	$(PY) -m bot nlu export $@
+	@touch $@
+
+$(MODEL): $(VENV)/.installed $(LOOKUPS) $(TRAIN_INPUTS)
+	$(PY) -m bot facts check >/dev/null
+	$(RASA) train --fixed-model-name current --out models --quiet
+	@touch $@
+
+train: $(MODEL)
+
+run: $(MODEL)
+	$(PY) -m bot.serve
+
+shell: $(MODEL)
+	$(PY) -m bot.serve --shell
+
+test: $(MODEL)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+eval: $(MODEL)
+	$(PY) -m bot.evaluate
+
+clean:
+	rm -rf models results .rasa var

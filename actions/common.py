@@ -1,0 +1,32 @@
+"""Helpers every answer action uses: the visitor's language, entities, sending replies."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import slots
+from bot.answers import Answer, Entities
+from bot.language import DEFAULT_LANGUAGE, Lang, from_locale
+
+
+def language_of(tracker: Tracker) -> Lang:
+    return from_locale(tracker.get_slot(slots.LANGUAGE)) or DEFAULT_LANGUAGE
+
+
+def latest_entities(tracker: Tracker) -> Entities:
+    """Entity values of the latest user message, grouped by entity type."""
+    grouped: Dict[str, List[str]] = {}
+    for entity in tracker.latest_message.get("entities", []):
+        grouped.setdefault(entity["entity"], []).append(str(entity.get("value", "")))
+    return grouped
+
+
+def send(dispatcher: CollectingDispatcher, answer: Answer) -> List[Dict[str, Any]]:
+    """Utter every reply of ``answer`` and remember its focus for follow-ups."""
+    for reply in answer.replies:
+        dispatcher.utter_message(response=reply.response, **reply.values)
+    return [SlotSet(slots.FOCUS, answer.focus)] if answer.focus else []

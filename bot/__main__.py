@@ -1,0 +1,59 @@
+"""Command line: ``python -m bot facts check`` and ``python -m bot nlu export|check``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot import nlu_data
+from bot.store import FactStoreError, load_store
+
+
+def _facts_check(_: argparse.Namespace) -> int:
+    store = load_store()
+    for fact in store:
+        source = f"{fact.source.id} ({fact.source.as_of})" if fact.source else "-"
+        print(f"{fact.kind:<13} {fact.id:<24} {fact.name.en} / {fact.name.es}  [{source}]")
+    print(f"{len(store)} records, all in en and es.")
+    return 0
+
+
+def _nlu_export(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = nlu_data.render(load_store())
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+    return 0
+
+
+def _nlu_check(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if not path.exists() or path.read_text(encoding="utf-8") != nlu_data.render(load_store()):
+        print(f"{path} is out of date with bot/facts: run `python -m bot nlu export`", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    facts = commands.add_parser("facts").add_subparsers(dest="action", required=True)
+    facts.add_parser("check", help="validate and list the fact store").set_defaults(run=_facts_check)
+    nlu = commands.add_parser("nlu").add_subparsers(dest="action", required=True)
+    for name, run in (("export", _nlu_export), ("check", _nlu_check)):
+        sub = nlu.add_parser(name, help=f"{name} the lookups and synonyms generated from the store")
+        sub.add_argument("path", nargs="?", default=str(nlu_data.LOOKUPS_FILE))
+        sub.set_defaults(run=run)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except FactStoreError as error:
+        print(f"fact store error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

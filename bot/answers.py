@@ -1,0 +1,135 @@
+"""Turning a question (intent, entities, what was just discussed) into replies.
+
+A :class:`Reply` names a domain response and fills its variables; all wording
+lives in the domain or in the fact store, never here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence
+
+from bot.language import Lang
+from bot.store import Fact, FactStore
+
+Entities = Mapping[str, Sequence[str]]
+
+ANSWER = "utter_fact_answer"
+UNKNOWN = {
+    "mission": "utter_deployments_unknown_mission",
+    "place": "utter_deployments_unknown_place",
+    "organisation": "utter_topics_unknown_organisation",
+}
+NO_TOPIC = "utter_topics_unknown"
+# Kinds whose records a deployment follow-up ("which missions are those?") can build on.
+_DEPLOYMENT_FOCUS = ("mission", "place", "personnel")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message: a domain response name and the values for its variables."""
+
+    response: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The replies to one question, and the record it leaves in focus for follow-ups."""
+
+    replies: tuple[Reply, ...]
+    focus: Optional[str] = None
+
+
+def render(facts: Sequence[Fact], lang: Lang) -> list[Reply]:
+    """One answer message per source, naming the source and its date."""
+    by_source: dict[str, list[Fact]] = {}
+    for fact in dict.fromkeys(facts):
+        by_source.setdefault(fact.source.id if fact.source else "", []).append(fact)
+    replies = []
+    for group in by_source.values():
+        source = group[0].source
+        assert source is not None, "the store guarantees every answerable record a source"
+        replies.append(
+            Reply(
+                ANSWER,
+                {
+                    "answer": "\n\n".join(f.text[lang] for f in group if f.text),
+                    "source": source.name[lang],
+                    "url": source.url,
+                    "as_of": source.as_of,
+                },
+            )
+        )
+    return replies
+
+
+def _known(store: FactStore, kind: str, lang: Lang) -> str:
+    return ", ".join(f.name[lang] for f in store.of_kind(kind))
+
+
+def _unknown(store: FactStore, kind: str, value: str, lang: Lang) -> Reply:
+    return Reply(UNKNOWN[kind], {"name": value, "known": _known(store, kind, lang)})
+
+
+def _resolve(
+    store: FactStore, kind: str, entities: Entities, lang: Lang
+) -> tuple[list[Fact], list[Reply]]:
+    """Records named by the entities of ``kind``, and replies for names the store lacks."""
+    found, missing = [], []
+    for value in entities.get(kind, ()):
+        fact = store.resolve(kind, value)
+        if fact is None:
+            missing.append(_unknown(store, kind, value, lang))
+        else:
+            found.append(fact)
+    return found, missing
+
+
+def _answer(store: FactStore, named: Sequence[Fact], lang: Lang, extra: Sequence[Reply] = ()) -> Answer:
+    facts = [answer for fact in named for answer in store.answers_for(fact)]
+    return Answer(tuple(extra) + tuple(render(facts, lang)), focus=named[-1].id if named else None)
+
+
+def answer_deployments(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang) -> Answer:
+    """Norwegian personnel in UN missions, by mission, place or kind of personnel."""
+    named: list[Fact] = []
+    missing: list[Reply] = []
+    for kind in ("mission", "place", "personnel"):
+        found, unknown = _resolve(store, kind, entities, lang)
+        named += found
+        missing += unknown
+    if missing and not named:
+        return Answer(tuple(missing))
+    if named:
+        return _answer(store, named, lang, missing)
+    return _follow_up(store, focus, lang)
+
+
+def _follow_up(store: FactStore, focus: Optional[str], lang: Lang) -> Answer:
+    """A question with no names ("which missions are those?") builds on the focus."""
+    current = store.find(focus) if focus else None
+    if current is None or current.kind not in _DEPLOYMENT_FOCUS:
+        overview = store.topic_for_intent("ask_deployments")
+        assert overview is not None, "the store must hold the deployments overview"
+        return Answer(tuple(render([overview], lang)), focus=overview.id)
+    if current.kind == "personnel":
+        missions = store.missions_with(current.id)
+        return Answer(tuple(render(missions or [current], lang)), focus=current.id)
+    return _answer(store, [current], lang)
+
+
+def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Answer:
+    """A policy topic, narrowed to an organisation or place when one is named."""
+    organisations, missing = _resolve(store, "organisation", entities, lang)
+    if organisations:
+        return _answer(store, organisations, lang, missing)
+    if intent == "ask_peace":
+        places, _ = _resolve(store, "place", entities, lang)
+        processes = [f for p in places for f in store.answers_for(p) if f.kind == "process"]
+        if processes:
+            return Answer(tuple(render(processes, lang)), focus=processes[-1].id)
+    topic = store.topic_for_intent(intent)
+    if topic is None:
+        return Answer((Reply(NO_TOPIC),))
+    return _answer(store, [topic], lang, missing)
