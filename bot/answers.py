@@ -44,7 +44,7 @@ class Answer:
 def render(facts: Sequence[Fact], lang: Lang) -> list[Reply]:
     """One answer message per source, naming the source and its date."""
     by_source: dict[str, list[Fact]] = {}
-    for fact in dict.fromkeys(facts):
+    for fact in {f.id: f for f in facts}.values():
         by_source.setdefault(fact.source.id if fact.source else "", []).append(fact)
     replies = []
     for group in by_source.values():

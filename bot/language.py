@@ -24,8 +24,8 @@ _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
 # How visitors name each language when they ask to switch; folded (no accents).
 NAMES: dict[Lang, tuple[str, ...]] = {
-    "en": ("en", "english", "ingles", "inglish", "englis"),
-    "es": ("es", "spanish", "espanol", "castellano", "espaniol"),
+    "en": ("english", "ingles", "inglish", "englis"),
+    "es": ("spanish", "espanol", "castellano", "espaniol"),
 }
 
 
@@ -61,12 +61,15 @@ def detect(text: str) -> Optional[Lang]:
 def from_name(value: str) -> Optional[Lang]:
     """The language a name such as "Español", "ingles" or "es" stands for."""
     folded = fold(value)
+    if folded in LANGUAGES:
+        return folded  # type: ignore[return-value]
     return next((lang for lang, names in NAMES.items() if folded in names), None)
 
 
 def find_requested(text: str) -> Optional[Lang]:
     """The language named in a request such as "¿puedes hablar en inglés?"."""
-    return next((lang for word in _WORD.findall(text or "") if (lang := from_name(word))), None)
+    words = {fold(word) for word in _WORD.findall(text or "")}
+    return next((lang for lang, names in NAMES.items() if words & set(names)), None)
 
 
 def from_locale(locale: object) -> Optional[Lang]:

@@ -1,0 +1,77 @@
+"""Every action, run with rasa-sdk's CollectingDispatcher and a fresh real Tracker."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.deployments import ActionAnswerDeployments
+from actions.session import ActionSessionStart
+from actions.topics import ActionAnswerTopic
+from tests.conftest import LANGS, TrackerFactory
+
+
+async def _run(action, tracker):  # type: ignore[no-untyped-def]
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_deployments_answer_counts_with_source(make_tracker: TrackerFactory, lang: str) -> None:
+    tracker = make_tracker(lang, "ask_deployments", {"personnel": ["military"]})
+    messages, events = await _run(ActionAnswerDeployments(), tracker)
+    assert [m["response"] for m in messages] == ["utter_fact_answer"]
+    assert "45" in messages[0]["answer"] and messages[0]["as_of"] == "2019"
+    assert {"event": "slot", "name": "focus", "value": "military", "timestamp": None} in events
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_deployments_follow_up_reads_the_focus_slot(make_tracker: TrackerFactory, lang: str) -> None:
+    tracker = make_tracker(lang, "ask_deployments", {}, focus="military")
+    messages, _ = await _run(ActionAnswerDeployments(), tracker)
+    answers = " ".join(m["answer"] for m in messages)
+    assert all(m in answers for m in ("MINUSMA", "UNMISS", "UNTSO"))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_deployments_unknown_place(make_tracker: TrackerFactory, lang: str) -> None:
+    tracker = make_tracker(lang, "ask_deployments", {"place": ["Lebanon"]})
+    messages, events = await _run(ActionAnswerDeployments(), tracker)
+    assert [m["response"] for m in messages] == ["utter_deployments_unknown_place"]
+    assert events == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_topic_action_answers_in_the_slot_language(make_tracker: TrackerFactory, store, lang: str) -> None:
+    tracker = make_tracker(lang, "ask_women_peace")
+    messages, _ = await _run(ActionAnswerTopic(), tracker)
+    assert messages[0]["response"] == "utter_fact_answer"
+    assert messages[0]["answer"] == store.get("women_peace").text[lang]
+    assert "2015" in messages[0]["answer"]
+
+
+async def test_topic_action_without_language_slot_uses_english(make_tracker: TrackerFactory, store) -> None:
+    messages, _ = await _run(ActionAnswerTopic(), make_tracker(None, "ask_aims"))
+    assert messages[0]["answer"] == store.get("aims").text["en"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_session_start_takes_the_locale(make_tracker: TrackerFactory, lang: str) -> None:
+    locale = {"en": "en-GB", "es": "es-CO"}[lang]
+    tracker = make_tracker(None, session_started_metadata={"locale": locale})
+    _, events = await _run(ActionSessionStart(), tracker)
+    assert [e["event"] for e in events] == ["session_started", "slot", "action"]
+    assert events[1]["name"] == "language" and events[1]["value"] == lang
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_session_start_keeps_the_previous_language(make_tracker: TrackerFactory, lang: str) -> None:
+    _, events = await _run(ActionSessionStart(), make_tracker(lang))
+    assert events[1]["value"] == lang
+
+
+async def test_session_start_ignores_unsupported_locales(make_tracker: TrackerFactory) -> None:
+    tracker = make_tracker(None, session_started_metadata={"language_code": "nb"})
+    _, events = await _run(ActionSessionStart(), tracker)
+    assert [e["event"] for e in events] == ["session_started", "action"]

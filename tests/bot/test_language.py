@@ -1,0 +1,50 @@
+"""Language detection, explicit requests and locales."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.language import detect, find_requested, from_locale, from_name
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("How many Norwegian soldiers serve in UN missions?", "en"),
+        ("what does norway do for disarmament", "en"),
+        ("¿Cuántos soldados noruegos hay en misiones de la ONU?", "es"),
+        ("que hace noruega por el desarme nuclear", "es"),
+        ("gracias", "es"),
+    ],
+)
+def test_clear_sentences_are_detected(text: str, expected: str) -> None:
+    assert detect(text) == expected
+
+
+@pytest.mark.parametrize("text", ["ok", "NATO", "Colombia", "MINUSMA", "👍", "", "   ", "123"])
+def test_short_or_ambiguous_text_keeps_the_current_language(text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("¿puedes hablar en inglés?", "en"),
+        ("in Spanish please", "es"),
+        ("en español", "es"),
+        ("english please", "en"),
+        ("what about Mali?", None),
+    ],
+)
+def test_explicit_requests_name_the_language(text: str, expected: str) -> None:
+    assert find_requested(text) == expected
+
+
+@pytest.mark.parametrize("value,expected", [("es-CO", "es"), ("en_GB", "en"), ("ES", "es"), ("nb-NO", None), (None, None), (5, None)])
+def test_locales(value: object, expected: str) -> None:
+    assert from_locale(value) == expected
+
+
+@pytest.mark.parametrize("value,expected", [("Español", "es"), ("ingles", "en"), ("es", "es"), ("klingon", None)])
+def test_language_names(value: str, expected: str) -> None:
+    assert from_name(value) == expected
