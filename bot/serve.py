@@ -9,29 +9,84 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import signal
 import sys
 import time
-from typing import Optional, Sequence
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
 
 import aiohttp
+import yaml
 
 from bot.config import Settings
+from bot.endpoints import write_endpoints
 
 RASA = os.path.join(os.path.dirname(sys.executable), "rasa")
 READY_TIMEOUT_S = 180.0
+ROOT = Path(__file__).resolve().parent.parent
+CREDENTIALS_TEMPLATE = ROOT / "credentials.yml"
+# What Rasa reads: the template without the channels whose secrets are unset.
+CREDENTIALS = ROOT / "var" / "credentials.yml"
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 
-def rasa_command(settings: Settings, *extra: str) -> list[str]:
+def rasa_command(settings: Settings, *extra: str, credentials: str | Path = "credentials.yml") -> list[str]:
     return [
         RASA, "run", "--model", settings.model, "--interface", settings.internal_host,
-        "--port", str(settings.rasa_port), "--credentials", "credentials.yml",
-        "--endpoints", "endpoints.yml", *extra,
+        "--port", str(settings.rasa_port), "--credentials", str(credentials),
+        "--endpoints", str(write_endpoints(settings)), *extra,
     ]
 
 
 def action_command() -> list[str]:
     return [sys.executable, "-m", "bot.action_server"]
+
+
+def web_command() -> list[str]:
+    return [sys.executable, "-m", "bot.web"]
+
+
+def effective_credentials(template: Mapping[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """The channels of ``template`` whose every ``${VARIABLE}`` is set (and not empty) in ``env``.
+
+    The ``${VARIABLES}`` stay as they are: Rasa substitutes them, so secrets
+    never reach the file.
+    """
+    return {name: config for name, config in template.items() if all(env.get(v) for v in _variables(config))}
+
+
+def _variables(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return set(_VARIABLE.findall(value))
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return set().union(*map(_variables, children))
+
+
+def write_credentials(
+    env: Mapping[str, str], template: Path = CREDENTIALS_TEMPLATE, target: Path = CREDENTIALS
+) -> list[str]:
+    """Writes the credentials Rasa reads; returns the names of the channels in it."""
+    with open(template, encoding="utf-8") as handle:
+        channels = effective_credentials(yaml.safe_load(handle) or {}, env)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    header = f"# Written by bot/serve.py from {template.name} at start-up; edit that file instead.\n"
+    target.write_text(header + yaml.safe_dump(channels, sort_keys=False, default_flow_style=False), encoding="utf-8")
+    return list(channels)
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """The environment every child process gets: ports and quiet libraries."""
+    env = dict(os.environ)
+    env.update(
+        RASA_PORT=str(settings.rasa_port),
+        ACTION_PORT=str(settings.action_port),
+        WEB_PORT=str(settings.web_port),
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
+    return env
 
 
 async def wait_until_answering(settings: Settings, timeout: float = READY_TIMEOUT_S) -> float:
@@ -53,11 +108,12 @@ async def wait_until_answering(settings: Settings, timeout: float = READY_TIMEOU
 class Processes:
     """Child processes started together and stopped together."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
         self.children: list[asyncio.subprocess.Process] = []
 
     async def start(self, command: Sequence[str]) -> asyncio.subprocess.Process:
-        child = await asyncio.create_subprocess_exec(*command, start_new_session=True)
+        child = await asyncio.create_subprocess_exec(*command, env=self.env, start_new_session=True)
         self.children.append(child)
         return child
 
@@ -78,7 +134,7 @@ class Processes:
 
 async def run(shell: bool) -> int:
     settings = Settings.from_env()
-    processes = Processes()
+    processes = Processes(child_env(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -88,12 +144,15 @@ async def run(shell: bool) -> int:
         if shell:
             shell_child = await processes.start(_shell_command(settings))
             return await shell_child.wait()
-        await processes.start(rasa_command(settings))
+        channels = write_credentials(processes.env)
+        print(f"Channels: {', '.join(_channel_name(c) for c in channels)}", flush=True)
+        await processes.start(rasa_command(settings, credentials=CREDENTIALS))
+        await processes.start(web_command())
         ready = asyncio.create_task(wait_until_answering(settings))
         stopped = asyncio.create_task(stop.wait())
         done, _ = await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
         if ready in done:
-            print(f"\nReady in {ready.result():.1f} s. Chat over REST: POST {settings.rasa_url}/webhooks/rest/webhook")
+            print(f"\nReady in {ready.result():.1f} s. Chat at http://localhost:{settings.web_port}/")
             print("Press Ctrl-C to stop.", flush=True)
             await _watch(processes, stop)
         else:
@@ -103,8 +162,13 @@ async def run(shell: bool) -> int:
         await processes.stop()
 
 
+def _channel_name(key: str) -> str:
+    # "bot.channels.TelegramInput" -> "telegram"
+    return key.rsplit(".", 1)[-1].removesuffix("Input").lower()
+
+
 def _shell_command(settings: Settings) -> list[str]:
-    return [RASA, "shell", "--model", settings.model, "--endpoints", "endpoints.yml", "--debug"]
+    return [RASA, "shell", "--model", settings.model, "--endpoints", str(write_endpoints(settings)), "--debug"]
 
 
 async def _watch(processes: Processes, stop: asyncio.Event) -> None:
