@@ -15,6 +15,8 @@ from bot.text import fold
 Lang = Literal["en", "es"]
 LANGUAGES: tuple[Lang, ...] = ("en", "es")
 DEFAULT_LANGUAGE: Lang = "en"
+# The intent of "in English please"; its text names the wanted language.
+SWITCH_INTENT = "switch_language"
 
 # Below these, lingua's answer on short text is close to a coin toss
 # (measured on the held-out sets, see `make eval`).
@@ -41,6 +43,7 @@ def _detector():  # type: ignore[no-untyped-def]
     )
 
 
+@lru_cache(maxsize=4096)
 def detect(text: str) -> Optional[Lang]:
     """``en`` or ``es`` when the text clearly is that language, else ``None``."""
     words = _WORD.findall(text or "")

@@ -49,3 +49,11 @@ def make_tracker() -> TrackerFactory:
         )
 
     return build
+
+
+@pytest.fixture(scope="session")
+def assistant():  # type: ignore[no-untyped-def]
+    """The real action server and Rasa server, shared by the tests of one run."""
+    from tests.servers import running
+
+    yield from running("session")

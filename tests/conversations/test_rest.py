@@ -1,0 +1,95 @@
+"""Conversations over the real REST channel: the answers, their language, follow-ups."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.servers
+
+
+class Visitor:
+    """One visitor with a fresh, unguessable sender id."""
+
+    def __init__(self, url: str, metadata: dict | None = None) -> None:
+        self.url = url
+        self.sender = uuid.uuid4().hex
+        self.metadata = metadata
+
+    def say(self, text: str) -> str:
+        body = {"sender": self.sender, "message": text}
+        if self.metadata:
+            body["metadata"] = self.metadata
+        response = requests.post(self.url, json=body, timeout=30)
+        assert response.status_code == 200, response.text
+        return "\n".join(m.get("text", "") for m in response.json())
+
+    def buttons(self, text: str) -> list[dict]:
+        response = requests.post(self.url, json={"sender": self.sender, "message": text}, timeout=30)
+        return [b for m in response.json() for b in m.get("buttons", [])]
+
+
+def test_how_many_soldiers(assistant) -> None:
+    reply = Visitor(assistant.rest_url).say("How many Norwegian soldiers serve in UN missions?")
+    assert "45" in reply
+    assert all(m in reply for m in ("MINUSMA", "UNMISS", "UNTSO"))
+    assert "Source:" in reply and "2019" in reply
+
+
+def test_cuantos_soldados_in_spanish(assistant) -> None:
+    reply = Visitor(assistant.rest_url).say("¿Cuántos soldados noruegos sirven en misiones de la ONU?")
+    assert "45" in reply and "efectivos militares" in reply
+    assert "Fuente:" in reply
+
+
+@pytest.mark.parametrize(
+    "lang,turns",
+    [
+        (
+            "en",
+            [
+                ("how many norwegian police officers are in UN missions?", ["30", "UNFICYP"]),
+                ("what about Haiti?", ["MINUJUSTH"]),
+                ("and how many soldiers?", ["45"]),
+                ("which missions are those?", ["MINUSMA", "UNTSO"]),
+            ],
+        ),
+        (
+            "es",
+            [
+                ("cuantos policias noruegos hay en misiones de la onu", ["30", "UNFICYP"]),
+                ("¿y en Chipre?", ["UNFICYP", "Chipre"]),
+                ("¿y cuántos militares?", ["45"]),
+                ("¿cuáles son esas misiones?", ["MINUSMA", "UNTSO"]),
+            ],
+        ),
+    ],
+)
+def test_follow_ups_keep_context_and_language(assistant, lang: str, turns) -> None:
+    visitor = Visitor(assistant.rest_url)
+    marker = {"en": "Source:", "es": "Fuente:"}[lang]
+    for text, expected in turns:
+        reply = visitor.say(text)
+        assert marker in reply, (text, reply)
+        for fragment in expected:
+            assert fragment in reply, (text, reply)
+
+
+def test_language_switch_on_request(assistant) -> None:
+    visitor = Visitor(assistant.rest_url)
+    assert "Source:" in visitor.say("What does Norway do about nuclear disarmament?")
+    visitor.say("¿puedes hablar en español?")
+    # A language-neutral follow-up now comes in Spanish.
+    assert "Fuente:" in visitor.say("NATO")
+
+
+def test_locale_sets_the_first_language(assistant) -> None:
+    visitor = Visitor(assistant.rest_url, metadata={"locale": "es-ES"})
+    assert "Fuente:" in visitor.say("MINUSMA")
+
+
+def test_unknown_country_is_answered_honestly(assistant) -> None:
+    reply = Visitor(assistant.rest_url).say("How many Norwegian soldiers are in Lebanon?")
+    assert "no information" in reply and "45" not in reply

@@ -1,0 +1,80 @@
+"""Starting the real assistant (action server, Rasa server, web front) for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Iterator, Optional
+
+import pytest
+
+from bot.config import Settings
+from bot.serve import action_command, child_env, rasa_command, wait_until_answering
+from tests.conftest import ROOT
+
+LOGS = ROOT / "tests" / "artifacts"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Assistant:
+    settings: Settings
+    children: list[subprocess.Popen]
+
+    @property
+    def rest_url(self) -> str:
+        return f"{self.settings.rasa_url}/webhooks/rest/webhook"
+
+    def stop(self) -> None:
+        for child in self.children:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in self.children:
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+
+
+def start_assistant(name: str, settings: Optional[Settings] = None, extra_env: Optional[dict] = None) -> Assistant:
+    """Start the action server and the Rasa server on free ports; wait for a first answer."""
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.fail(f"{model} is missing: run `make train` (make test trains first)")
+    settings = settings or replace(
+        Settings.from_env({}), rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(model)
+    )
+    env = {**child_env(settings), **(extra_env or {})}
+    LOGS.mkdir(parents=True, exist_ok=True)
+    children = []
+    for role, command in (("actions", action_command()), ("rasa", rasa_command(settings))):
+        log = open(LOGS / f"{name}-{role}.log", "ab")
+        children.append(
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        )
+    assistant = Assistant(settings, children)
+    try:
+        asyncio.run(wait_until_answering(settings))
+    except Exception:
+        assistant.stop()
+        raise
+    return assistant
+
+
+def running(name: str) -> Iterator[Assistant]:
+    assistant = start_assistant(name)
+    try:
+        yield assistant
+    finally:
+        assistant.stop()

@@ -1,0 +1,43 @@
+"""Quality gates on the trained model: held-out NLU figures and the test stories."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import evaluate
+from tests.conftest import LANGS, ROOT
+
+pytestmark = pytest.mark.quality
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, evaluate.Figures]:
+    return {f.language: f for f in evaluate.evaluate()}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_held_out_nlu_figures_meet_the_bars(figures: dict[str, evaluate.Figures], lang: str) -> None:
+    result = figures[lang]
+    print(f"{lang}: intent macro-F1 {result.intent_macro_f1:.3f}, entity F1 {result.entity_f1:.3f}, "
+          f"language detection {result.language_accuracy:.3f}")
+    assert not result.failures()
+
+
+def test_every_test_story_passes(tmp_path: Path) -> None:
+    rasa = os.path.join(os.path.dirname(sys.executable), "rasa")
+    command = [rasa, "test", "core", "--model", str(ROOT / evaluate.MODEL), "--stories", str(ROOT / "tests/stories"),
+               "--out", str(tmp_path), "--quiet", "--no-plot"]
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    failed = (tmp_path / "failed_test_stories.yml").read_text(encoding="utf-8")
+    assert "None of the test stories failed" in failed, failed
+
+
+def test_rasa_data_validate_passes() -> None:
+    rasa = os.path.join(os.path.dirname(sys.executable), "rasa")
+    result = subprocess.run([rasa, "data", "validate", "--quiet"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
