@@ -1,30 +1,79 @@
 """The endpoints file Rasa runs with: ``endpoints.yml`` plus the settings.
 
-Ports and stores come from the environment, so the effective file is written
-into ``var/`` at start-up rather than kept with placeholders.
+Ports, stores and the action server's secret come from the environment, so
+the effective file is written into ``var/`` at start-up, readable by its
+owner only, rather than kept in the repository with placeholders.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import yaml
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 
 RUNTIME_DIR = Path("var")
 BASE = Path("endpoints.yml")
+SQLITE_DB = RUNTIME_DIR / "conversations.db"
 
 
 def endpoints(settings: Settings, base: Path = BASE) -> dict[str, Any]:
     config = yaml.safe_load(base.read_text(encoding="utf-8")) or {}
-    config["action_endpoint"] = {**config.get("action_endpoint", {}), "url": f"{settings.action_url}/webhook"}
+    action = {**config.get("action_endpoint", {}), "url": f"{settings.action_url}/webhook"}
+    if settings.action_token:
+        action["token"] = settings.action_token
+    config["action_endpoint"] = action
+    config["tracker_store"] = tracker_store(settings.database_url)
+    if settings.redis_url:
+        config["lock_store"] = lock_store(settings.redis_url)
     return config
+
+
+def tracker_store(database_url: str) -> dict[str, Any]:
+    """Rasa's SQL tracker store: SQLite under var/ by default, else PostgreSQL."""
+    if not database_url:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(SQLITE_DB.resolve())}
+    url = urlsplit(database_url)
+    if url.scheme not in ("postgres", "postgresql"):
+        raise ConfigError(f"DATABASE_URL must be a postgresql:// URL, not {url.scheme or database_url!r}")
+    store: dict[str, Any] = {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": url.hostname or "127.0.0.1",
+        "port": url.port or 5432,
+        "db": url.path.lstrip("/") or "rasa",
+    }
+    if url.username:
+        store["username"] = unquote(url.username)
+    if url.password:
+        store["password"] = unquote(url.password)
+    return store
+
+
+def lock_store(redis_url: str) -> dict[str, Any]:
+    url = urlsplit(redis_url)
+    if url.scheme != "redis":
+        raise ConfigError(f"REDIS_URL must be a redis:// URL, not {redis_url!r}")
+    store: dict[str, Any] = {
+        "type": "redis",
+        "url": url.hostname or "127.0.0.1",
+        "port": url.port or 6379,
+        "db": int(url.path.lstrip("/") or 0),
+    }
+    if url.password:
+        store["password"] = unquote(url.password)
+    return store
 
 
 def write_endpoints(settings: Settings, directory: Path = RUNTIME_DIR) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"endpoints-{settings.rasa_port}.yml"
-    path.write_text(yaml.safe_dump(endpoints(settings), sort_keys=False), encoding="utf-8")
+    # The file may hold the database password and the action secret.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(endpoints(settings), handle, sort_keys=False)
     return path
