@@ -20,6 +20,21 @@ class Settings:
     internal_host: str = "127.0.0.1"
     web_host: str = "0.0.0.0"
     model: str = "models/current.tar.gz"
+    # Conversations: SQLite under var/ unless DATABASE_URL names PostgreSQL;
+    # Redis locks only when REDIS_URL is set (several Rasa replicas).
+    database_url: str = ""
+    redis_url: str = ""
+    # Shared secret Rasa sends with every action call; `make run` makes one up.
+    action_token: str = ""
+    # Edge limits of the web front (bot/web): a message, a request body, and
+    # a per-client-IP token bucket (refill per minute, burst size).
+    web_max_message_chars: int = 1000
+    web_max_body_bytes: int = 16 * 1024
+    web_rate_per_minute: int = 30
+    web_burst: int = 20
+    # Platform API bases; tests point them at a stand-in server on loopback.
+    telegram_api_url: str = "https://api.telegram.org"
+    slack_api_url: str = "https://slack.com/api/"
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":

@@ -10,9 +10,11 @@ import argparse
 import asyncio
 import os
 import re
+import secrets
 import signal
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
@@ -75,12 +77,18 @@ def write_credentials(
     return list(channels)
 
 
+def with_action_token(settings: Settings) -> Settings:
+    """The settings with a shared secret for Rasa → action server calls, made up if unset."""
+    return settings if settings.action_token else replace(settings, action_token=secrets.token_urlsafe(32))
+
+
 def child_env(settings: Settings) -> dict[str, str]:
     """The environment every child process gets: ports and quiet libraries."""
     env = dict(os.environ)
     env.update(
         RASA_PORT=str(settings.rasa_port),
         ACTION_PORT=str(settings.action_port),
+        ACTION_TOKEN=settings.action_token,
         WEB_PORT=str(settings.web_port),
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
@@ -133,7 +141,7 @@ class Processes:
 
 
 async def run(shell: bool) -> int:
-    settings = Settings.from_env()
+    settings = with_action_token(Settings.from_env())
     processes = Processes(child_env(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

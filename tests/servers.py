@@ -14,7 +14,7 @@ from typing import Iterator, Optional
 import pytest
 
 from bot.config import Settings
-from bot.serve import action_command, child_env, rasa_command, wait_until_answering
+from bot.serve import action_command, child_env, rasa_command, wait_until_answering, with_action_token
 from tests.conftest import ROOT
 
 LOGS = ROOT / "tests" / "artifacts"
@@ -52,8 +52,11 @@ def start_assistant(name: str, settings: Optional[Settings] = None, extra_env: O
     model = ROOT / "models" / "current.tar.gz"
     if not model.exists():
         pytest.fail(f"{model} is missing: run `make train` (make test trains first)")
-    settings = settings or replace(
-        Settings.from_env({}), rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(model)
+    settings = with_action_token(
+        settings
+        or replace(
+            Settings.from_env({}), rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(model)
+        )
     )
     env = {**child_env(settings), **(extra_env or {})}
     LOGS.mkdir(parents=True, exist_ok=True)
