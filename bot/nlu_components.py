@@ -1,4 +1,4 @@
-"""Rasa NLU glue: lemmas from spaCy's lookup tables, and the visitor's language.
+"""Rasa NLU glue: puts the visitor's language on each parsed message.
 
 The language travels as a ``language`` entity so the ``language`` slot is set
 when the user turn is applied, before any response is rendered. An explicit
@@ -14,14 +14,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.tokenizers.tokenizer import Token
-from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import SWITCH_INTENT, detect, find_requested, from_name
-from bot.lemmas import lemma
 
 ENTITY = "language"
 
@@ -75,26 +72,3 @@ def _first_code(entities: List[Dict[Text, Any]]) -> Optional[str]:
             return code
     return None
 
-
-@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
-class LemmaTokenizer(WhitespaceTokenizer):
-    """Whitespace tokens whose lemmas come from spaCy's English or Spanish lookup tables."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LemmaTokenizer":
-        return cls(config)
-
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
-        tokens = super().tokenize(message, attribute)
-        if attribute != TEXT:
-            return tokens
-        lang = detect(message.get(TEXT) or "")
-        for token in tokens:
-            token.lemma = lemma(token.text, lang)
-        return tokens

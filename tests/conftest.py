@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
@@ -57,3 +59,33 @@ def assistant():  # type: ignore[no-untyped-def]
     from tests.servers import running
 
     yield from running("session")
+
+
+# --- tests that need something outside Python: mandatory in CI, loud when skipped ---
+
+SKIPPED_LOUDLY: list[str] = []
+
+
+def require(available: bool, what: str, how: str) -> None:
+    """Fail in CI when ``what`` is missing; elsewhere skip, and say so at the end of the run."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is required in CI but unavailable: {how}")
+    reason = f"{what} unavailable, tests SKIPPED ({how})"
+    if reason not in SKIPPED_LOUDLY:
+        SKIPPED_LOUDLY.append(reason)
+    pytest.skip(reason)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    for reason in SKIPPED_LOUDLY:
+        terminalreporter.write_line(f"!!! {reason}", red=True, bold=True)
