@@ -99,10 +99,11 @@ def answer_deployments(store: FactStore, entities: Entities, focus: Optional[str
         found, unknown = _resolve(store, kind, entities, lang)
         named += found
         missing += unknown
-    if missing and not named:
+    if missing:
+        # "Soldiers in Lebanon?": Norway's figures elsewhere would read as Lebanon's.
         return Answer(tuple(missing))
     if named:
-        return _answer(store, named, lang, missing)
+        return _answer(store, named, lang)
     return _follow_up(store, focus, lang)
 
 

@@ -90,3 +90,9 @@ def test_peace_in_a_place_gives_its_processes(store: FactStore, lang: str, place
 def test_unknown_organisation_is_admitted_then_the_topic_given(store: FactStore, lang: str) -> None:
     answer = answer_topic(store, "ask_actions", {"organisation": ["African Union"]}, lang)
     assert [r.response for r in answer.replies] == [UNKNOWN["organisation"], ANSWER]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_unknown_place_with_a_kind_gives_no_figures_for_it(store: FactStore, lang: str) -> None:
+    answer = answer_deployments(store, {"place": ["Lebanon"], "personnel": ["soldiers"]}, None, lang)
+    assert [r.response for r in answer.replies] == [UNKNOWN["place"]]
