@@ -33,7 +33,11 @@ CREDENTIALS = ROOT / "var" / "credentials.yml"
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 
-def rasa_command(settings: Settings, *extra: str, credentials: str | Path = "credentials.yml") -> list[str]:
+def rasa_command(settings: Settings, *extra: str, credentials: Optional[Path] = None) -> list[str]:
+    """``rasa run`` on loopback; without ``credentials``, with those this environment enables."""
+    if credentials is None:
+        write_credentials(os.environ)
+        credentials = CREDENTIALS
     return [
         RASA, "run", "--model", settings.model, "--interface", settings.internal_host,
         "--port", str(settings.rasa_port), "--credentials", str(credentials),
@@ -73,7 +77,10 @@ def write_credentials(
         channels = effective_credentials(yaml.safe_load(handle) or {}, env)
     target.parent.mkdir(parents=True, exist_ok=True)
     header = f"# Written by bot/serve.py from {template.name} at start-up; edit that file instead.\n"
-    target.write_text(header + yaml.safe_dump(channels, sort_keys=False, default_flow_style=False), encoding="utf-8")
+    # Whole or not at all: a Rasa starting meanwhile must never read half a file.
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    partial.write_text(header + yaml.safe_dump(channels, sort_keys=False, default_flow_style=False), encoding="utf-8")
+    os.replace(partial, target)
     return list(channels)
 
 

@@ -1,0 +1,172 @@
+"""Rasa input channels adapted to this assistant.
+
+Used from credentials.yml by module path; they keep the built-in channel's
+name, so their webhooks stay at ``/webhooks/telegram/webhook`` and
+``/webhooks/slack/webhook``.
+
+* Telegram: passes the user's Telegram language as ``language_code`` metadata
+  (the first reply follows it), answers the /start and /help commands, takes
+  its API base from TELEGRAM_API_URL, and checks Telegram's secret-token
+  header when ``secret_token`` is configured.
+* Slack: takes its API base from SLACK_API_URL.
+* socket.io: really joins a visitor to their session's room. Rasa 3.6 calls
+  python-socketio's ``enter_room`` without awaiting it, which the installed
+  python-socketio 5 made a coroutine, so with ``session_persistence`` no reply
+  ever reached the visitor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import inspect
+import json
+import logging
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from aiogram.bot.api import TelegramAPIServer
+from aiogram.utils.exceptions import TelegramAPIError
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.slack import SlackBot
+from rasa.core.channels.slack import SlackInput as RasaSlackInput
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
+from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
+from rasa.shared.exceptions import RasaException
+from sanic import Blueprint, response
+from sanic.request import Request
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# The parts of a Telegram update that say who wrote (https://core.telegram.org/bots/api#update).
+UPDATE_KINDS = ("message", "edited_message", "callback_query", "channel_post", "edited_channel_post")
+# Telegram's standard commands, as the intents that answer them. Every
+# conversation opens with /start.
+TELEGRAM_COMMANDS = {"/start": "/greet", "/help": "/ask_help"}
+
+
+class TelegramOutput(RasaTelegramOutput):
+    """Rasa's Telegram output, talking to the configured Bot API server."""
+
+    def __init__(self, access_token: Optional[Text], api_url: str) -> None:
+        # Bot.__init__ of aiogram, with the server; OutputChannel needs no set-up.
+        super(RasaTelegramOutput, self).__init__(access_token, server=TelegramAPIServer.from_base(api_url))
+
+
+class TelegramInput(RasaTelegramInput):
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        if not credentials:
+            cls.raise_missing_credentials_exception()
+        channel = cls(credentials.get("access_token"), credentials.get("verify"), credentials.get("webhook_url"))
+        channel.secret_token = credentials.get("secret_token") or None
+        return channel
+
+    secret_token: Optional[str] = None
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        """``{"language_code": ...}`` of the Telegram user who wrote, when Telegram sent one."""
+        return telegram_metadata(request.json)
+
+    def get_output_channel(self) -> TelegramOutput:
+        channel = TelegramOutput(self.access_token, Settings.from_env().telegram_api_url)
+        try:
+            asyncio.run(_register_webhook(channel, self.webhook_url, self.secret_token))
+        except TelegramAPIError as error:
+            raise RasaException(f"Failed to set channel webhook: {error}") from error
+        return channel
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def with_commands(message: UserMessage) -> Any:
+            message.text = telegram_command(message.text)
+            return await on_new_message(message)
+
+        blueprint = super().blueprint(with_commands)
+        secret = self.secret_token
+
+        @blueprint.middleware("request")
+        async def check_secret(request: Request) -> Optional[response.HTTPResponse]:
+            # Telegram repeats the secret given at setWebhook in each update; others cannot.
+            if secret and request.method == "POST":
+                sent = request.headers.get(SECRET_HEADER, "")
+                if not hmac.compare_digest(sent.encode(), secret.encode()):
+                    return response.text("forbidden", status=403)
+            return None
+
+        return blueprint
+
+
+async def _register_webhook(channel: TelegramOutput, url: Optional[str], secret: Optional[str]) -> None:
+    try:
+        payload = {"url": url}
+        if secret:
+            payload["secret_token"] = secret
+        # aiogram 2.15 predates `secret_token`, so the raw method is called.
+        await channel.request("setWebhook", payload)
+    finally:
+        # The session belongs to this short-lived loop; the server's loop opens its own.
+        await channel.session.close()
+
+
+def telegram_command(text: Optional[Text]) -> Optional[Text]:
+    """The intent for a Telegram command ("/start", "/start@this_bot", "/start ref"), else the text as it is."""
+    words = (text or "").split()
+    command = words[0].split("@", 1)[0].lower() if words else ""
+    return TELEGRAM_COMMANDS.get(command, text)
+
+
+def telegram_metadata(update: Any) -> Optional[Dict[Text, Any]]:
+    if isinstance(update, str):
+        try:
+            update = json.loads(update)
+        except ValueError:
+            return None
+    if not isinstance(update, dict):
+        return None
+    for kind in UPDATE_KINDS:
+        part = update.get(kind)
+        sender = part.get("from") if isinstance(part, dict) else None
+        if isinstance(sender, dict):
+            code = sender.get("language_code")
+            return {"language_code": code} if isinstance(code, str) and code else None
+    return None
+
+
+class SlackInput(RasaSlackInput):
+    """Rasa's Slack input, answering through the configured Slack Web API base."""
+
+    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+        output = super().get_output_channel(channel, thread_id)
+        assert isinstance(output, SlackBot)
+        output.client = AsyncWebClient(self.slack_token, proxy=self.proxy, base_url=slack_api_base())
+        return output
+
+
+def slack_api_base() -> str:
+    # slack_sdk joins method names straight onto the base.
+    base = Settings.from_env().slack_api_url
+    return base if base.endswith("/") else base + "/"
+
+
+class SocketIOInput(RasaSocketIOInput):
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None
+
+        async def session_request(sid: Text, data: Any) -> None:
+            session_id = (data.get("session_id") if isinstance(data, dict) else None) or uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        # Replaces the handler Rasa registered for the same event.
+        sio.on("session_request", session_request, namespace=self.namespace)
+        return blueprint

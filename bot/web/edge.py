@@ -1,0 +1,130 @@
+"""Checks at the public edge, before a request reaches Rasa."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
+
+import yaml
+
+from bot.config import ConfigError, Settings
+from bot.language import DEFAULT_LANGUAGE, Lang, from_locale
+
+MESSAGES = Path(__file__).with_name("messages.yml")
+# Where channels put the visitor's locale in the message metadata (as actions/session.py).
+LOCALE_KEYS = ("locale", "language", "language_code")
+MAX_SENDER_CHARS = 128
+
+
+class EdgeError(Exception):
+    """A request the edge refuses; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str, retry_after: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_message_chars: int = 1000
+    max_body_bytes: int = 16 * 1024
+    rate_per_minute: int = 30
+    burst: int = 20
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        limits = cls(
+            settings.web_max_message_chars,
+            settings.web_max_body_bytes,
+            settings.web_rate_per_minute,
+            settings.web_burst,
+        )
+        for name, value in vars(limits).items():
+            if value <= 0:
+                raise ConfigError(f"WEB_{name.upper()} must be above zero, not {value}")
+        return limits
+
+
+@dataclass(frozen=True)
+class RestMessage:
+    sender: str
+    message: str
+    metadata: Optional[dict]
+
+    def as_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"sender": self.sender, "message": self.message}
+        if self.metadata is not None:
+            body["metadata"] = self.metadata
+        return body
+
+
+def parse_rest_message(body: bytes) -> RestMessage:
+    """The REST channel's message, or an ``EdgeError`` (400) naming what is wrong."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        # RecursionError: deeply nested arrays must not become a 500.
+        raise EdgeError(400, "the body must be JSON") from None
+    if not isinstance(data, dict):
+        raise EdgeError(400, "the body must be a JSON object")
+    sender, message, metadata = data.get("sender"), data.get("message"), data.get("metadata")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        raise EdgeError(400, f"`sender` must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
+    if not isinstance(message, str):
+        raise EdgeError(400, "`message` must be a string")
+    if not message.strip():
+        raise EdgeError(400, "`message` must not be empty")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise EdgeError(400, "`metadata` must be a JSON object")
+    return RestMessage(sender, message, metadata)
+
+
+def visitor_language(metadata: Optional[Mapping[str, Any]], accept_language: str = "") -> Lang:
+    """The visitor's language from message metadata, else the browser's Accept-Language."""
+    for key in LOCALE_KEYS:
+        language = from_locale((metadata or {}).get(key))
+        if language:
+            return language
+    first = accept_language.split(",", 1)[0].split(";", 1)[0]
+    return from_locale(first) or DEFAULT_LANGUAGE
+
+
+def load_messages(path: Path = MESSAGES) -> dict[str, dict[str, str]]:
+    """The edge's own replies, by key and language (they cannot live in domain.yml)."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+class RateLimiter:
+    """A token bucket per key: ``burst`` requests at once, ``rate_per_minute`` sustained."""
+
+    # Full buckets are forgotten once this many keys are tracked.
+    PRUNE_AT = 10_000
+
+    def __init__(self, rate_per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate_per_minute / 60.0
+        self.burst = float(burst)
+        self.clock = clock
+        self.buckets: dict[str, tuple[float, float]] = {}
+
+    def take(self, key: str) -> float:
+        """0 when a request may pass (and uses a token), else seconds until it may."""
+        now = self.clock()
+        tokens, since = self.buckets.get(key, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - since) * self.rate)
+        if tokens < 1.0:
+            self.buckets[key] = (tokens, now)
+            return (1.0 - tokens) / self.rate
+        self.buckets[key] = (tokens - 1.0, now)
+        if len(self.buckets) > self.PRUNE_AT:
+            self._prune(now)
+        return 0.0
+
+    def _prune(self, now: float) -> None:
+        full_after = self.burst / self.rate
+        self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < full_after}

@@ -1,0 +1,162 @@
+"""Forwarding to the Rasa server on loopback: plain HTTP and socket.io websockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Awaitable, Callable, Mapping, Optional
+
+import aiohttp
+from aiohttp import WSCloseCode, WSMsgType, web
+from multidict import CIMultiDict
+from yarl import URL
+
+log = logging.getLogger(__name__)
+
+# Headers that describe one hop, not the message (RFC 9110 7.6.1), plus those
+# aiohttp recomputes for the forwarded body.
+HOP_BY_HOP = frozenset(
+    h.lower()
+    for h in (
+        "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "TE", "Trailer",
+        "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
+    )
+)
+# aiohttp has already decoded a compressed request body.
+REQUEST_ONLY = frozenset({"content-encoding"})
+WEBSOCKET_HANDSHAKE = frozenset(
+    h.lower()
+    for h in (
+        "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Accept",
+        "Sec-WebSocket-Protocol",
+    )
+)
+# socket.io long-polling holds a request open for up to its ping interval (25 s).
+UPSTREAM_TIMEOUT = aiohttp.ClientTimeout(total=90, sock_connect=5)
+
+
+class Unreachable(Exception):
+    """Rasa did not answer: the front says so instead of failing with a 500."""
+
+
+class Refused(Exception):
+    """A frame the edge will not pass on; the visitor's websocket is closed."""
+
+
+def upstream_url(base: str, request: web.Request) -> URL:
+    # Path and query exactly as received: Slack signs the body, Facebook's checks sit in the query.
+    return URL(base.rstrip("/") + str(request.rel_url), encoded=True)
+
+
+def forwarded_headers(headers: Mapping[str, str], drop: frozenset[str] = frozenset()) -> CIMultiDict:
+    kept: CIMultiDict = CIMultiDict()
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower not in HOP_BY_HOP and lower not in WEBSOCKET_HANDSHAKE and lower not in drop:
+            kept.add(name, value)
+    return kept
+
+
+async def forward(session: aiohttp.ClientSession, base: str, request: web.Request, body: bytes) -> web.Response:
+    """Rasa's answer to the same method, path, query, headers and (already read) body."""
+    try:
+        async with session.request(
+            request.method,
+            upstream_url(base, request),
+            data=body or None,
+            headers=forwarded_headers(request.headers, REQUEST_ONLY),
+            allow_redirects=False,
+            timeout=UPSTREAM_TIMEOUT,
+        ) as upstream:
+            payload = await upstream.read()
+            return web.Response(status=upstream.status, body=payload, headers=forwarded_headers(upstream.headers))
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        log.warning("Rasa did not answer %s %s: %r", request.method, request.path, error)
+        raise Unreachable() from error
+
+
+# Called with each text frame a socket.io client sends; returns a frame to send
+# back instead of forwarding, or None to forward it.
+FrameCheck = Callable[[str], Awaitable[Optional[str]]]
+
+
+async def forward_websocket(
+    session: aiohttp.ClientSession, base: str, request: web.Request, max_frame: int, check: FrameCheck
+) -> web.WebSocketResponse:
+    """Joins the visitor's websocket to one opened to Rasa, frame for frame."""
+    try:
+        upstream = await session.ws_connect(
+            upstream_url(base, request), headers=forwarded_headers(request.headers), timeout=10.0, autoping=True
+        )
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        log.warning("Rasa refused the websocket %s: %r", request.path, error)
+        raise Unreachable() from error
+    visitor = web.WebSocketResponse(max_msg_size=max_frame, autoping=True)
+    try:
+        await visitor.prepare(request)
+        await _join(visitor, upstream, check)
+    finally:
+        await upstream.close()
+        await visitor.close()
+    return visitor
+
+
+async def _join(visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse, check: FrameCheck) -> None:
+    pumps = {
+        asyncio.create_task(_visitor_to_rasa(visitor, upstream, check)),
+        asyncio.create_task(_rasa_to_visitor(upstream, visitor)),
+    }
+    try:
+        await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for pump in pumps:
+            pump.cancel()
+        await asyncio.gather(*pumps, return_exceptions=True)
+
+
+async def _visitor_to_rasa(
+    visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse, check: FrameCheck
+) -> None:
+    async for frame in visitor:
+        if frame.type == WSMsgType.TEXT:
+            try:
+                reply = await check(frame.data)
+            except Refused as refusal:
+                await visitor.close(code=WSCloseCode.POLICY_VIOLATION, message=str(refusal).encode())
+                return
+            if reply is None:
+                await upstream.send_str(frame.data)
+            else:
+                await visitor.send_str(reply)
+        elif frame.type == WSMsgType.BINARY:
+            await upstream.send_bytes(frame.data)
+        else:
+            return
+
+
+async def _rasa_to_visitor(upstream: aiohttp.ClientWebSocketResponse, visitor: web.WebSocketResponse) -> None:
+    async for frame in upstream:
+        if frame.type == WSMsgType.TEXT:
+            await visitor.send_str(frame.data)
+        elif frame.type == WSMsgType.BINARY:
+            await visitor.send_bytes(frame.data)
+        else:
+            return
+
+
+def socketio_event(frame: str) -> Optional[tuple[str, object]]:
+    """``(name, data)`` of a socket.io EVENT on the main namespace ("42[name, data]"), else None."""
+    if not frame.startswith("42["):
+        return None
+    try:
+        packet = json.loads(frame[2:])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(packet, list) or not packet or not isinstance(packet[0], str):
+        return None
+    return packet[0], packet[1] if len(packet) > 1 else None
+
+
+def socketio_frame(event: str, data: object) -> str:
+    return "42" + json.dumps([event, data], ensure_ascii=False)

@@ -1,0 +1,289 @@
+// The chat page: talks to the assistant over Rasa's REST channel on this origin.
+// Every text from the assistant is set with textContent; only http(s) URLs
+// become links. No build step: this file is served as it is.
+"use strict";
+
+(() => {
+  // The page's own words, in both languages. The assistant's words come from it.
+  const STRINGS = {
+    en: {
+      title: "Norway: peace and security",
+      pageTitle: "Norway: peace and security — assistant",
+      intro: "Ask me about Norway's policy on peace, stability and security, in English or Spanish. Every answer names its source.",
+      skip: "Skip to the message box",
+      language: "Language",
+      conversation: "Conversation",
+      label: "Your question",
+      placeholder: "Type your question…",
+      send: "Send",
+      you: "You said:",
+      assistant: "The assistant said:",
+      typing: "The assistant is typing…",
+      options: "Suggested questions",
+      newTab: "(opens in a new tab)",
+      unreachable: "The assistant cannot be reached right now. Please check your connection and try again in a moment.",
+      tooFast: "You are sending messages too quickly. Please wait a moment and try again.",
+      rejected: "That message could not be sent. Please shorten or rephrase it and try again.",
+    },
+    es: {
+      title: "Noruega: paz y seguridad",
+      pageTitle: "Noruega: paz y seguridad — asistente",
+      intro: "Pregúnteme sobre la política de Noruega en materia de paz, estabilidad y seguridad, en español o en inglés. Cada respuesta cita su fuente.",
+      skip: "Ir al cuadro de mensaje",
+      language: "Idioma",
+      conversation: "Conversación",
+      label: "Su pregunta",
+      placeholder: "Escriba su pregunta…",
+      send: "Enviar",
+      you: "Usted dijo:",
+      assistant: "El asistente dijo:",
+      typing: "El asistente está escribiendo…",
+      options: "Preguntas sugeridas",
+      newTab: "(se abre en una pestaña nueva)",
+      unreachable: "No se puede contactar con el asistente en este momento. Compruebe su conexión y vuelva a intentarlo en un momento.",
+      tooFast: "Está enviando mensajes demasiado rápido. Espere un momento y vuelva a intentarlo.",
+      rejected: "No se pudo enviar ese mensaje. Acórtelo o reformúlelo y vuelva a intentarlo.",
+    },
+  };
+  const LANGUAGES = Object.keys(STRINGS);
+  const WEBHOOK = "/webhooks/rest/webhook";
+  const URL_PATTERN = /https?:\/\/[^\s<>"'«»]+/g;
+  // Sentence punctuation right after a URL belongs to the sentence, not the URL.
+  const TRAILING = /[.,;:!?)\]}]+$/;
+  const store = window.sessionStorage;
+
+  const $ = (id) => document.getElementById(id);
+  const log = $("log");
+  const typing = $("typing");
+  const form = $("composer");
+  const input = $("message");
+
+  let language = initialLanguage();
+  let queue = Promise.resolve();
+  let pending = 0;
+
+  function initialLanguage() {
+    const chosen = store.getItem("chat.language");
+    if (LANGUAGES.includes(chosen)) return chosen;
+    const preferred = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+    for (const tag of preferred) {
+      const primary = String(tag).toLowerCase().split(/[-_]/)[0];
+      if (LANGUAGES.includes(primary)) return primary;
+    }
+    return "en";
+  }
+
+  // An unguessable id: anyone who knows it can read the conversation's replies.
+  function senderId() {
+    let id = store.getItem("chat.sender");
+    if (!id) {
+      const bytes = new Uint8Array(16);
+      crypto.getRandomValues(bytes);
+      id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      store.setItem("chat.sender", id);
+    }
+    return id;
+  }
+
+  function t(key) {
+    return STRINGS[language][key];
+  }
+
+  function applyLanguage() {
+    document.documentElement.lang = language;
+    document.title = t("pageTitle");
+    for (const element of document.querySelectorAll("[data-i18n]")) {
+      element.textContent = t(element.dataset.i18n);
+    }
+    for (const element of document.querySelectorAll("[data-i18n-placeholder]")) {
+      element.placeholder = t(element.dataset.i18nPlaceholder);
+    }
+    for (const button of document.querySelectorAll("button.language")) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === language));
+    }
+  }
+
+  function chooseLanguage(next) {
+    if (next === language || !LANGUAGES.includes(next)) return;
+    language = next;
+    store.setItem("chat.language", language);
+    applyLanguage();
+    // Mid-conversation, the assistant switches too (and says so, in the new language).
+    if (store.getItem("chat.started")) {
+      enqueue(`/switch_language{"language":"${language}"}`, null);
+    }
+  }
+
+  // -- rendering -----------------------------------------------------------
+
+  function scrollToEnd() {
+    log.lastElementChild && log.lastElementChild.scrollIntoView({ block: "end", behavior: "smooth" });
+  }
+
+  function addEntry(who, className) {
+    const item = document.createElement("li");
+    item.className = `message ${className}`;
+    const speaker = document.createElement("span");
+    speaker.className = "visually-hidden";
+    speaker.textContent = t(who) + " ";
+    item.append(speaker);
+    log.append(item);
+    return item;
+  }
+
+  function showUser(text) {
+    const item = addEntry("you", "from-user");
+    const body = document.createElement("p");
+    body.className = "text";
+    body.textContent = text;
+    item.append(body);
+    scrollToEnd();
+  }
+
+  function showNotice(key) {
+    const item = addEntry("assistant", "from-bot notice");
+    const body = document.createElement("p");
+    body.className = "text";
+    body.textContent = t(key);
+    item.append(body);
+    scrollToEnd();
+  }
+
+  // Text with every http(s) URL turned into a link; all else stays plain text.
+  function linkified(text) {
+    const fragment = document.createDocumentFragment();
+    let last = 0;
+    for (const match of text.matchAll(URL_PATTERN)) {
+      const raw = match[0].replace(TRAILING, "");
+      const url = safeUrl(raw);
+      if (!url) continue;
+      fragment.append(document.createTextNode(text.slice(last, match.index)));
+      fragment.append(link(url, raw));
+      last = match.index + raw.length;
+    }
+    fragment.append(document.createTextNode(text.slice(last)));
+    return fragment;
+  }
+
+  function safeUrl(raw) {
+    try {
+      const url = new URL(raw);
+      return url.protocol === "http:" || url.protocol === "https:" ? url : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function link(url, label) {
+    const anchor = document.createElement("a");
+    anchor.href = url.href;
+    anchor.textContent = label;
+    anchor.target = "_blank";
+    anchor.rel = "noopener noreferrer";
+    const hint = document.createElement("span");
+    hint.className = "visually-hidden";
+    hint.textContent = " " + t("newTab");
+    anchor.append(hint);
+    return anchor;
+  }
+
+  function showBot(message) {
+    const hasText = typeof message.text === "string" && message.text.trim() !== "";
+    const buttons = Array.isArray(message.buttons) ? message.buttons.filter(isButton) : [];
+    if (!hasText && !buttons.length) return;
+    const item = addEntry("assistant", "from-bot");
+    if (hasText) {
+      const body = document.createElement("p");
+      body.className = "text";
+      body.append(linkified(message.text));
+      item.append(body);
+    }
+    if (buttons.length) item.append(buttonGroup(buttons));
+    scrollToEnd();
+  }
+
+  function isButton(button) {
+    return button && typeof button.title === "string" && typeof button.payload === "string";
+  }
+
+  function buttonGroup(buttons) {
+    const group = document.createElement("div");
+    group.className = "buttons";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", t("options"));
+    for (const { title, payload } of buttons) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "quick-reply";
+      button.textContent = title;
+      button.addEventListener("click", () => {
+        enqueue(payload, title);
+        input.focus();
+      });
+      group.append(button);
+    }
+    return group;
+  }
+
+  function setTyping(on) {
+    pending += on ? 1 : -1;
+    typing.hidden = pending === 0;
+    log.setAttribute("aria-busy", String(pending > 0));
+    if (pending > 0) typing.scrollIntoView({ block: "end" });
+  }
+
+  // -- talking to the assistant -------------------------------------------
+
+  // Messages go one at a time, so replies stay in the order of the questions.
+  function enqueue(message, shown) {
+    if (shown !== null) showUser(shown);
+    queue = queue.then(() => deliver(message));
+    return queue;
+  }
+
+  async function deliver(message) {
+    setTyping(true);
+    try {
+      const response = await fetch(WEBHOOK, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ sender: senderId(), message, metadata: { locale: language } }),
+        credentials: "same-origin",
+      });
+      if (!response.ok) return showNotice(noticeFor(response.status));
+      store.setItem("chat.started", "1");
+      const replies = await response.json();
+      if (!Array.isArray(replies)) return showNotice("unreachable");
+      replies.forEach(showBot);
+    } catch (_) {
+      showNotice("unreachable");
+    } finally {
+      setTyping(false);
+    }
+  }
+
+  function noticeFor(status) {
+    if (status === 429) return "tooFast";
+    if (status >= 400 && status < 500) return "rejected";
+    return "unreachable";
+  }
+
+  function onSubmit(event) {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    enqueue(text, text);
+  }
+
+  function start() {
+    applyLanguage();
+    form.addEventListener("submit", onSubmit);
+    for (const button of document.querySelectorAll("button.language")) {
+      button.addEventListener("click", () => chooseLanguage(button.dataset.lang));
+    }
+    document.body.classList.add("ready");
+  }
+
+  start();
+})();

@@ -1,0 +1,105 @@
+"""The whole assistant as `make run` starts it, plus Telegram and Slack wired to a stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from dataclasses import dataclass, replace
+
+import pytest
+import requests
+
+from bot.config import Settings
+from bot.serve import (
+    action_command, child_env, rasa_command, wait_until_answering, web_command, with_action_token, write_credentials,
+)
+from tests.conftest import ROOT
+from tests.servers import LOGS, Assistant, free_port
+from tests.web.standin import TELEGRAM_BOT, StandIn, start_standin
+
+# Secrets of the test platforms: made up, and only ever sent to the stand-in.
+PLATFORM_ENV = {
+    "TELEGRAM_TOKEN": "7000000001:AAtest-token-for-the-stand-in",
+    "TELEGRAM_BOT_USERNAME": TELEGRAM_BOT["username"],
+    "TELEGRAM_WEBHOOK_URL": "https://chat.example.org/webhooks/telegram/webhook",
+    "TELEGRAM_SECRET_TOKEN": "test-secret-token_123",
+    "SLACK_TOKEN": "xoxb-test-token",
+    "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
+}
+
+
+@dataclass
+class Stack:
+    assistant: Assistant
+    standin: StandIn
+
+    @property
+    def settings(self) -> Settings:
+        return self.assistant.settings
+
+    @property
+    def url(self) -> str:
+        """The web front: the one public address."""
+        return f"http://127.0.0.1:{self.settings.web_port}"
+
+    def stop(self) -> None:
+        self.assistant.stop()
+        self.standin.stop()
+
+
+def start_stack(name: str) -> Stack:
+    model = ROOT / "models" / "current.tar.gz"
+    if not model.exists():
+        pytest.fail(f"{model} is missing: run `make train` (make test trains first)")
+    standin = start_standin(free_port())
+    settings = with_action_token(
+        replace(
+            Settings.from_env({}),
+            rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(model),
+            web_host="127.0.0.1",
+        )
+    )
+    env = {
+        **child_env(settings),
+        **PLATFORM_ENV,
+        "WEB_HOST": settings.web_host,
+        # Every test comes from 127.0.0.1; the limiter has tests of its own.
+        "WEB_BURST": "100000",
+        "TELEGRAM_API_URL": standin.url,
+        "SLACK_API_URL": f"{standin.url}/api/",
+    }
+    LOGS.mkdir(parents=True, exist_ok=True)
+    credentials = write_credentials(env, target=LOGS / f"{name}-credentials.yml")
+    assert "bot.channels.TelegramInput" in credentials and "bot.channels.SlackInput" in credentials
+    commands = {
+        "actions": action_command(),
+        "rasa": rasa_command(settings, credentials=LOGS / f"{name}-credentials.yml"),
+        "web": web_command(),
+    }
+    children = [_start(f"{name}-{role}", command, env) for role, command in commands.items()]
+    stack = Stack(Assistant(settings, children), standin)
+    try:
+        asyncio.run(wait_until_answering(settings))
+        _wait_for_health(stack)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
+
+
+def _start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    log = open(LOGS / f"{name}.log", "ab")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_for_health(stack: Stack, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{stack.url}/health", timeout=5).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"the web front at {stack.url} did not report healthy within {timeout:.0f} s")

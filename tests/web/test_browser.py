@@ -1,0 +1,232 @@
+"""The chat page driven as a visitor would, in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.servers import LOGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.servers]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+REPLY_TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        reason = "chromium not installed: browser tests SKIPPED; apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def visit(browser, stack):  # type: ignore[no-untyped-def]
+    """``visit(locale, **context options)``: a fresh visitor on the chat page.
+
+    No console errors are allowed (a Content-Security-Policy violation is one).
+    """
+    contexts, errors = [], []
+
+    def open_page(locale: str, network_errors: bool = False, **options):  # type: ignore[no-untyped-def]
+        context = browser.new_context(locale=locale, **options)
+        contexts.append(context)
+        page = context.new_page()
+
+        def on_console(message) -> None:  # type: ignore[no-untyped-def]
+            # Failed requests are logged by the browser itself when a test makes them fail.
+            if message.type == "error" and not (network_errors and message.text.startswith("Failed to load resource")):
+                errors.append(message.text)
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(stack.url + "/")
+        page.wait_for_selector("body.ready")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert errors == [], errors
+
+
+def bot_messages(page):  # type: ignore[no-untyped-def]
+    return page.locator("#log li.from-bot")
+
+
+def ask(page, text: str, expect: str) -> object:  # type: ignore[no-untyped-def]
+    """Types ``text``, sends it with Enter, and waits for a new bot message containing ``expect``."""
+    since = bot_messages(page).count()
+    page.fill("#message", text)
+    page.press("#message", "Enter")
+    return wait_for_bot(page, expect, since)
+
+
+def wait_for_bot(page, expect: str, since: int):  # type: ignore[no-untyped-def]
+    """The last bot message containing ``expect``, once one after the first ``since`` does."""
+    page.wait_for_function(
+        """([since, expect]) => Array.from(document.querySelectorAll("#log li.from-bot"))
+             .slice(since).some((item) => item.textContent.includes(expect))""",
+        arg=[since, expect],
+        timeout=REPLY_TIMEOUT_MS,
+    )
+    return bot_messages(page).filter(has_text=expect).last
+
+
+def replies_since(page, since: int) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(bot_messages(page).all_inner_texts()[since:])
+
+
+def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    LOGS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(LOGS / f"{name}.png"), full_page=True)
+
+
+def test_a_visitor_talks_in_spanish_then_switches_to_english(visit) -> None:  # type: ignore[no-untyped-def]
+    page = visit("es-ES")
+    # The page follows the browser's language.
+    assert page.get_attribute("html", "lang") == "es"
+    assert page.get_attribute("button[data-lang='es']", "aria-pressed") == "true"
+    assert page.inner_text("#send") == "Enviar"
+
+    greeting = ask(page, "Hola", "¡Hola!")
+    assert greeting.locator("button.quick-reply").count() >= 2
+
+    since = bot_messages(page).count()
+    answer = ask(page, "¿Cuántos soldados noruegos hay en misiones de la ONU?", "Fuente:")
+    assert "45 efectivos militares" in replies_since(page, since)
+    link = answer.locator("a").first
+    assert re.match(r"https://", link.get_attribute("href") or "")
+    assert link.get_attribute("rel") == "noopener noreferrer"
+
+    # A button sends its payload and shows its title as the visitor's message.
+    since = bot_messages(page).count()
+    greeting.get_by_role("button", name="OTAN").click()
+    page.locator("#log li.from-user", has_text="OTAN").wait_for()
+    wait_for_bot(page, "Fuente:", since)
+    assert "OTAN" in replies_since(page, since)
+    assert "/ask_nato" not in page.inner_text("#log")
+    screenshot(page, "browser-es")
+
+    # The switch changes the page's words and the assistant's language.
+    since = bot_messages(page).count()
+    page.click("button[data-lang='en']")
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.inner_text("#send") == "Send"
+    wait_for_bot(page, "continue in English", since)
+    ask(page, "What does Norway do about nuclear disarmament?", "Source:")
+    # The conversation scrolls inside the page; the page itself does not grow.
+    assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
+    screenshot(page, "browser-en")
+
+
+def test_english_browser_gets_english(visit) -> None:  # type: ignore[no-untyped-def]
+    page = visit("en-US")
+    assert page.get_attribute("button[data-lang='en']", "aria-pressed") == "true"
+    ask(page, "How many Norwegian soldiers are in UN missions?", "Source:")
+
+
+def test_the_chat_works_from_the_keyboard_alone(visit) -> None:  # type: ignore[no-untyped-def]
+    page = visit("en-GB")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")  # the skip link lands in the message box
+    assert page.evaluate("document.activeElement.id") == "message"
+    page.keyboard.type("Hello")
+    page.keyboard.press("Enter")
+    wait_for_bot(page, "Hello!", 0)
+    # The suggestions come just before the message box.
+    page.keyboard.press("Shift+Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "quick-reply"
+    title = page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    page.locator("#log li.from-user", has_text=title).wait_for()
+    wait_for_bot(page, "Source:", 1)
+
+
+def test_replies_are_announced_and_typing_is_shown(visit) -> None:  # type: ignore[no-untyped-def]
+    page = visit("en-GB")
+    log = page.locator("#log")
+    assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"
+    page.evaluate(
+        """() => {
+          const typing = document.getElementById("typing");
+          window.sawTyping = false;
+          new MutationObserver(() => { if (!typing.hidden) window.sawTyping = true; })
+            .observe(typing, { attributes: true });
+        }"""
+    )
+    ask(page, "Hello", "Hello!")
+    page.locator("#typing").wait_for(state="hidden")
+    assert page.evaluate("window.sawTyping") is True
+
+
+def test_bot_text_is_shown_as_text_and_only_web_links_are_links(visit) -> None:  # type: ignore[no-untyped-def]
+    page = visit("en-GB")
+    hostile = [
+        {"text": "<img src=x onerror=\"document.body.dataset.pwned=1\"> see javascript:alert(1) "
+                 "and https://www.regjeringen.no/en/id4/ now."},
+        {"text": "Pick one", "buttons": [{"title": "<b>bold</b>", "payload": "/greet"}]},
+    ]
+    page.route(
+        "**/webhooks/rest/webhook",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(hostile)),
+    )
+    ask(page, "hi", "Pick one")
+    assert page.locator("#log img").count() == 0 and page.locator("#log b").count() == 0
+    assert page.evaluate("document.body.dataset.pwned") is None
+    assert "<img src=x" in page.inner_text("#log")
+    hrefs = page.eval_on_selector_all("#log a", "links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == ["https://www.regjeringen.no/en/id4/"]
+    assert page.get_by_role("button", name="<b>bold</b>").count() == 1
+
+
+@pytest.mark.parametrize("lang,status,expected", [
+    ("en", None, "cannot be reached"),
+    ("es", None, "No se puede contactar"),
+    ("en", 502, "cannot be reached"),
+    ("es", 429, "demasiado rápido"),
+])
+def test_a_clear_message_when_the_assistant_cannot_be_reached(visit, lang, status, expected) -> None:  # type: ignore[no-untyped-def]
+    page = visit(lang, network_errors=True)
+    if status is None:
+        page.route("**/webhooks/rest/webhook", lambda route: route.abort("connectionrefused"))
+    else:
+        page.route(
+            "**/webhooks/rest/webhook",
+            lambda route: route.fulfill(status=status, content_type="application/json", body='{"error": "x"}'),
+        )
+    page.fill("#message", "hello")
+    page.press("#message", "Enter")
+    page.locator("#log li.notice", has_text=expected).wait_for(timeout=10_000)
+    # Still usable: the next message can be typed.
+    assert page.is_enabled("#message")
+
+
+def test_the_page_fits_a_phone(visit) -> None:  # type: ignore[no-untyped-def]
+    page = visit("es-ES", viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2)
+    ask(page, "Hola", "¡Hola!")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    box = page.locator("#message").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 740
+    send = page.locator("#send").bounding_box()
+    assert send is not None and send["height"] >= 44  # a finger-sized target
+    screenshot(page, "browser-phone")

@@ -1,0 +1,55 @@
+"""The credentials Rasa runs with: a platform is connected only when all its secrets are set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.serve import CREDENTIALS_TEMPLATE, effective_credentials, write_credentials
+from tests.web.stack import PLATFORM_ENV
+
+TELEGRAM, SLACK, SOCKETIO = "bot.channels.TelegramInput", "bot.channels.SlackInput", "bot.channels.SocketIOInput"
+FACEBOOK_ENV = {"FACEBOOK_VERIFY": "v", "FACEBOOK_SECRET": "s", "FACEBOOK_PAGE_ACCESS_TOKEN": "t"}
+
+
+def channels(env: dict, tmp_path: Path) -> list[str]:
+    return write_credentials(env, target=tmp_path / "credentials.yml")
+
+
+def test_without_secrets_only_the_web_channels_run(tmp_path: Path) -> None:
+    assert channels({}, tmp_path) == ["rest", SOCKETIO]
+
+
+def test_every_platform_with_its_secrets(tmp_path: Path) -> None:
+    assert channels({**PLATFORM_ENV, **FACEBOOK_ENV}, tmp_path) == ["rest", SOCKETIO, TELEGRAM, SLACK, "facebook"]
+
+
+@pytest.mark.parametrize("missing", ["TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_WEBHOOK_URL"])
+def test_one_missing_or_empty_secret_leaves_the_platform_out(tmp_path: Path, missing: str) -> None:
+    unset = {k: v for k, v in PLATFORM_ENV.items() if k != missing}
+    empty = {**PLATFORM_ENV, missing: ""}
+    for env in (unset, empty):
+        assert TELEGRAM not in channels(env, tmp_path)
+        assert SLACK in channels(env, tmp_path)
+
+
+def test_secrets_are_left_for_rasa_to_fill_in(tmp_path: Path) -> None:
+    write_credentials(PLATFORM_ENV, target=tmp_path / "credentials.yml")
+    text = (tmp_path / "credentials.yml").read_text(encoding="utf-8")
+    assert all(secret not in text for secret in PLATFORM_ENV.values())
+    # Unquoted, or Rasa would not substitute them.
+    assert "access_token: ${TELEGRAM_TOKEN}\n" in text
+    assert yaml.safe_load(text)[SLACK] == {
+        "slack_token": "${SLACK_TOKEN}", "slack_signing_secret": "${SLACK_SIGNING_SECRET}"
+    }
+
+
+def test_every_variable_of_the_template_is_documented() -> None:
+    template = yaml.safe_load(CREDENTIALS_TEMPLATE.read_text(encoding="utf-8"))
+    docs = (CREDENTIALS_TEMPLATE.parent / "docs" / "channels.md").read_text(encoding="utf-8")
+    everything = {**PLATFORM_ENV, **FACEBOOK_ENV}
+    assert set(effective_credentials(template, everything)) == set(template)
+    for name in everything:
+        assert name in docs, name
