@@ -21,6 +21,8 @@ UNKNOWN = {
     "organisation": "utter_topics_unknown_organisation",
 }
 NO_TOPIC = "utter_topics_unknown"
+# Quick replies after an answer: what else the visitor can ask next.
+SUGGESTIONS = {"deployments": "utter_deployments_suggestions", "topics": "utter_topics_suggestions"}
 # Kinds whose records a deployment follow-up ("which missions are those?") can build on.
 _DEPLOYMENT_FOCUS = ("mission", "place", "personnel")
 
@@ -91,8 +93,16 @@ def _answer(store: FactStore, named: Sequence[Fact], lang: Lang, extra: Sequence
     return Answer(tuple(extra) + tuple(render(facts, lang)), focus=named[-1].id if named else None)
 
 
+def _suggesting(answer: Answer, feature: str) -> Answer:
+    return Answer(answer.replies + (Reply(SUGGESTIONS[feature]),), answer.focus)
+
+
 def answer_deployments(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang) -> Answer:
-    """Norwegian personnel in UN missions, by mission, place or kind of personnel."""
+    """Norwegian personnel in UN missions, by mission, place or kind, then what else to ask."""
+    return _suggesting(_deployments(store, entities, focus, lang), "deployments")
+
+
+def _deployments(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang) -> Answer:
     named: list[Fact] = []
     missing: list[Reply] = []
     for kind in ("mission", "place", "personnel"):
@@ -121,7 +131,11 @@ def _follow_up(store: FactStore, focus: Optional[str], lang: Lang) -> Answer:
 
 
 def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Answer:
-    """A policy topic, narrowed to an organisation or place when one is named."""
+    """A policy topic, narrowed to an organisation or place when one is named, then more topics."""
+    return _suggesting(_topic(store, intent, entities, lang), "topics")
+
+
+def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Answer:
     organisations, missing = _resolve(store, "organisation", entities, lang)
     if organisations:
         return _answer(store, organisations, lang, missing)

@@ -21,7 +21,7 @@ async def _run(action, tracker):  # type: ignore[no-untyped-def]
 async def test_deployments_answer_counts_with_source(make_tracker: TrackerFactory, lang: str) -> None:
     tracker = make_tracker(lang, "ask_deployments", {"personnel": ["military"]})
     messages, events = await _run(ActionAnswerDeployments(), tracker)
-    assert [m["response"] for m in messages] == ["utter_fact_answer"]
+    assert [m["response"] for m in messages] == ["utter_fact_answer", "utter_deployments_suggestions"]
     assert "45" in messages[0]["answer"] and messages[0]["as_of"] == "2019"
     assert {"event": "slot", "name": "focus", "value": "military", "timestamp": None} in events
 
@@ -30,7 +30,7 @@ async def test_deployments_answer_counts_with_source(make_tracker: TrackerFactor
 async def test_deployments_follow_up_reads_the_focus_slot(make_tracker: TrackerFactory, lang: str) -> None:
     tracker = make_tracker(lang, "ask_deployments", {}, focus="military")
     messages, _ = await _run(ActionAnswerDeployments(), tracker)
-    answers = " ".join(m["answer"] for m in messages)
+    answers = " ".join(m["answer"] for m in messages if m["response"] == "utter_fact_answer")
     assert all(m in answers for m in ("MINUSMA", "UNMISS", "UNTSO"))
 
 
@@ -38,7 +38,7 @@ async def test_deployments_follow_up_reads_the_focus_slot(make_tracker: TrackerF
 async def test_deployments_unknown_place(make_tracker: TrackerFactory, lang: str) -> None:
     tracker = make_tracker(lang, "ask_deployments", {"place": ["Lebanon"]})
     messages, events = await _run(ActionAnswerDeployments(), tracker)
-    assert [m["response"] for m in messages] == ["utter_deployments_unknown_place"]
+    assert [m["response"] for m in messages] == ["utter_deployments_unknown_place", "utter_deployments_suggestions"]
     assert events == []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import ANSWER, UNKNOWN, answer_deployments, answer_topic, render
+from bot.answers import ANSWER, SUGGESTIONS, UNKNOWN, answer_deployments, answer_topic, render
 from bot.store import FactStore
 
 LANGS = ["en", "es"]
@@ -23,8 +23,8 @@ def test_render_names_source_and_date_in_the_language(store: FactStore, lang: st
 @pytest.mark.parametrize("lang", LANGS)
 def test_how_many_soldiers_gives_45_and_the_three_missions(store: FactStore, lang: str) -> None:
     answer = answer_deployments(store, {"personnel": ["soldiers" if lang == "en" else "soldados"]}, None, lang)
-    (reply,) = answer.replies
-    text = reply.values["answer"]
+    assert [r.response for r in answer.replies] == [ANSWER, SUGGESTIONS["deployments"]]
+    text = answer.replies[0].values["answer"]
     assert "45" in text and all(m in text for m in ("MINUSMA", "UNMISS", "UNTSO"))
     assert answer.focus == "military"
 
@@ -32,7 +32,7 @@ def test_how_many_soldiers_gives_45_and_the_three_missions(store: FactStore, lan
 @pytest.mark.parametrize("lang", LANGS)
 def test_follow_up_which_missions_uses_the_focus(store: FactStore, lang: str) -> None:
     answer = answer_deployments(store, {}, "police", lang)
-    text = " ".join(r.values["answer"] for r in answer.replies)
+    text = " ".join(r.values["answer"] for r in answer.replies if r.response == ANSWER)
     assert all(m in text for m in ("UNMISS", "UNFICYP", "MINUJUSTH", "UNMC"))
     assert "MINUSMA" not in text
 
@@ -47,7 +47,8 @@ def test_place_answers_with_its_missions(store: FactStore, lang: str, place: str
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_place_is_admitted_and_known_places_offered(store: FactStore, lang: str) -> None:
     answer = answer_deployments(store, {"place": ["Sweden"]}, None, lang)
-    (reply,) = answer.replies
+    reply, suggestions = answer.replies
+    assert suggestions.response == SUGGESTIONS["deployments"]
     assert reply.response == UNKNOWN["place"]
     assert reply.values["name"] == "Sweden"
     assert store.get("cyprus").name[lang] in reply.values["known"]
@@ -56,7 +57,7 @@ def test_unknown_place_is_admitted_and_known_places_offered(store: FactStore, la
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_mission_is_admitted(store: FactStore, lang: str) -> None:
-    (reply,) = answer_deployments(store, {"mission": ["UNIFIL"]}, None, lang).replies
+    reply = answer_deployments(store, {"mission": ["UNIFIL"]}, None, lang).replies[0]
     assert reply.response == UNKNOWN["mission"]
     assert "MINUSMA" in reply.values["known"]
 
@@ -89,10 +90,10 @@ def test_peace_in_a_place_gives_its_processes(store: FactStore, lang: str, place
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_organisation_is_admitted_then_the_topic_given(store: FactStore, lang: str) -> None:
     answer = answer_topic(store, "ask_actions", {"organisation": ["African Union"]}, lang)
-    assert [r.response for r in answer.replies] == [UNKNOWN["organisation"], ANSWER]
+    assert [r.response for r in answer.replies] == [UNKNOWN["organisation"], ANSWER, SUGGESTIONS["topics"]]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_place_with_a_kind_gives_no_figures_for_it(store: FactStore, lang: str) -> None:
     answer = answer_deployments(store, {"place": ["Lebanon"], "personnel": ["soldiers"]}, None, lang)
-    assert [r.response for r in answer.replies] == [UNKNOWN["place"]]
+    assert [r.response for r in answer.replies] == [UNKNOWN["place"], SUGGESTIONS["deployments"]]
