@@ -9,6 +9,11 @@ name, so their webhooks stay at ``/webhooks/telegram/webhook`` and
   its API base from TELEGRAM_API_URL, and checks Telegram's secret-token
   header when ``secret_token`` is configured.
 * Slack: takes its API base from SLACK_API_URL.
+* REST: answers a body that is not a proper message with 400 and a JSON
+  error, where Rasa's own channel answers ``null``, ``[]`` or an empty body
+  with 500.
+* Every channel here reads a forged slash payload ("/restart") as words
+  (``bot.commands``); only our buttons' payloads reach the dialogue as intents.
 * socket.io: really joins a visitor to their session's room. Rasa 3.6 calls
   python-socketio's ``enter_room`` without awaiting it, which the installed
   python-socketio 5 made a coroutine, so with ``session_persistence`` no reply
@@ -28,6 +33,8 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 from aiogram.bot.api import TelegramAPIServer
 from aiogram.utils.exceptions import TelegramAPIError
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.facebook import FacebookInput as RasaFacebookInput
+from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.slack import SlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
@@ -38,7 +45,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.commands import neutralise
 from bot.config import Settings
+from bot.web.edge import EdgeError, parse_rest_message
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +95,7 @@ class TelegramInput(RasaTelegramInput):
             message.text = telegram_command(message.text)
             return await on_new_message(message)
 
-        blueprint = super().blueprint(with_commands)
+        blueprint = super().blueprint(guarded(with_commands))
         secret = self.secret_token
 
         @blueprint.middleware("request")
@@ -137,8 +146,53 @@ def telegram_metadata(update: Any) -> Optional[Dict[Text, Any]]:
     return None
 
 
+MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def guarded(on_new_message: MessageHandler) -> MessageHandler:
+    """``on_new_message`` with forged slash payloads read as words."""
+
+    async def handle(message: UserMessage) -> Any:
+        message.text = neutralise(message.text) if isinstance(message.text, str) else ""
+        return await on_new_message(message)
+
+    return handle
+
+
+class RestInput(RasaRestInput):
+    """Rasa's REST channel, refusing malformed bodies with 400 instead of failing with 500."""
+
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        blueprint = super().blueprint(guarded(on_new_message))
+
+        @blueprint.middleware("request")
+        async def check_body(request: Request) -> Optional[response.HTTPResponse]:
+            if request.method != "POST":
+                return None
+            try:
+                message = parse_rest_message(request.body)
+            except EdgeError as error:
+                return response.json({"error": error.message}, status=error.status)
+            if len(message.message) > limit:
+                return response.json({"error": f"`message` is longer than {limit} characters"}, status=400)
+            return None
+
+        limit = Settings.from_env().web_max_message_chars
+        return blueprint
+
+
+class FacebookInput(RasaFacebookInput):
+    """Rasa's Messenger input, reading forged slash payloads as words."""
+
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        return super().blueprint(guarded(on_new_message))
+
+
 class SlackInput(RasaSlackInput):
     """Rasa's Slack input, answering through the configured Slack Web API base."""
+
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        return super().blueprint(guarded(on_new_message))
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         output = super().get_output_channel(channel, thread_id)
@@ -155,7 +209,7 @@ def slack_api_base() -> str:
 
 class SocketIOInput(RasaSocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(guarded(on_new_message))
         sio = self.sio
         assert sio is not None
 
