@@ -91,11 +91,14 @@ class TelegramInput(RasaTelegramInput):
         return channel
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        async def with_commands(message: UserMessage) -> Any:
-            message.text = telegram_command(message.text)
-            return await on_new_message(message)
+        safe = guarded(on_new_message)
 
-        blueprint = super().blueprint(guarded(with_commands))
+        async def with_commands(message: UserMessage) -> Any:
+            # Telegram's own commands ("/start") become our payloads before the guard sees them.
+            message.text = telegram_command(message.text)
+            return await safe(message)
+
+        blueprint = super().blueprint(with_commands)
         secret = self.secret_token
 
         @blueprint.middleware("request")
@@ -105,6 +108,18 @@ class TelegramInput(RasaTelegramInput):
                 sent = request.headers.get(SECRET_HEADER, "")
                 if not hmac.compare_digest(sent.encode(), secret.encode()):
                     return response.text("forbidden", status=403)
+            return None
+
+        @blueprint.middleware("request")
+        async def check_update(request: Request) -> Optional[response.HTTPResponse]:
+            # Rasa's handler fails with 500 on anything but a text, button or location update.
+            if request.method != "POST":
+                return None
+            verdict = telegram_update_verdict(request.body)
+            if verdict == "invalid":
+                return response.json({"error": "not a Telegram update"}, status=400)
+            if verdict == "ignored":
+                return response.text("success")
             return None
 
         return blueprint
@@ -127,6 +142,29 @@ def telegram_command(text: Optional[Text]) -> Optional[Text]:
     words = (text or "").split()
     command = words[0].split("@", 1)[0].lower() if words else ""
     return TELEGRAM_COMMANDS.get(command, text)
+
+
+def telegram_update_verdict(body: bytes) -> str:
+    """"handled" for an update Rasa can answer, "ignored" for another update, else "invalid"."""
+    try:
+        update = json.loads(body)
+    except (ValueError, RecursionError):
+        return "invalid"
+    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+        return "invalid"
+    query = update.get("callback_query")
+    if isinstance(query, dict):
+        return "handled" if _has_chat(query.get("message")) and isinstance(query.get("data"), str) else "ignored"
+    for kind in ("edited_message", "message"):
+        message = update.get(kind)
+        if message is not None:
+            usable = isinstance(message, dict) and (isinstance(message.get("text"), str) or "location" in message)
+            return "handled" if usable and _has_chat(message) else "ignored"
+    return "ignored"
+
+
+def _has_chat(message: Any) -> bool:
+    return isinstance(message, dict) and isinstance(message.get("chat"), dict) and "id" in message["chat"]
 
 
 def telegram_metadata(update: Any) -> Optional[Dict[Text, Any]]:

@@ -81,7 +81,18 @@ def parse_rest_message(body: bytes) -> RestMessage:
         raise EdgeError(400, "`message` must not be empty")
     if metadata is not None and not isinstance(metadata, dict):
         raise EdgeError(400, "`metadata` must be a JSON object")
+    if not _encodable(sender) or not _encodable(message):
+        # JSON may escape a lone surrogate ("\ud800") that no UTF-8 text can hold.
+        raise EdgeError(400, "`sender` and `message` must be valid Unicode text")
     return RestMessage(sender, message, metadata)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def visitor_language(metadata: Optional[Mapping[str, Any]], accept_language: str = "") -> Lang:
