@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Mapping, Optional
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 
 class ConfigError(ValueError):
@@ -45,7 +48,9 @@ class Settings:
             if raw is None or raw == "":
                 continue
             values[field.name] = _convert(field.name, raw, field.type)
-        return cls(**values)
+        settings = cls(**values)
+        _check_model(settings.model)
+        return settings
 
     @property
     def rasa_url(self) -> str:
@@ -54,6 +59,12 @@ class Settings:
     @property
     def action_url(self) -> str:
         return f"http://{self.internal_host}:{self.action_port}"
+
+
+def _check_model(model: str) -> None:
+    # A model is code Rasa runs (CVE-2024-49375): load only what `make train` wrote.
+    if not Path(model).resolve().is_relative_to(MODELS_DIR):
+        raise ConfigError(f"MODEL must be a file under {MODELS_DIR}, not {model!r}")
 
 
 def _convert(name: str, raw: str, kind: object) -> object:
