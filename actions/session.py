@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
-from bot.language import Lang, from_locale
-
-# Where channels put the visitor's locale in the message metadata.
-LOCALE_KEYS = ("locale", "language", "language_code")
+from bot.language import from_locale, from_metadata
 
 
 class ActionSessionStart(Action):
@@ -23,7 +20,7 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         """Reads `session_started_metadata` and the old `language`; sets `language`."""
-        language = locale_language(tracker.get_slot(slots.SESSION_STARTED_METADATA)) or from_locale(
+        language = from_metadata(tracker.get_slot(slots.SESSION_STARTED_METADATA)) or from_locale(
             tracker.get_slot(slots.LANGUAGE)
         )
         events: List[Dict[Text, Any]] = [SessionStarted()]
@@ -31,13 +28,3 @@ class ActionSessionStart(Action):
             events.append(SlotSet(slots.LANGUAGE, language))
         return events + [ActionExecuted("action_listen")]
 
-
-def locale_language(metadata: Any) -> Optional[Lang]:
-    """The supported language of the first locale-like value in ``metadata``."""
-    if not isinstance(metadata, dict):
-        return None
-    for key in LOCALE_KEYS:
-        language = from_locale(metadata.get(key))
-        if language:
-            return language
-    return None

@@ -75,6 +75,17 @@ def find_requested(text: str) -> Optional[Lang]:
     return next((lang for lang, names in NAMES.items() if words & set(names)), None)
 
 
+# Where channels and the chat page put the visitor's locale in message metadata.
+LOCALE_KEYS = ("locale", "language", "language_code")
+
+
+def from_metadata(metadata: object) -> Optional[Lang]:
+    """The supported language of the first locale-like value in message metadata."""
+    if not isinstance(metadata, dict):
+        return None
+    return next((lang for key in LOCALE_KEYS if (lang := from_locale(metadata.get(key)))), None)
+
+
 def from_locale(locale: object) -> Optional[Lang]:
     """``es`` for "es-CO", "es_ES" or "ES"; ``None`` for anything unsupported."""
     if not isinstance(locale, str):

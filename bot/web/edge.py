@@ -11,11 +11,9 @@ from typing import Any, Callable, Mapping, Optional
 import yaml
 
 from bot.config import ConfigError, Settings
-from bot.language import DEFAULT_LANGUAGE, Lang, from_locale
+from bot.language import DEFAULT_LANGUAGE, Lang, from_locale, from_metadata
 
 MESSAGES = Path(__file__).with_name("messages.yml")
-# Where channels put the visitor's locale in the message metadata (as actions/session.py).
-LOCALE_KEYS = ("locale", "language", "language_code")
 MAX_SENDER_CHARS = 128
 
 
@@ -97,10 +95,9 @@ def _encodable(text: str) -> bool:
 
 def visitor_language(metadata: Optional[Mapping[str, Any]], accept_language: str = "") -> Lang:
     """The visitor's language from message metadata, else the browser's Accept-Language."""
-    for key in LOCALE_KEYS:
-        language = from_locale((metadata or {}).get(key))
-        if language:
-            return language
+    language = from_metadata(dict(metadata or {}))
+    if language:
+        return language
     first = accept_language.split(",", 1)[0].split(";", 1)[0]
     return from_locale(first) or DEFAULT_LANGUAGE
 
