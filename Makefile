@@ -33,6 +33,8 @@ help:
 	@echo "make train  - train the model if data, domain or config changed"
 	@echo "make shell  - talk to the assistant in the terminal (staff)"
 	@echo "make eval   - NLU figures on the held-out test sets"
+	@echo "make bench  - latency, throughput, memory, start-up and training time vs rasa init's bot"
+	@echo "              (BENCH_ARGS=--quick, --skip-stock, --skip-training, --profile)"
 	@echo "make facts  - validate and list the fact store"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -74,6 +76,9 @@ test: $(MODEL)
 
 eval: $(MODEL)
 	$(PY) -m bot.evaluate
+
+bench: $(MODEL)
+	$(PY) -m bot.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf models results .rasa var
