@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -19,6 +19,8 @@ class Settings:
     rasa_port: int = 5005
     action_port: int = 5055
     web_port: int = 8080
+    # Rasa servers on RASA_PORT.., each with its own action server on ACTION_PORT..
+    rasa_replicas: int = 1
     # Rasa and the action server listen here; only the web front is public.
     internal_host: str = "127.0.0.1"
     web_host: str = "0.0.0.0"
@@ -50,6 +52,8 @@ class Settings:
             values[field.name] = _convert(field.name, raw, field.type)
         settings = cls(**values)
         _check_model(settings.model)
+        if settings.rasa_replicas < 1:
+            raise ConfigError(f"RASA_REPLICAS must be at least 1, not {settings.rasa_replicas}")
         return settings
 
     @property
@@ -59,6 +63,38 @@ class Settings:
     @property
     def action_url(self) -> str:
         return f"http://{self.internal_host}:{self.action_port}"
+
+    def replicas(self) -> list["Settings"]:
+        """One ``Settings`` per Rasa replica: its own Rasa port and action server port."""
+        return [
+            replace(self, rasa_port=self.rasa_port + i, action_port=self.action_port + i, rasa_replicas=1)
+            for i in range(self.rasa_replicas)
+        ]
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [replica.rasa_url for replica in self.replicas()]
+
+    @property
+    def action_urls(self) -> list[str]:
+        return [replica.action_url for replica in self.replicas()]
+
+
+def check_scale_out(settings: Settings) -> None:
+    """Refuses replicas that could not share conversations, and port ranges that collide."""
+    if settings.rasa_replicas > 1 and not (settings.database_url and settings.redis_url):
+        # SQLite is one file per machine and without REDIS_URL each replica locks in memory.
+        raise ConfigError(
+            f"RASA_REPLICAS={settings.rasa_replicas} needs DATABASE_URL (PostgreSQL) and REDIS_URL (Redis) "
+            "so that every replica shares the conversations and their locks; set both, or RASA_REPLICAS=1"
+        )
+    rasa = range(settings.rasa_port, settings.rasa_port + settings.rasa_replicas)
+    actions = range(settings.action_port, settings.action_port + settings.rasa_replicas)
+    if set(rasa) & set(actions) or settings.web_port in rasa or settings.web_port in actions:
+        raise ConfigError(
+            f"ports overlap: Rasa {rasa.start}-{rasa.stop - 1}, actions {actions.start}-{actions.stop - 1}, "
+            f"web {settings.web_port}; move RASA_PORT, ACTION_PORT or WEB_PORT apart"
+        )
 
 
 def _check_model(model: str) -> None:

@@ -26,6 +26,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def consecutive_free_ports(count: int) -> int:
+    """The first of ``count`` free loopback ports in a row: Rasa replicas are numbered by port."""
+    for _ in range(100):
+        base = free_port()
+        if all(_port_free(base + i) for i in range(1, count)):
+            return base
+    raise RuntimeError(f"no {count} free ports in a row")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
 @dataclass
 class Assistant:
     settings: Settings

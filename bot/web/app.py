@@ -7,13 +7,14 @@ import json
 import logging
 import math
 from pathlib import Path
-from typing import AsyncIterator, Optional
+from typing import AsyncIterator, Awaitable, Callable, Optional, Sequence, TypeVar
 
 import aiohttp
 from aiohttp import web
 
 from bot.config import Settings
 from bot.web import proxy
+from bot.web.balance import SenderLocks, SocketSessions, Upstreams, platform_key
 from bot.web.edge import (
     EdgeError, Limits, RateLimiter, RestMessage, load_messages, parse_rest_message, visitor_language,
 )
@@ -29,6 +30,7 @@ PLATFORM_FACTOR = 10
 # The socket.io event names set in credentials.yml.
 USER_EVENT, BOT_EVENT = "user_uttered", "bot_uttered"
 HEALTH_TIMEOUT = aiohttp.ClientTimeout(total=3)
+Answer = TypeVar("Answer", bound=web.StreamResponse)
 
 SECURITY_HEADERS = {
     # No inline script or style anywhere: the page's code is in static files.
@@ -54,6 +56,9 @@ class Front:
         self.visitors = RateLimiter(self.limits.rate_per_minute, self.limits.burst)
         self.platforms = RateLimiter(self.limits.rate_per_minute * PLATFORM_FACTOR, self.limits.burst * PLATFORM_FACTOR)
         self.session: Optional[aiohttp.ClientSession] = None
+        self.upstreams = Upstreams(settings.rasa_urls)
+        self.senders = SenderLocks()
+        self.sockets = SocketSessions()
 
     async def client_session(self, _: web.Application) -> AsyncIterator[None]:
         # Bodies pass through as Rasa encoded them, so no decompression here. A
@@ -71,12 +76,26 @@ class Front:
         return web.FileResponse(STATIC / "index.html")
 
     async def health(self, request: web.Request) -> web.Response:
+        """Each replica's Rasa and action server; 200 while at least one replica can answer."""
         self.admit(request, self.visitors)
-        rasa, actions = await asyncio.gather(
-            self._is_up(f"{self.settings.rasa_url}/"), self._is_up(f"{self.settings.action_url}/health")
+        replicas = self.settings.replicas()
+        states = await asyncio.gather(
+            *(self._is_up(f"{r.rasa_url}/") for r in replicas),
+            *(self._is_up(f"{r.action_url}/health") for r in replicas),
         )
-        body = {"status": "ok" if rasa and actions else "unavailable", "rasa": _state(rasa), "actions": _state(actions)}
-        return web.json_response(body, status=200 if rasa and actions else 503)
+        rasa, actions = states[: len(replicas)], states[len(replicas):]
+        serving = [r and a for r, a in zip(rasa, actions)]
+        status = "ok" if all(serving) else "degraded" if any(serving) else "unavailable"
+        body = {
+            "status": status,
+            "rasa": _state(any(rasa)),
+            "actions": _state(any(actions)),
+            # Numbered, not addressed: the internal ports are nobody's business outside.
+            "replicas": [
+                {"replica": i, "rasa": _state(r), "actions": _state(a)} for i, (r, a) in enumerate(zip(rasa, actions))
+            ],
+        }
+        return web.json_response(body, status=503 if status == "unavailable" else 200)
 
     async def _is_up(self, url: str) -> bool:
         assert self.session is not None
@@ -95,13 +114,20 @@ class Front:
         if len(message.message) > self.limits.max_message_chars:
             return web.json_response([{"recipient_id": message.sender, "text": self.too_long(request, message)}])
         # Only the checked fields go on, re-encoded: Rasa never sees what the edge did not check.
-        return await self.forward(request, json.dumps(message.as_json(), ensure_ascii=False).encode())
+        body = json.dumps(message.as_json(), ensure_ascii=False).encode()
+        # One message per sender at a time, to its home replica: see bot/web/balance.py.
+        async with self.senders.hold(f"rest:{message.sender}"):
+            return await self.forward(request, body, self.upstreams.for_key(message.sender))
 
     async def webhook(self, request: web.Request) -> web.Response:
         """Any other channel: the body goes through untouched (Slack signs it)."""
         channel = request.match_info["channel"]
         self.admit(request, self.visitors if channel in VISITOR_CHANNELS else self.platforms)
-        return await self.forward(request, await self.body(request))
+        body = await self.body(request)
+        # Without a chat or user to go by, all of a channel's calls share the home of its path.
+        key = platform_key(channel, body) or request.path
+        async with self.senders.hold(f"{channel}:{key}"):
+            return await self.forward(request, body, self.upstreams.for_key(key))
 
     async def socketio(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
@@ -110,10 +136,20 @@ class Front:
         # Long-polling GETs only wait for the server; sends and new sessions count.
         if request.method != "GET" or "sid" not in request.query:
             self.admit(request, self.visitors)
-        return await self.forward(request, await self.body(request))
+        body = await self.body(request)
+        if "sid" in request.query:
+            return await self.forward(request, body, self.socket_upstreams(request))
+        # A handshake: remember which replica opened the session, its requests must all go there.
+        return await self.forward(request, body, self.upstreams.fixed(), on_answer=self.sockets.learn)
+
+    def socket_upstreams(self, request: web.Request) -> list[str]:
+        """The replica holding the request's socket.io session; unknown sessions go where handshakes go."""
+        known = self.sockets.upstream(request.query.get("sid", ""))
+        return [known] if known else self.upstreams.fixed()
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         assert self.session is not None
+        session = self.session
         key = client_key(request)
 
         async def check(frame: str) -> Optional[str]:
@@ -122,12 +158,10 @@ class Front:
                 raise proxy.Refused("too many messages")
             return self.check_socketio_frame(request, frame)
 
-        try:
-            return await proxy.forward_websocket(
-                self.session, self.settings.rasa_url, request, self.limits.max_body_bytes, check
-            )
-        except proxy.Unreachable:
-            raise EdgeError(502, "the assistant cannot be reached") from None
+        return await self.first_answering(
+            self.socket_upstreams(request),
+            lambda url: proxy.forward_websocket(session, url, request, self.limits.max_body_bytes, check),
+        )
 
     def check_socketio_frame(self, request: web.Request, frame: str) -> Optional[str]:
         """A reply frame for a user message that is too long, else None (forward it)."""
@@ -155,12 +189,36 @@ class Front:
         except web.HTTPRequestEntityTooLarge:
             raise EdgeError(413, f"the body must be at most {self.limits.max_body_bytes} bytes") from None
 
-    async def forward(self, request: web.Request, body: bytes) -> web.Response:
+    async def forward(
+        self,
+        request: web.Request,
+        body: bytes,
+        upstreams: Sequence[str],
+        on_answer: Optional[Callable[[bytes, str], object]] = None,
+    ) -> web.Response:
+        """The answer of the first of ``upstreams`` that can be reached (failover)."""
         assert self.session is not None
-        try:
-            return await proxy.forward(self.session, self.settings.rasa_url, request, body)
-        except proxy.Unreachable:
-            raise EdgeError(502, "the assistant cannot be reached") from None
+        session = self.session
+
+        async def send(url: str) -> web.Response:
+            response = await proxy.forward(session, url, request, body)
+            if on_answer is not None and response.status == 200 and isinstance(response.body, bytes):
+                on_answer(response.body, url)
+            return response
+
+        return await self.first_answering(upstreams, send)
+
+    async def first_answering(self, upstreams: Sequence[str], attempt: Callable[[str], Awaitable[Answer]]) -> Answer:
+        for url in upstreams:
+            try:
+                response = await attempt(url)
+            except proxy.Unreachable:
+                # Nothing came back: the next replica of the order gets the request.
+                self.upstreams.failed(url)
+                continue
+            self.upstreams.answered(url)
+            return response
+        raise EdgeError(502, "the assistant cannot be reached")
 
     def too_long(self, request: web.Request, message: RestMessage) -> str:
         return self._too_long_text(visitor_language(message.metadata, _accept_language(request)))

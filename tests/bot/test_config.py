@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, check_scale_out
 
 
 def test_defaults() -> None:
@@ -26,3 +26,35 @@ def test_a_bad_number_is_a_clear_error() -> None:
 def test_models_load_only_from_the_models_folder(model: str) -> None:
     with pytest.raises(ConfigError, match="MODEL must be a file under"):
         Settings.from_env({"MODEL": model})
+
+
+def test_replicas_take_consecutive_ports_in_pairs() -> None:
+    settings = Settings.from_env({"RASA_PORT": "6005", "ACTION_PORT": "6055", "RASA_REPLICAS": "3"})
+    assert [(r.rasa_port, r.action_port) for r in settings.replicas()] == [(6005, 6055), (6006, 6056), (6007, 6057)]
+    assert settings.rasa_urls == ["http://127.0.0.1:6005", "http://127.0.0.1:6006", "http://127.0.0.1:6007"]
+    assert Settings.from_env({}).rasa_urls == ["http://127.0.0.1:5005"]
+
+
+def test_zero_replicas_is_refused() -> None:
+    with pytest.raises(ConfigError, match="RASA_REPLICAS must be at least 1"):
+        Settings.from_env({"RASA_REPLICAS": "0"})
+
+
+SHARED = {"DATABASE_URL": "postgresql://rasa@db/rasa", "REDIS_URL": "redis://cache:6379/0"}
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL"])
+def test_replicas_need_a_shared_database_and_redis(missing: str) -> None:
+    env = {**SHARED, "RASA_REPLICAS": "2"}
+    del env[missing]
+    with pytest.raises(ConfigError, match="RASA_REPLICAS=2 needs DATABASE_URL .* and REDIS_URL"):
+        check_scale_out(Settings.from_env(env))
+    check_scale_out(Settings.from_env({**SHARED, "RASA_REPLICAS": "2"}))
+    # One replica needs neither: SQLite and in-process locks.
+    check_scale_out(Settings.from_env({}))
+
+
+def test_replica_ports_must_not_collide() -> None:
+    env = {**SHARED, "RASA_REPLICAS": "3", "RASA_PORT": "5005", "ACTION_PORT": "5007"}
+    with pytest.raises(ConfigError, match="ports overlap"):
+        check_scale_out(Settings.from_env(env))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.serve import CREDENTIALS_TEMPLATE, effective_credentials, write_credentials
+from bot.serve import CREDENTIALS_TEMPLATE, Processes, effective_credentials, main, write_credentials
 from tests.web.stack import PLATFORM_ENV
 
 TELEGRAM, SLACK, SOCKETIO = "bot.channels.TelegramInput", "bot.channels.SlackInput", "bot.channels.SocketIOInput"
@@ -54,3 +55,17 @@ def test_every_variable_of_the_template_is_documented() -> None:
     assert set(effective_credentials(template, everything)) == set(template)
     for name in everything:
         assert name in docs, name
+
+
+def test_replicas_without_shared_stores_refuse_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def never(*_: object, **__: object) -> None:
+        raise AssertionError("nothing may start")
+
+    monkeypatch.setattr(Processes, "start", never)
+    monkeypatch.setattr(sys, "argv", ["python -m bot.serve"])
+    for name, value in {"RASA_REPLICAS": "2", "DATABASE_URL": "", "REDIS_URL": "redis://127.0.0.1:6379/0"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    # A message for the operator, not a traceback.
+    assert str(stopped.value.code).startswith("error: RASA_REPLICAS=2 needs DATABASE_URL")

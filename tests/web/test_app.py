@@ -276,7 +276,9 @@ async def test_rasa_unreachable_is_a_clear_502(make_front) -> None:  # type: ign
 async def test_health_is_200_when_rasa_and_actions_answer(front: TestClient) -> None:
     response = await front.get("/health")
     assert response.status == 200
-    assert await response.json() == {"status": "ok", "rasa": "up", "actions": "up"}
+    assert await response.json() == {
+        "status": "ok", "rasa": "up", "actions": "up", "replicas": [{"replica": 0, "rasa": "up", "actions": "up"}]
+    }
 
 
 @pytest.mark.parametrize("down", ["rasa", "actions"])

@@ -33,7 +33,9 @@ def say(stack, text: str, **extra) -> requests.Response:  # type: ignore[no-unty
 def test_health_reports_both_servers_up(stack) -> None:  # type: ignore[no-untyped-def]
     response = requests.get(f"{stack.url}/health", timeout=10)
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "rasa": "up", "actions": "up"}
+    assert response.json() == {
+        "status": "ok", "rasa": "up", "actions": "up", "replicas": [{"replica": 0, "rasa": "up", "actions": "up"}]
+    }
 
 
 @pytest.mark.parametrize("lang", LANGS)
