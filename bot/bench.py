@@ -41,7 +41,6 @@ import yaml
 from bot.config import Settings
 from bot.endpoints import endpoints
 from bot.serve import (
-    RASA,
     action_command,
     child_env,
     rasa_command,
@@ -49,6 +48,9 @@ from bot.serve import (
     with_action_token,
     write_credentials,
 )
+
+# The plain `rasa` command: the stock bot runs unmodified, and training is training.
+RASA = os.path.join(os.path.dirname(sys.executable), "rasa")
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = Path("models/current.tar.gz")
@@ -830,6 +832,9 @@ async def profile(rounds: int) -> dict[str, Any]:
     from rasa.utils.endpoints import EndpointConfig
     from rasa.utils.log_utils import configure_structlog
 
+    from bot import rasa_main
+
+    rasa_main.install()  # as our Rasa servers run
     # As quiet as `rasa run` at its default level; debug logging would be timed too.
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)

@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -28,7 +29,8 @@ import yaml
 from bot.config import ConfigError, Settings, check_scale_out
 from bot.endpoints import write_endpoints
 
-RASA = os.path.join(os.path.dirname(sys.executable), "rasa")
+# The `rasa` command with bot.rasa_main's fix to its action-reply check.
+RASA = [sys.executable, "-m", "bot.rasa_main"]
 READY_TIMEOUT_S = 180.0
 # Before a replica's dead process is started again: a crash at start-up must not become a busy loop.
 RESTART_DELAY_S = 5.0
@@ -45,7 +47,7 @@ def rasa_command(settings: Settings, *extra: str, credentials: Optional[Path] = 
         write_credentials(os.environ)
         credentials = CREDENTIALS
     return [
-        RASA, "run", "--model", settings.model, "--interface", settings.internal_host,
+        *RASA, "run", "--model", settings.model, "--interface", settings.internal_host,
         "--port", str(settings.rasa_port), "--credentials", str(credentials),
         "--endpoints", str(write_endpoints(settings)), *extra,
     ]
@@ -106,6 +108,10 @@ def child_env(settings: Settings) -> dict[str, str]:
         WEB_PORT=str(settings.web_port),
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
+        # One message's tensors are tiny: extra TensorFlow threads only contend
+        # with the action server and the front for the machine's two cores.
+        TF_INTRA_OP_PARALLELISM_THREADS="1",
+        TF_INTER_OP_PARALLELISM_THREADS="1",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
     )
     return env
@@ -197,11 +203,9 @@ async def run(shell: bool) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    if shell:
+        return await _shell(settings)
     try:
-        if shell:
-            await processes.start(action_command())
-            shell_child = await processes.start(_shell_command(settings))
-            return await shell_child.wait()
         channels = write_credentials(processes.env)
         print(f"Channels: {', '.join(_channel_name(c) for c in channels)}", flush=True)
         await start_replicas(processes, settings)
@@ -235,8 +239,31 @@ def _channel_name(key: str) -> str:
     return key.rsplit(".", 1)[-1].removesuffix("Input").lower()
 
 
+async def _shell(settings: Settings) -> int:
+    """The action server and `rasa shell` on ports of their own, so `make run` may be up too."""
+    settings = replace(settings, rasa_port=_free_port(), action_port=_free_port())
+    processes = Processes(child_env(settings))
+    try:
+        await processes.start(action_command())
+        # The shell reads the terminal, so it stays in our session.
+        shell = await asyncio.create_subprocess_exec(*_shell_command(settings), env=processes.env)
+        return await shell.wait()
+    finally:
+        await processes.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _shell_command(settings: Settings) -> list[str]:
-    return [RASA, "shell", "--model", settings.model, "--endpoints", str(write_endpoints(settings)), "--debug"]
+    # `--port`: rasa shell runs a server of its own, beside any `make run`.
+    return [
+        *RASA, "shell", "--model", settings.model, "--port", str(settings.rasa_port),
+        "--endpoints", str(write_endpoints(settings)), "--debug",
+    ]
 
 
 async def _watch(processes: Processes, stop: asyncio.Event, restart_replicas: bool = False) -> None:

@@ -41,5 +41,7 @@ def test_action_calls_carry_the_secret_and_the_file_is_private(tmp_path: Path) -
     settings = Settings.from_env({"ACTION_TOKEN": "t0ken", "ACTION_PORT": "6055"})
     path = write_endpoints(settings, tmp_path)
     written = yaml.safe_load(path.read_text())
-    assert written["action_endpoint"] == {"url": "http://127.0.0.1:6055/webhook", "token": "t0ken"}
+    assert written["action_endpoint"] == {
+        "url": "http://127.0.0.1:6055/webhook", "enable_selective_domain": True, "token": "t0ken",
+    }
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
