@@ -14,6 +14,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -72,3 +73,22 @@ def _first_code(entities: List[Dict[Text, Any]]) -> Optional[str]:
             return code
     return None
 
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class IntentClassifier(LogisticRegressionClassifier):
+    """Rasa's logistic-regression intent classifier with its regularisation exposed.
+
+    Rasa fixes ``C`` at scikit-learn's 1.0, which on a few words ("NATO",
+    "onu") spreads the probability too thin for the fallback threshold.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+
+    def __init__(
+        self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource
+    ) -> None:
+        super().__init__(config, name, model_storage, resource)
+        self.clf.set_params(C=self.config["C"])
