@@ -108,10 +108,6 @@ def child_env(settings: Settings) -> dict[str, str]:
         WEB_PORT=str(settings.web_port),
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
-        # One message's tensors are tiny: extra TensorFlow threads only contend
-        # with the action server and the front for the machine's two cores.
-        TF_INTRA_OP_PARALLELISM_THREADS="1",
-        TF_INTER_OP_PARALLELISM_THREADS="1",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
     )
     return env
