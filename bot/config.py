@@ -37,6 +37,9 @@ class Settings:
     web_max_body_bytes: int = 16 * 1024
     web_rate_per_minute: int = 30
     web_burst: int = 20
+    # Reverse proxies (addresses or networks, comma-separated) whose
+    # X-Forwarded-For names the visitor; empty: the TCP peer is the visitor.
+    web_trusted_proxies: str = ""
     # Platform API bases; tests point them at a stand-in server on loopback.
     telegram_api_url: str = "https://api.telegram.org"
     slack_api_url: str = "https://slack.com/api/"

@@ -16,7 +16,8 @@ from bot.config import Settings
 from bot.web import proxy
 from bot.web.balance import SenderLocks, SocketSessions, Upstreams, platform_key
 from bot.web.edge import (
-    EdgeError, Limits, RateLimiter, RestMessage, load_messages, parse_rest_message, visitor_language,
+    EdgeError, Limits, RateLimiter, RestMessage, client_address, load_messages, parse_rest_message,
+    parse_trusted_proxies, visitor_language,
 )
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class Front:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.limits = Limits.from_settings(settings)
+        self.trusted_proxies = parse_trusted_proxies(settings.web_trusted_proxies)
         self.messages = load_messages()
         self.visitors = RateLimiter(self.limits.rate_per_minute, self.limits.burst)
         self.platforms = RateLimiter(self.limits.rate_per_minute * PLATFORM_FACTOR, self.limits.burst * PLATFORM_FACTOR)
@@ -150,7 +152,7 @@ class Front:
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         assert self.session is not None
         session = self.session
-        key = client_key(request)
+        key = self.client_key(request)
 
         async def check(frame: str) -> Optional[str]:
             # Engine.io "4" frames carry messages; pings and pongs are free.
@@ -176,8 +178,11 @@ class Front:
 
     # -- shared steps --------------------------------------------------------
 
+    def client_key(self, request: web.Request) -> str:
+        return client_address(request.remote, request.headers.get("X-Forwarded-For", ""), self.trusted_proxies)
+
     def admit(self, request: web.Request, limiter: RateLimiter) -> None:
-        wait = limiter.take(client_key(request))
+        wait = limiter.take(self.client_key(request))
         if wait:
             raise EdgeError(429, "too many requests; slow down", retry_after=math.ceil(wait))
 
@@ -225,11 +230,6 @@ class Front:
 
     def _too_long_text(self, language: str) -> str:
         return self.messages["message_too_long"][language].format(limit=self.limits.max_message_chars)
-
-
-def client_key(request: web.Request) -> str:
-    # The peer address: behind a reverse proxy every visitor shares the proxy's (see docs/channels.md).
-    return request.remote or "unknown"
 
 
 def _accept_language(request: web.Request) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional, Union
 
 import yaml
 
@@ -15,6 +16,7 @@ from bot.language import DEFAULT_LANGUAGE, Lang, from_locale, from_metadata
 
 MESSAGES = Path(__file__).with_name("messages.yml")
 MAX_SENDER_CHARS = 128
+Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
 class EdgeError(Exception):
@@ -100,6 +102,45 @@ def visitor_language(metadata: Optional[Mapping[str, Any]], accept_language: str
         return language
     first = accept_language.split(",", 1)[0].split(";", 1)[0]
     return from_locale(first) or DEFAULT_LANGUAGE
+
+
+def parse_trusted_proxies(text: str) -> tuple[Network, ...]:
+    """The proxies whose ``X-Forwarded-For`` the front believes: "10.0.0.0/8, 127.0.0.1"."""
+    try:
+        return tuple(ipaddress.ip_network(item.strip()) for item in text.split(",") if item.strip())
+    except ValueError as error:
+        raise ConfigError(f"WEB_TRUSTED_PROXIES must list addresses or networks: {error}") from None
+
+
+def client_address(peer: Optional[str], forwarded_for: str, trusted: tuple[Network, ...]) -> str:
+    """The visitor's address: the peer, or the nearest hop that no trusted proxy vouches for.
+
+    Each proxy appends the address it saw, so reading ``X-Forwarded-For`` from
+    the right and stopping at the first untrusted hop ignores whatever a
+    visitor wrote into the header themselves.
+    """
+    address = peer or "unknown"
+    for hop in reversed([hop.strip() for hop in forwarded_for.split(",") if hop.strip()]):
+        if not _within(address, trusted) or not _is_ip(hop):
+            break
+        address = hop
+    return address
+
+
+def _within(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def load_messages(path: Path = MESSAGES) -> dict[str, dict[str, str]]:

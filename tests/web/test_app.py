@@ -9,7 +9,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.web.app import STATIC
-from bot.web.edge import RateLimiter, load_messages
+from bot.config import ConfigError
+from bot.web.edge import RateLimiter, client_address, load_messages, parse_trusted_proxies
 from tests.conftest import LANGS
 from tests.web.conftest import Upstream, body
 
@@ -229,6 +230,50 @@ def test_the_bucket_refills_and_is_kept_per_client() -> None:
     now[0] = 1.0
     assert limiter.take("a") == 0
     assert limiter.take("a") > 0
+
+
+async def statuses_of(front: TestClient, forwarded_for: str, count: int) -> list[int]:
+    headers = {"X-Forwarded-For": forwarded_for}
+    return [
+        (await front.post(WEBHOOK, json={"sender": "s", "message": "hi"}, headers=headers)).status
+        for _ in range(count)
+    ]
+
+
+async def test_behind_a_trusted_proxy_each_visitor_has_a_bucket(make_front) -> None:  # type: ignore[no-untyped-def]
+    front = await make_front(web_burst=2, web_rate_per_minute=6, web_trusted_proxies="127.0.0.1")
+    assert await statuses_of(front, "203.0.113.7", 3) == [200, 200, 429]
+    assert await statuses_of(front, "203.0.113.8", 2) == [200, 200]
+
+
+async def test_a_forged_forwarded_for_does_not_escape_the_limit(make_front) -> None:  # type: ignore[no-untyped-def]
+    front = await make_front(web_burst=2, web_rate_per_minute=6)
+    first = await statuses_of(front, "203.0.113.7", 2)
+    assert first + await statuses_of(front, "203.0.113.8", 1) == [200, 200, 429]
+
+
+TRUSTED = parse_trusted_proxies("10.0.0.0/8, 127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    "peer, forwarded_for, visitor",
+    [
+        ("198.51.100.1", "203.0.113.7", "198.51.100.1"),  # not a proxy: its header is the visitor's own words
+        ("127.0.0.1", "", "127.0.0.1"),
+        ("127.0.0.1", "203.0.113.7", "203.0.113.7"),
+        ("127.0.0.1", "203.0.113.7, 10.1.2.3", "203.0.113.7"),  # two proxies in a row
+        ("127.0.0.1", "1.2.3.4, 203.0.113.7", "203.0.113.7"),  # a visitor's forged hop is left of the real one
+        ("127.0.0.1", "garbage", "127.0.0.1"),
+        (None, "203.0.113.7", "unknown"),
+    ],
+)
+def test_the_visitor_is_the_nearest_untrusted_hop(peer, forwarded_for: str, visitor: str) -> None:  # type: ignore[no-untyped-def]
+    assert client_address(peer, forwarded_for, TRUSTED) == visitor
+
+
+async def test_a_malformed_trusted_proxy_list_stops_the_front(make_front) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match="WEB_TRUSTED_PROXIES"):
+        await make_front(web_trusted_proxies="10.0.0.0/8, nonsense")
 
 
 # -- forwarding --------------------------------------------------------------------
