@@ -93,3 +93,18 @@ def test_locale_sets_the_first_language(assistant) -> None:
 def test_unknown_country_is_answered_honestly(assistant) -> None:
     reply = Visitor(assistant.rest_url).say("How many Norwegian soldiers are in Lebanon?")
     assert "no information" in reply and "45" not in reply
+
+
+@pytest.mark.parametrize(
+    "lang, question, follow_up",
+    [
+        ("en", "how many norwegian police officers are in UN missions?", "and in france?"),
+        ("es", "cuantos policias noruegos hay en misiones de la onu", "¿y en Alemania?"),
+    ],
+)
+def test_a_follow_up_on_another_country_gets_no_borrowed_figures(assistant, lang, question, follow_up) -> None:
+    visitor = Visitor(assistant.rest_url)
+    assert "30" in visitor.say(question)
+    reply = visitor.say(follow_up)
+    assert {"en": "I have no information about", "es": "No tengo información sobre"}[lang] in reply
+    assert "30" not in reply and "UNFICYP" not in reply
