@@ -1,4 +1,4 @@
-"""Rasa NLU glue: puts the visitor's language on each parsed message.
+"""Rasa NLU glue: the intent classifier's settings, and the visitor's language on each message.
 
 The language travels as a ``language`` entity so the ``language`` slot is set
 when the user turn is applied, before any response is rendered. An explicit
@@ -76,7 +76,7 @@ def _first_code(entities: List[Dict[Text, Any]]) -> Optional[str]:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class IntentClassifier(LogisticRegressionClassifier):
+class LinearIntentClassifier(LogisticRegressionClassifier):
     """Rasa's logistic-regression intent classifier with its regularisation exposed.
 
     Rasa fixes ``C`` at scikit-learn's 1.0, which on a few words ("NATO",
