@@ -24,6 +24,14 @@ MIN_CONFIDENCE = 0.80
 MIN_CONFIDENCE_ONE_WORD = 0.95
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
+# Greetings and thanks that belong to one language only. lingua is unsure of
+# them alone ("hola" 0.66 Spanish, and "hello" 0.62 Spanish too), yet they are
+# often a visitor's first words; folded (no accents).
+CUES: dict[Lang, frozenset[str]] = {
+    "en": frozenset({"hello", "hi", "hey", "thanks", "thank", "goodbye", "morning", "evening"}),
+    "es": frozenset({"hola", "buenas", "buenos", "gracias", "adios", "chao", "saludos", "dias", "tardes", "noches"}),
+}
+
 # How visitors name each language when they ask to switch; folded (no accents).
 NAMES: dict[Lang, tuple[str, ...]] = {
     "en": ("english", "ingles", "inglish", "englis"),
@@ -58,7 +66,14 @@ def detect(text: str) -> Optional[Lang]:
     best: Lang = "es" if spanish >= 0.5 else "en"
     confidence = max(spanish, 1.0 - spanish)
     needed = MIN_CONFIDENCE_ONE_WORD if len(words) == 1 else MIN_CONFIDENCE
-    return best if confidence >= needed else None
+    return best if confidence >= needed else _by_cues(words)
+
+
+def _by_cues(words: list[str]) -> Optional[Lang]:
+    """The one language whose greeting or thanks words the text uses, if only one's."""
+    folded = {fold(word) for word in words}
+    found = [lang for lang, cues in CUES.items() if folded & cues]
+    return found[0] if len(found) == 1 else None
 
 
 def from_name(value: str) -> Optional[Lang]:

@@ -21,7 +21,15 @@ def test_clear_sentences_are_detected(text: str, expected: str) -> None:
     assert detect(text) == expected
 
 
-@pytest.mark.parametrize("text", ["ok", "NATO", "Colombia", "MINUSMA", "👍", "", "   ", "123"])
+@pytest.mark.parametrize(
+    "text,expected",
+    [("hola", "es"), ("buenas", "es"), ("Adiós", "es"), ("hello", "en"), ("hi", "en"), ("thanks", "en")],
+)
+def test_a_lone_greeting_or_thanks_gives_its_language(text: str, expected: str) -> None:
+    assert detect(text) == expected
+
+
+@pytest.mark.parametrize("text", ["ok", "NATO", "Colombia", "MINUSMA", "👍", "", "   ", "123", "bye", "hola, hello"])
 def test_short_or_ambiguous_text_keeps_the_current_language(text: str) -> None:
     assert detect(text) is None
 

@@ -85,6 +85,14 @@ def test_language_switch_on_request(assistant) -> None:
     assert "Fuente:" in visitor.say("NATO")
 
 
+@pytest.mark.parametrize("greeting, lang", [("hola", "es"), ("hello", "en")])
+def test_a_first_greeting_alone_sets_the_language(assistant, greeting: str, lang: str) -> None:
+    visitor = Visitor(assistant.rest_url)
+    assert {"en": "Hello!", "es": "¡Hola!"}[lang] in visitor.say(greeting)
+    # The language stays for what follows, even a word that names no language.
+    assert {"en": "Source:", "es": "Fuente:"}[lang] in visitor.say("NATO")
+
+
 def test_locale_sets_the_first_language(assistant) -> None:
     visitor = Visitor(assistant.rest_url, metadata={"locale": "es-ES"})
     assert "Fuente:" in visitor.say("MINUSMA")
