@@ -121,26 +121,18 @@ def client_address(peer: Optional[str], forwarded_for: str, trusted: tuple[Netwo
     """
     address = peer or "unknown"
     for hop in reversed([hop.strip() for hop in forwarded_for.split(",") if hop.strip()]):
-        if not _within(address, trusted) or not _is_ip(hop):
+        ip = _ip(address)
+        if ip is None or not any(ip in network for network in trusted) or _ip(hop) is None:
             break
         address = hop
     return address
 
 
-def _within(address: str, networks: tuple[Network, ...]) -> bool:
+def _ip(text: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]:
     try:
-        ip = ipaddress.ip_address(address)
+        return ipaddress.ip_address(text)
     except ValueError:
-        return False
-    return any(ip in network for network in networks)
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
+        return None
 
 
 def load_messages(path: Path = MESSAGES) -> dict[str, dict[str, str]]:
