@@ -74,7 +74,6 @@ def _first_code(entities: List[Dict[Text, Any]]) -> Optional[str]:
     return None
 
 
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(LogisticRegressionClassifier):
     """Rasa's logistic-regression intent classifier with its regularisation exposed.
