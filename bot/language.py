@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Literal, Optional
+from typing import Iterable, Literal, Mapping, Optional
 
 from bot.text import fold
 
@@ -71,9 +71,14 @@ def detect(text: str) -> Optional[Lang]:
 
 def _by_cues(words: list[str]) -> Optional[Lang]:
     """The one language whose greeting or thanks words the text uses, if only one's."""
-    folded = {fold(word) for word in words}
-    found = [lang for lang, cues in CUES.items() if folded & cues]
+    found = _languages_using(words, CUES)
     return found[0] if len(found) == 1 else None
+
+
+def _languages_using(words: list[str], table: Mapping[Lang, Iterable[str]]) -> list[Lang]:
+    """The languages of ``table`` with an entry among ``words``, compared folded."""
+    folded = {fold(word) for word in words}
+    return [lang for lang, entries in table.items() if folded & set(entries)]
 
 
 def from_name(value: str) -> Optional[Lang]:
@@ -86,8 +91,8 @@ def from_name(value: str) -> Optional[Lang]:
 
 def find_requested(text: str) -> Optional[Lang]:
     """The language named in a request such as "¿puedes hablar en inglés?"."""
-    words = {fold(word) for word in _WORD.findall(text or "")}
-    return next((lang for lang, names in NAMES.items() if words & set(names)), None)
+    found = _languages_using(_WORD.findall(text or ""), NAMES)
+    return found[0] if found else None
 
 
 # Where channels and the chat page put the visitor's locale in message metadata.
