@@ -25,13 +25,15 @@ PYTHON ?= $(shell for p in python3.10 \
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path '$(LOOKUPS)' 2>/dev/null) \
 	$(wildcard bot/facts/*.yml) bot/nlu_components.py bot/language.py
 
-.PHONY: help install run shell train test eval bench facts clean
+.PHONY: help install run shell report train test eval bench facts clean
 
 help:
 	@echo "make run    - start the assistant (trains first if needed)"
 	@echo "make test   - run the whole test suite"
 	@echo "make train  - train the model if data, domain or config changed"
-	@echo "make shell  - talk to the assistant in the terminal (staff)"
+	@echo "make shell  - talk to the assistant in the terminal, with its reasoning (staff)"
+	@echo "make report - what visitors asked and what went unanswered: reports/conversations.html"
+	@echo "              (REPORT_ARGS=--days 7, --since 2026-01-01)"
 	@echo "make eval   - NLU figures on the held-out test sets"
 	@echo "make bench  - latency, throughput, memory, start-up and training time vs rasa init's bot"
 	@echo "              (BENCH_ARGS=--quick, --skip-stock, --skip-training, --profile)"
@@ -69,7 +71,10 @@ run: $(MODEL)
 	$(PY) -m bot.serve
 
 shell: $(MODEL)
-	$(PY) -m bot.serve --shell
+	$(PY) -m tools.shell
+
+report: install
+	$(PY) -m tools.report $(REPORT_ARGS)
 
 test: $(MODEL)
 	$(PY) -m pytest $(PYTEST_ARGS)

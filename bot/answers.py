@@ -60,6 +60,8 @@ def render(facts: Sequence[Fact], lang: Lang) -> list[Reply]:
                     "source": source.name[lang],
                     "url": source.url,
                     "as_of": source.as_of,
+                    # Not in the wording: Rasa keeps it in the message's metadata, for staff tools.
+                    "fact_ids": " ".join(f.id for f in group),
                 },
             )
         )

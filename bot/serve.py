@@ -16,7 +16,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -191,7 +190,7 @@ class Processes:
                 await child.wait()
 
 
-async def run(shell: bool) -> int:
+async def run() -> int:
     settings = with_action_token(Settings.from_env())
     check_scale_out(settings)
     processes = Processes(child_env(settings))
@@ -199,8 +198,6 @@ async def run(shell: bool) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    if shell:
-        return await _shell(settings)
     try:
         channels = write_credentials(processes.env)
         print(f"Channels: {', '.join(_channel_name(c) for c in channels)}", flush=True)
@@ -235,33 +232,6 @@ def _channel_name(key: str) -> str:
     return key.rsplit(".", 1)[-1].removesuffix("Input").lower()
 
 
-async def _shell(settings: Settings) -> int:
-    """The action server and `rasa shell` on ports of their own, so `make run` may be up too."""
-    settings = replace(settings, rasa_port=_free_port(), action_port=_free_port())
-    processes = Processes(child_env(settings))
-    try:
-        await processes.start(action_command())
-        # The shell reads the terminal, so it stays in our session.
-        shell = await asyncio.create_subprocess_exec(*_shell_command(settings), env=processes.env)
-        return await shell.wait()
-    finally:
-        await processes.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _shell_command(settings: Settings) -> list[str]:
-    # `--port`: rasa shell runs a server of its own, beside any `make run`.
-    return [
-        *RASA, "shell", "--model", settings.model, "--port", str(settings.rasa_port),
-        "--endpoints", str(write_endpoints(settings)), "--debug",
-    ]
-
-
 async def _watch(processes: Processes, stop: asyncio.Event, restart_replicas: bool = False) -> None:
     """Until ``stop``: a dead process stops everything, except a replica's when others can carry on."""
     while not stop.is_set():
@@ -290,10 +260,9 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.serve")
-    parser.add_argument("--shell", action="store_true", help="action server plus `rasa shell`")
+    argparse.ArgumentParser(prog="python -m bot.serve", description="the assistant, until Ctrl-C").parse_args()
     try:
-        sys.exit(asyncio.run(run(parser.parse_args().shell)))
+        sys.exit(asyncio.run(run()))
     except ConfigError as error:
         # A setting the operator must fix: the message, not a traceback.
         sys.exit(f"error: {error}")

@@ -1,0 +1,68 @@
+"""Reading conversations straight from Rasa's SQL tracker store (SQLite or PostgreSQL).
+
+Rasa's ``SQLTrackerStore`` keeps one row per event in the ``events`` table,
+with the event's JSON in ``data``. Reading the rows needs no Rasa and no open
+HTTP API, and reads a month of conversations in one query.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import sqlalchemy
+from sqlalchemy.engine import URL
+
+from bot.endpoints import tracker_store
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    sender: str
+    data: Mapping[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("event", ""))
+
+    @property
+    def timestamp(self) -> float:
+        return float(self.data.get("timestamp") or 0.0)
+
+
+def store_url(database_url: str = "", sqlite_path: Optional[str] = None) -> URL:
+    """The SQLAlchemy URL of the store Rasa uses with these settings (bot.endpoints.tracker_store)."""
+    config = tracker_store(database_url)
+    if config["dialect"] == "sqlite":
+        return URL.create("sqlite", database=sqlite_path or config["db"])
+    return URL.create(
+        "postgresql",
+        username=config.get("username"),
+        password=config.get("password"),
+        host=config["url"],
+        port=config["port"],
+        database=config["db"],
+    )
+
+
+def read_events(url: URL, since: float = 0.0, sender: Optional[str] = None, after_id: int = 0) -> list[Event]:
+    """Events with a timestamp from ``since`` on, oldest first; none if the store has no table yet."""
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return []  # nothing stored yet; connecting would create an empty file
+    engine = sqlalchemy.create_engine(url)
+    query = "SELECT id, sender_id, data FROM events WHERE timestamp >= :since AND id > :after"
+    params: dict[str, Any] = {"since": since, "after": after_id}
+    if sender is not None:
+        query += " AND sender_id = :sender"
+        params["sender"] = sender
+    try:
+        with engine.connect() as connection:
+            if not sqlalchemy.inspect(connection).has_table("events"):
+                return []
+            rows = connection.execute(sqlalchemy.text(query + " ORDER BY id"), params).fetchall()
+    finally:
+        engine.dispose()
+    return [Event(row[0], row[1], json.loads(row[2])) for row in rows]
