@@ -1,0 +1,76 @@
+"""`make report`: unanswered questions, volumes and ratings, from synthetic turns and from real conversations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.conftest import LANGS
+from tools.report.analysis import build, category, group
+from tools.report.page import render
+from tools.turns import Turn
+
+QUESTIONS = {
+    "en": ("How many soldiers does Norway have in UN missions?", "what is the weather in Oslo today"),
+    "es": ("¿Cuántos soldados tiene Noruega en misiones de la ONU?", "qué tiempo hace hoy en Oslo"),
+}
+
+
+def _turn(text: str, intent: str = "ask_deployments", sender: str = "a", lang: str = "en", **values) -> Turn:
+    values.setdefault("confidence", 0.9)
+    return Turn(sender=sender, session=1, timestamp=values.pop("timestamp", 1_700_000_000.0), text=text,
+                intent=intent, language=lang, **values)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_unanswered_kind_has_its_category(lang: str) -> None:
+    answered, other = QUESTIONS[lang]
+    assert category(_turn(answered, facts=["military"], lang=lang)) is None
+    assert category(_turn(answered, facts=["military"], confidence=0.4, lang=lang)) == "low_confidence"
+    assert category(_turn(other, intent="out_of_scope", lang=lang)) == "out_of_scope"
+    assert category(_turn(other, intent="nlu_fallback", lang=lang)) == "fallback"
+    assert category(_turn(other, unknown_names=["Francia"], lang=lang)) == "unknown_name"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_volume_share_answered_and_names_counted(lang: str) -> None:
+    answered, other = QUESTIONS[lang]
+    turns = [
+        _turn("hola" if lang == "es" else "hello", intent="greet", lang=lang),
+        _turn(answered, facts=["military"], lang=lang),
+        _turn("¿y en Francia?", sender="b", unknown_names=["Francia"], lang=lang),
+        _turn("and in France?", sender="c", unknown_names=["France"], lang=lang, timestamp=1_700_100_000.0),
+        _turn("¿y en Francia?", sender="d", unknown_names=["Francia"], lang=lang, timestamp=1_700_100_000.0),
+        _turn("hello", intent="greet", sender="warmup-1-5005"),
+    ]
+    report = build(turns)
+    assert (report.conversations, report.messages, report.questions, report.answered) == (4, 5, 4, 1)
+    assert report.share_answered == 0.25
+    assert report.unknown_names == {"Francia": 2, "France": 1}
+    assert [sum(c.values()) for _, c in sorted(report.messages_per_day.items())] == [3, 2]
+    assert report.questions_per_language == {lang: 4}
+
+
+def test_similar_questions_are_grouped_and_counted() -> None:
+    turns = [
+        _turn("what is the weather in Oslo today"),
+        _turn("What is the weather in Oslo today?"),
+        _turn("weather in Oslo today please"),
+        _turn("who won the football match"),
+    ]
+    groups = group(turns)
+    assert [g.count for g in groups] == [3, 1]
+    assert groups[0].label.startswith("what is the weather in Oslo today")
+    assert len(groups[0].variants) == 2
+
+
+def test_the_page_is_self_contained_and_escapes_what_visitors_typed() -> None:
+    hostile = '<script>alert("x")</script><img src=http://example.com/x.png>'
+    report = build([_turn(hostile, intent="out_of_scope"), _turn("NATO?", facts=["nato"], intent="ask_nato")])
+    page = render(report, datetime.now(timezone.utc))
+    assert "<script" not in page and "<img" not in page
+    assert "&lt;script&gt;" in page
+    # Nothing to fetch: no script, no stylesheet, no image, no font from elsewhere.
+    assert not any(tag in page for tag in ("<link", "<iframe", "@import", "url("))
+    assert page.count("<svg") >= 3

@@ -1,0 +1,82 @@
+"""``python -m tools.report [--days N | --since DATE] [--output FILE]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Optional, Sequence
+
+from bot.config import ConfigError, Settings
+from tools.report.analysis import CATEGORIES, LOW_CONFIDENCE, Report, build
+from tools.report.page import render
+from tools.store import read_events, store_url
+from tools.turns import read_turns
+
+OUTPUT = Path("reports") / "conversations.html"
+
+
+def since_of(args: argparse.Namespace, now: datetime) -> Optional[datetime]:
+    if args.days is not None:
+        return now - timedelta(days=args.days)
+    if args.since is not None:
+        moment = datetime.fromisoformat(args.since)
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return None
+
+
+def summary(report: Report, output: Path) -> str:
+    lines = [
+        f"{report.conversations} conversations, {report.messages} messages; "
+        f"{report.answered} of {report.questions} questions answered ({report.share_answered:.0%})",
+    ]
+    unanswered = [
+        f"{title.lower()} {sum(g.count for g in report.unanswered[name])}"
+        for name, title in CATEGORIES.items() if name in report.unanswered
+    ]
+    if unanswered:
+        lines.append("Not answered: " + ", ".join(unanswered))
+    if report.unknown_names:
+        lines.append("Names the store lacks: " + ", ".join(f"{n} ({c})" for n, c in report.unknown_names.most_common(8)))
+    lines.append(f"Ratings: {report.ratings['up']} up, {report.ratings['down']} down")
+    lines.append(f"Report: {output}")
+    return "\n".join(lines)
+
+
+def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="make report", description="What visitors asked, as an HTML report.")
+    period = parser.add_mutually_exclusive_group()
+    period.add_argument("--days", type=int, help="only the last N days")
+    period.add_argument("--since", help="only from this date or time on (ISO 8601, UTC unless a zone is given)")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"where to write the report ({OUTPUT})")
+    parser.add_argument("--low-confidence", type=float, default=LOW_CONFIDENCE,
+                        help=f"answers below this intent confidence are listed for review ({LOW_CONFIDENCE})")
+    args = parser.parse_args(argv)
+    if args.days is not None and args.days < 1:
+        parser.error("--days must be at least 1")
+    try:
+        since_of(args, datetime.now(timezone.utc))
+    except ValueError:
+        parser.error(f"--since must be a date such as 2026-01-31, not {args.since!r}")
+    return args
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse(argv)
+    now = datetime.now(timezone.utc)
+    since = since_of(args, now)
+    try:
+        url = store_url(Settings.from_env().database_url)
+    except ConfigError as error:
+        sys.exit(f"error: {error}")
+    start = since.timestamp() if since else 0.0
+    report = build(read_turns(read_events(url, since=start)), since=start or None, low_confidence=args.low_confidence)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(render(report, now), encoding="utf-8")
+    print(summary(report, args.output))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
