@@ -43,8 +43,13 @@ class Answer:
     focus: Optional[str] = None
 
 
-def render(facts: Sequence[Fact], lang: Lang) -> list[Reply]:
-    """One answer message per source, naming the source and its date."""
+def render(store: FactStore, facts: Sequence[Fact], lang: Lang) -> list[Reply]:
+    """One answer message per source, naming the source and its date.
+
+    What has happened since to anything these facts speak of follows, each
+    update under its own source, so a 2019 figure never reads as today's.
+    """
+    facts = list(facts) + store.updates_for(facts)
     by_source: dict[str, list[Fact]] = {}
     for fact in {f.id: f for f in facts}.values():
         by_source.setdefault(fact.source.id if fact.source else "", []).append(fact)
@@ -59,7 +64,7 @@ def render(facts: Sequence[Fact], lang: Lang) -> list[Reply]:
                     "answer": "\n\n".join(f.text[lang] for f in group if f.text),
                     "source": source.name[lang],
                     "url": source.url,
-                    "as_of": source.as_of,
+                    "date": source.date[lang],
                     # Not in the wording: Rasa keeps it in the message's metadata, for staff tools.
                     "fact_ids": " ".join(f.id for f in group),
                 },
@@ -92,7 +97,7 @@ def _resolve(
 
 def _answer(store: FactStore, named: Sequence[Fact], lang: Lang, extra: Sequence[Reply] = ()) -> Answer:
     facts = [answer for fact in named for answer in store.answers_for(fact)]
-    return Answer(tuple(extra) + tuple(render(facts, lang)), focus=named[-1].id if named else None)
+    return Answer(tuple(extra) + tuple(render(store, facts, lang)), focus=named[-1].id if named else None)
 
 
 def _suggesting(answer: Answer, feature: str) -> Answer:
@@ -125,10 +130,10 @@ def _follow_up(store: FactStore, focus: Optional[str], lang: Lang) -> Answer:
     if current is None or current.kind not in _DEPLOYMENT_FOCUS:
         overview = store.topic_for_intent("ask_deployments")
         assert overview is not None, "the store must hold the deployments overview"
-        return Answer(tuple(render([overview], lang)), focus=overview.id)
+        return Answer(tuple(render(store, [overview], lang)), focus=overview.id)
     if current.kind == "personnel":
         missions = store.missions_with(current.id)
-        return Answer(tuple(render(missions or [current], lang)), focus=current.id)
+        return Answer(tuple(render(store, missions or [current], lang)), focus=current.id)
     return _answer(store, [current], lang)
 
 
@@ -145,7 +150,7 @@ def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Ans
         places, _ = _resolve(store, "place", entities, lang)
         processes = [f for p in places for f in store.answers_for(p) if f.kind == "process"]
         if processes:
-            return Answer(tuple(render(processes, lang)), focus=processes[-1].id)
+            return Answer(tuple(render(store, processes, lang)), focus=processes[-1].id)
     topic = store.topic_for_intent(intent)
     if topic is None:
         return Answer((Reply(NO_TOPIC),))

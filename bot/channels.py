@@ -9,6 +9,10 @@ name, so their webhooks stay at ``/webhooks/telegram/webhook`` and
   its API base from TELEGRAM_API_URL, and checks Telegram's secret-token
   header when ``secret_token`` is configured.
 * Slack: takes its API base from SLACK_API_URL.
+* Replies: each platform gets the replies' links and lists in its own markup
+  (``bot.markup``): Telegram HTML, Slack's ``<url|text>``. A reply goes as one
+  message, where Rasa's outputs send each paragraph apart (which would part an
+  answer from its source).
 * REST: answers a body that is not a proper message with 400 and a JSON
   error, where Rasa's own channel answers ``null``, ``[]`` or an empty body
   with 500.
@@ -28,7 +32,7 @@ import inspect
 import json
 import logging
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from aiogram.bot.api import TelegramAPIServer
 from aiogram.utils.exceptions import TelegramAPIError
@@ -47,6 +51,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import neutralise
 from bot.config import Settings
+from bot.markup import slack_mrkdwn, telegram_html
 from bot.web.edge import EdgeError, parse_rest_message
 
 log = logging.getLogger(__name__)
@@ -57,14 +62,24 @@ UPDATE_KINDS = ("message", "edited_message", "callback_query", "channel_post", "
 # Telegram's standard commands, as the intents that answer them. Every
 # conversation opens with /start.
 TELEGRAM_COMMANDS = {"/start": "/greet", "/help": "/ask_help"}
+# Slack shows no buttons at all past five; Rasa then sends the text alone.
+SLACK_MAX_BUTTONS = 5
 
 
 class TelegramOutput(RasaTelegramOutput):
-    """Rasa's Telegram output, talking to the configured Bot API server."""
+    """Rasa's Telegram output, talking to the configured Bot API server, in Telegram HTML."""
 
     def __init__(self, access_token: Optional[Text], api_url: str) -> None:
         # Bot.__init__ of aiogram, with the server; OutputChannel needs no set-up.
         super(RasaTelegramOutput, self).__init__(access_token, server=TelegramAPIServer.from_base(api_url))
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_message(recipient_id, text.strip())
+
+    async def send_message(self, chat_id: Any, text: Text, *args: Any, **kwargs: Any) -> Any:
+        """aiogram's sendMessage, with every text (plain or with buttons) rendered as Telegram HTML."""
+        kwargs["parse_mode"] = "HTML"
+        return await super().send_message(chat_id, telegram_html(text), *args, **kwargs)
 
 
 class TelegramInput(RasaTelegramInput):
@@ -226,6 +241,31 @@ class FacebookInput(RasaFacebookInput):
         return super().blueprint(guarded(on_new_message))
 
 
+class SlackOutput(SlackBot):
+    """Rasa's Slack output, in Slack's markup: links as ``<url|text>``, the rest escaped."""
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        recipient = self.slack_channel or recipient_id
+        await self._post_message(channel=recipient, as_user=True, text=slack_mrkdwn(text.strip()), type="mrkdwn")
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        if len(buttons) > SLACK_MAX_BUTTONS:
+            return await super().send_text_with_buttons(recipient_id, text, buttons, **kwargs)
+        marked = slack_mrkdwn(text.strip())
+        section = {"type": "section", "text": {"type": "mrkdwn", "text": marked}}
+        elements = [
+            {"type": "button", "text": {"type": "plain_text", "text": b["title"]}, "value": b["payload"]} for b in buttons
+        ]
+        await self._post_message(
+            channel=self.slack_channel or recipient_id,
+            as_user=True,
+            text=marked,
+            blocks=[section, {"type": "actions", "elements": elements}],
+        )
+
+
 class SlackInput(RasaSlackInput):
     """Rasa's Slack input, answering through the configured Slack Web API base."""
 
@@ -233,8 +273,7 @@ class SlackInput(RasaSlackInput):
         return super().blueprint(guarded(on_new_message))
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
-        output = super().get_output_channel(channel, thread_id)
-        assert isinstance(output, SlackBot)
+        output = SlackOutput(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
         output.client = AsyncWebClient(self.slack_token, proxy=self.proxy, base_url=slack_api_base())
         return output
 

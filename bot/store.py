@@ -3,6 +3,11 @@
 Every fact the assistant states comes from here. Loading validates the whole
 store; any problem raises :class:`FactStoreError` naming the file and record,
 so a broken store stops the assistant instead of letting it answer from it.
+
+Texts keep their line breaks (a list's items stay on lines of their own);
+spaces within a line are collapsed. An ``update`` record tells what happened
+to another record after its source's date, with a source of its own: it is
+given beside every answer about that record or naming it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
+import re
+
 import yaml
 
 from bot.language import LANGUAGES, Lang
@@ -19,18 +26,21 @@ from bot.text import fold
 
 FACTS_DIR = Path(__file__).parent / "facts"
 
-KINDS = ("source", "topic", "organisation", "place", "mission", "personnel", "process")
+KINDS = ("source", "topic", "organisation", "place", "mission", "personnel", "process", "update")
 ENTITY_KINDS = ("mission", "place", "organisation", "personnel")
 
 _FIELDS = {
-    "source": {"id", "name", "url", "as_of"},
-    "topic": {"id", "name", "text", "intent", "aliases", "see"},
-    "organisation": {"id", "name", "text", "aliases", "see"},
-    "place": {"id", "name", "aliases"},
-    "mission": {"id", "name", "text", "aliases", "place", "personnel"},
-    "personnel": {"id", "name", "text", "aliases", "count"},
-    "process": {"id", "name", "text", "aliases", "place"},
+    "source": {"id", "name", "url", "as_of", "date"},
+    "topic": {"id", "name", "text", "intent", "aliases", "see", "source"},
+    "organisation": {"id", "name", "text", "aliases", "see", "source"},
+    "place": {"id", "name", "aliases", "text", "see", "source"},
+    "mission": {"id", "name", "text", "aliases", "place", "personnel", "source"},
+    "personnel": {"id", "name", "text", "aliases", "count", "source"},
+    "process": {"id", "name", "text", "aliases", "place", "source"},
+    "update": {"id", "name", "text", "about", "source"},
 }
+# A source's date: a year, or a day written in full in `date`.
+_AS_OF = re.compile(r"\d{4}(-\d{2}-\d{2})?")
 
 
 class FactStoreError(ValueError):
@@ -57,10 +67,13 @@ class Localized:
 
 @dataclass(frozen=True)
 class Source:
+    """Where facts come from. ``name`` is the citation's text, ``date`` its date as read."""
+
     id: str
     name: Localized
     url: str
     as_of: str
+    date: Localized
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ class Fact:
     place: Optional[str] = None
     personnel: tuple[str, ...] = ()
     count: Optional[int] = None
+    about: Optional[str] = None
 
     def all_names(self) -> list[str]:
         """Every name and alias, in both languages, without repeats."""
@@ -138,16 +152,41 @@ class FactStore:
 
     def answers_for(self, fact: Fact) -> list[Fact]:
         """The records with text that answer a question about ``fact``."""
-        if fact.text is not None:
-            return [fact]
+        own = [fact] if fact.text is not None else []
         if fact.see:
-            return [answer for ref in fact.see for answer in self.answers_for(self.get(ref))]
+            return own + [answer for ref in fact.see for answer in self.answers_for(self.get(ref))]
+        if own:
+            return own
         if fact.kind == "place":
             return [f for f in self._by_id.values() if f.place == fact.id and f.text is not None]
         return []
 
     def missions_with(self, personnel_id: str) -> list[Fact]:
         return [m for m in self.of_kind("mission") if personnel_id in m.personnel]
+
+    def updates_for(self, facts: Iterable[Fact]) -> list[Fact]:
+        """The updates about any of ``facts``, or about a record one of their texts names."""
+        facts = list(facts)
+        return [
+            update
+            for update in self.of_kind("update")
+            if any(_concerns(fact, self.get(update.about)) for fact in facts)
+        ]
+
+
+def _concerns(fact: Fact, subject: Fact) -> bool:
+    """Whether an answer giving ``fact`` speaks of ``subject`` ("about 30 police ... (MINUJUSTH)")."""
+    if fact.id == subject.id:
+        return True
+    if fact.text is None or subject.kind not in ENTITY_KINDS:
+        return False
+    words = _words(fact.text.en + " " + fact.text.es)
+    return any(_words(name) in words for name in subject.all_names())
+
+
+def _words(text: str) -> str:
+    """``text`` as folded words between spaces, so that " minusma " is found as a whole word."""
+    return " " + " ".join(re.findall(r"\w+", fold(text))) + " "
 
 
 # --- loading and validation -------------------------------------------------
@@ -162,7 +201,12 @@ def _localized(raw: Any, path: Path, record: str, what: str) -> Localized:
     extra = set(raw) - set(LANGUAGES)
     if extra:
         raise FactStoreError(path, record, f"'{what}' has unknown languages {sorted(extra)}")
-    return Localized(**{lang: " ".join(str(raw[lang]).split()) for lang in LANGUAGES})
+    return Localized(**{lang: _tidy(str(raw[lang])) for lang in LANGUAGES})
+
+
+def _tidy(text: str) -> str:
+    """``text`` with each line's spaces collapsed and blank lines dropped; line breaks stay."""
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
 def _aliases(raw: Any, path: Path, record: str) -> dict[str, tuple[str, ...]]:
@@ -198,14 +242,16 @@ def _parse_record(raw: Any, kind: str, default_source: Optional[str], path: Path
     parsed["aliases"] = _aliases(raw.get("aliases"), path, record)
     for key in ("see", "personnel"):
         parsed[key] = tuple(raw.get(key) or ())
-    for key in ("intent", "place", "url", "as_of"):
+    if "date" in raw:
+        parsed["date"] = _localized(raw["date"], path, record, "date")
+    for key in ("intent", "place", "url", "as_of", "about"):
         if key in raw:
             parsed[key] = str(raw[key])
     if "count" in raw and raw["count"] is not None:
         if not isinstance(raw["count"], int) or raw["count"] < 0:
             raise FactStoreError(path, record, "'count' must be a whole number or null")
         parsed["count"] = raw["count"]
-    if kind not in ("source", "place"):
+    if kind != "source":
         parsed["source"] = raw.get("source", default_source)
     return parsed
 
@@ -216,8 +262,12 @@ def _check_record(parsed: Mapping[str, Any], kinds: Mapping[str, str], path: Pat
         raise FactStoreError(path, record, "has no 'text'")
     if kind == "organisation" and "text" not in parsed and not parsed["see"]:
         raise FactStoreError(path, record, "needs a 'text' or a 'see' list")
-    if kind == "source" and not (parsed.get("url") and parsed.get("as_of")):
-        raise FactStoreError(path, record, "a source needs 'url' and 'as_of'")
+    if kind == "source":
+        _check_source(parsed, path)
+    if "text" in parsed and parsed.get("source") is None:
+        raise FactStoreError(path, record, "has a 'text' but names no 'source'")
+    if kind == "update" and not (parsed.get("about") and "text" in parsed):
+        raise FactStoreError(path, record, "an update needs the record it is 'about' and a 'text'")
     if kind == "topic" and not parsed.get("intent"):
         raise FactStoreError(path, record, "a topic needs the 'intent' it answers")
     for key, ref, wanted in _references(parsed):
@@ -227,9 +277,21 @@ def _check_record(parsed: Mapping[str, Any], kinds: Mapping[str, str], path: Pat
             raise FactStoreError(path, record, f"'{key}' must point at a {wanted}, not '{ref}'")
 
 
+def _check_source(parsed: Mapping[str, Any], path: Path) -> None:
+    record = parsed["id"]
+    if not (parsed.get("url") and parsed.get("as_of")):
+        raise FactStoreError(path, record, "a source needs 'url' and 'as_of'")
+    if not _AS_OF.fullmatch(parsed["as_of"]):
+        raise FactStoreError(path, record, "'as_of' must be a year (2019) or a day (2023-06-30)")
+    if len(parsed["as_of"]) > 4 and "date" not in parsed:
+        raise FactStoreError(path, record, "a source dated to the day needs 'date', that day as written in each language")
+
+
 def _references(parsed: Mapping[str, Any]) -> list[tuple[str, str, Optional[str]]]:
     """(field, referenced id, kind it must have) for every reference of a record."""
     refs: list[tuple[str, str, Optional[str]]] = []
+    if parsed.get("about") is not None:
+        refs.append(("about", parsed["about"], None))
     for key in ("place", "source"):
         if parsed.get(key) is not None:
             refs.append((key, parsed[key], key))
@@ -275,7 +337,8 @@ def load_store(directory: Path = FACTS_DIR) -> FactStore:
 
 
 def _build_source(parsed: Mapping[str, Any]) -> Source:
-    return Source(id=parsed["id"], name=parsed["name"], url=parsed["url"], as_of=parsed["as_of"])
+    date = parsed.get("date") or Localized(**{lang: parsed["as_of"] for lang in LANGUAGES})
+    return Source(id=parsed["id"], name=parsed["name"], url=parsed["url"], as_of=parsed["as_of"], date=date)
 
 
 def _build_fact(parsed: Mapping[str, Any], sources: Mapping[str, Source]) -> Fact:

@@ -12,18 +12,75 @@ LANGS = ["en", "es"]
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_render_names_source_and_date_in_the_language(store: FactStore, lang: str) -> None:
-    (reply,) = render([store.get("disarmament")], lang)
+    (reply,) = render(store, [store.get("disarmament")], lang)
     assert reply.response == ANSWER
     assert reply.values["answer"] == store.get("disarmament").text[lang]
-    assert reply.values["source"] == store.get("disarmament").source.name[lang]
-    assert reply.values["as_of"] == "2019"
-    assert reply.values["url"].startswith("https://")
+    assert reply.values["source"] == {"en": "Norway's government, “Peace, stability and security”",
+                                      "es": "Gobierno de Noruega, «Paz, estabilidad y seguridad»"}[lang]
+    assert reply.values["date"] == "2019"
+    assert reply.values["url"] == "https://www.norway.no/en/missions/UN/values-priorities/peace-stability-sec/"
+
+
+CLOSED = {
+    "minusma": ("un_sc15341", {"en": "30 June 2023", "es": "30 de junio de 2023"}),
+    "minujusth": ("minujusth_completes_mandate", {"en": "15 October 2019", "es": "15 de octubre de 2019"}),
+}
+
+
+def _sources(answer) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(r.values["url"], r.values["date"]) for r in answer.replies if r.response == ANSWER]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("mission", sorted(CLOSED))
+def test_a_closed_mission_gives_the_2019_figure_then_its_closure_each_with_its_source(
+    store: FactStore, lang: str, mission: str
+) -> None:
+    answer = answer_deployments(store, {"mission": [mission.upper()]}, None, lang)
+    page, closure = [r for r in answer.replies if r.response == ANSWER]
+    assert page.values["answer"].startswith({"en": "In 2019", "es": "En 2019"}[lang])
+    assert page.values["date"] == "2019"
+    source_id, date = CLOSED[mission]
+    assert closure.values["answer"].startswith({"en": "Since then", "es": "Desde entonces"}[lang])
+    assert closure.values["url"] == store.get(f"{mission}_closed").source.url
+    assert closure.values["date"] == date[lang] and closure.values["source"] == store.get(f"{mission}_closed").source.name[lang]
+    assert store.get(f"{mission}_closed").source.id == source_id
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("entities,closed", [
+    ({"personnel": ["military"]}, ["minusma"]),
+    ({"personnel": ["police"]}, ["minujusth"]),
+    ({"place": ["Mali"]}, ["minusma"]),
+    ({"place": ["Haiti"]}, ["minujusth"]),
+    ({}, ["minujusth", "minusma"]),
+    ({"mission": ["UNMISS"]}, []),
+    ({"personnel": ["civilian"]}, []),
+])
+def test_totals_that_include_a_closed_mission_say_what_happened_since(
+    store: FactStore, lang: str, entities: dict, closed: list
+) -> None:
+    answer = answer_deployments(store, entities, None, lang)
+    dated = _sources(answer)
+    assert dated[0][1] == "2019"
+    assert sorted(dated[1:]) == sorted((store.get(f"{m}_closed").source.url, CLOSED[m][1][lang]) for m in closed)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_congo_answers_for_the_democratic_republic_and_says_so(store: FactStore, lang: str) -> None:
+    answer = answer_deployments(store, {"place": ["Congo"]}, None, lang)
+    (reply,) = [r for r in answer.replies if r.response == ANSWER]
+    note, monusco = reply.values["answer"].split("\n\n")
+    assert note == store.get("congo").text[lang]
+    assert {"en": "Republic of the Congo", "es": "República del Congo"}[lang] in note
+    assert monusco == store.get("monusco").text[lang]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_how_many_soldiers_gives_45_and_the_three_missions(store: FactStore, lang: str) -> None:
     answer = answer_deployments(store, {"personnel": ["soldiers" if lang == "en" else "soldados"]}, None, lang)
-    assert [r.response for r in answer.replies] == [ANSWER, SUGGESTIONS["deployments"]]
+    # The 2019 figure, MINUSMA's closure since, then what else to ask.
+    assert [r.response for r in answer.replies] == [ANSWER, ANSWER, SUGGESTIONS["deployments"]]
     text = answer.replies[0].values["answer"]
     assert "45" in text and all(m in text for m in ("MINUSMA", "UNMISS", "UNTSO"))
     assert answer.focus == "military"

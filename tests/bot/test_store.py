@@ -38,6 +38,37 @@ def test_every_answerable_record_names_its_source_and_date(store: FactStore) -> 
             assert fact.source is not None and fact.source.url and fact.source.as_of, fact.id
 
 
+def test_the_closed_missions_have_dated_updates_with_sources_of_their_own(store: FactStore) -> None:
+    closures = {update.about: update for update in store.of_kind("update")}
+    assert set(closures) == {"minusma", "minujusth"}
+    minusma, minujusth = closures["minusma"].source, closures["minujusth"].source
+    assert (minusma.as_of, minusma.url) == ("2023-06-30", "https://press.un.org/en/2023/sc15341.doc.htm")
+    assert (minusma.date.en, minusma.date.es) == ("30 June 2023", "30 de junio de 2023")
+    assert minujusth.as_of == "2019-10-15" and minujusth.url.startswith("https://reliefweb.int/")
+    for update in closures.values():
+        assert update.source.id != store.get(update.about).source.id
+        assert "31 December 2023" in update.text.en or "15 October 2019" in update.text.en
+
+
+@pytest.mark.parametrize("about,mentioning", [
+    ("minusma", {"minusma", "military", "deployments"}),
+    ("minujusth", {"minujusth", "police", "deployments"}),
+])
+def test_an_update_concerns_its_record_and_every_text_naming_it(store: FactStore, about: str, mentioning: set) -> None:
+    concerned = {f.id for f in store if f.text is not None and f.kind != "update"
+                 and any(u.about == about for u in store.updates_for([f]))}
+    assert concerned == mentioning
+
+
+def test_numbered_lists_keep_one_item_a_line(store: FactStore) -> None:
+    for topic in ("aims", "actions"):
+        for lang in LANGUAGES:
+            lines = store.get(topic).text[lang].split("\n")
+            assert [line.split(".")[0] for line in lines[1:]] == ["1", "2", "3", "4", "5"], (topic, lang)
+    # Prose written over several lines in YAML is one paragraph.
+    assert "\n" not in store.get("challenges").text.en
+
+
 def test_deployment_figures_match_the_page(store: FactStore) -> None:
     assert store.get("military").count == 45
     assert store.get("police").count == 30
@@ -143,6 +174,30 @@ def test_a_copy_of_the_store_loads(facts_copy: Path) -> None:
             "kind: source",
             "kind: [unbalanced",
             "sources.yml: is not valid YAML",
+        ),
+        (
+            "sources.yml",
+            "    date: {en: 30 June 2023, es: 30 de junio de 2023}\n",
+            "",
+            "sources.yml, record 'un_sc15341': a source dated to the day needs 'date'",
+        ),
+        (
+            "sources.yml",
+            'as_of: "2023-06-30"',
+            "as_of: June 2023",
+            "sources.yml, record 'un_sc15341': 'as_of' must be a year (2019) or a day (2023-06-30)",
+        ),
+        (
+            "updates.yml",
+            "    about: minusma\n",
+            "    about: minurso\n",
+            "updates.yml, record 'minusma_closed': 'about' points at unknown record 'minurso'",
+        ),
+        (
+            "updates.yml",
+            "    source: un_sc15341\n",
+            "",
+            "updates.yml, record 'minusma_closed': has a 'text' but names no 'source'",
         ),
     ],
 )

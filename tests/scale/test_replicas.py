@@ -34,7 +34,7 @@ POLICE = {
 QUESTIONS = {
     "MINUSMA": "MINUSMA, the UN mission in Mali",
     "UNMISS": "UNMISS, the UN mission in South Sudan",
-    "UNTSO": "UNTSO, the UN mission in the Middle East",
+    "UNTSO": "UNTSO, a UN mission in the Middle East",
     "UNFICYP": "UNFICYP, the UN mission in Cyprus",
     "MINUJUSTH": "MINUJUSTH, the UN mission in Haiti",
     "UNMC": "UNMC, the UN mission in Colombia",
@@ -50,8 +50,8 @@ QUESTIONS = {
     "women peace and security": "proportion of women mediators",
     "security council": "seat on the UN Security Council",
     "How many Norwegian soldiers serve in UN missions?": "about 45 military personnel",
-    "How many Norwegian police officers serve in UN missions?": "About 30 Norwegian police officers",
-    "How many Norwegian civilians serve in UN missions?": "Norwegian civilian advisers work for the UN mission",
+    "How many Norwegian police officers serve in UN missions?": "about 30 Norwegian police officers",
+    "How many Norwegian civilians serve in UN missions?": "Norwegian civilian advisers worked for the UN mission",
 }
 
 

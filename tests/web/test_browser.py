@@ -20,6 +20,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
 REPLY_TIMEOUT_MS = 60_000
+PAGE_URL = "https://www.norway.no/en/missions/UN/values-priorities/peace-stability-sec/"
+CITATION = {
+    "en": "Norway's government, “Peace, stability and security”, 2019",
+    "es": "Gobierno de Noruega, «Paz, estabilidad y seguridad», 2019",
+}
+AIMS = {"en": ("What are Norway's aims?", "Source:"), "es": ("¿Cuáles son los objetivos de Noruega?", "Fuente:")}
+# axe-core's rules for WCAG 2.0 and 2.1, levels A and AA, and its best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
 @pytest.fixture(scope="module")
@@ -160,12 +168,44 @@ def test_the_chat_works_from_the_keyboard_alone(visit) -> None:  # type: ignore[
     page.keyboard.press("Enter")
     page.locator("#log li.from-user", has_text=title).wait_for()
     wait_for_bot(page, "Source:", 1)
+    # Back through the answer from the message box: its source link is reached too.
+    page.focus("#message")
+    for _ in range(12):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.tagName") == "A":
+            break
+    assert page.evaluate("document.activeElement.href") == PAGE_URL
+    # The language switch answers to the keyboard too.
+    page.focus("button[data-lang='es']")
+    page.keyboard.press("Space")
+    assert page.get_attribute("html", "lang") == "es"
+
+
+def live_region_of(page, text: str) -> dict:  # type: ignore[no-untyped-def]
+    """What Chromium tells screen readers about the text ``text``: the live region it is in.
+
+    The nearest ancestor in the accessibility tree with a ``live`` setting, its
+    role and settings, and whether any node on the way is marked busy.
+    """
+    session = page.context.new_cdp_session(page)
+    nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    by_id = {node["nodeId"]: node for node in nodes}
+    node = next(n for n in nodes if n.get("role", {}).get("value") == "StaticText"
+                and text in n.get("name", {}).get("value", ""))
+    busy = False
+    while node is not None:
+        properties = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
+        busy = busy or bool(properties.get("busy"))
+        if "live" in properties:
+            return {"role": node["role"]["value"], "busy": busy, **properties}
+        node = by_id.get(node.get("parentId"))
+    return {"role": None, "busy": busy}
 
 
 def test_replies_are_announced_and_typing_is_shown(visit) -> None:  # type: ignore[no-untyped-def]
     page = visit("en-GB")
-    log = page.locator("#log")
-    assert log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite"
+    region = page.locator("#log-region")
+    assert region.get_attribute("role") == "log" and region.get_attribute("aria-live") == "polite"
     page.evaluate(
         """() => {
           const typing = document.getElementById("typing");
@@ -177,6 +217,60 @@ def test_replies_are_announced_and_typing_is_shown(visit) -> None:  # type: igno
     ask(page, "Hello", "Hello!")
     page.locator("#typing").wait_for(state="hidden")
     assert page.evaluate("window.sawTyping") is True
+    # In Chromium's accessibility tree the new reply sits in the polite log, which announces
+    # additions and is not held back as busy.
+    announced = live_region_of(page, "I answer questions about Norway")
+    assert announced["role"] == "log" and announced["live"] == "polite", announced
+    assert "additions" in announced["relevant"] and announced["busy"] is False
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_numbered_items_are_shown_as_a_list_and_the_source_as_a_link(visit, lang: str) -> None:  # type: ignore[no-untyped-def]
+    page = visit(lang)
+    question, marker = AIMS[lang]
+    ask(page, question, marker)
+    # REST replies come one paragraph a message: the list, then its source.
+    items = page.locator("#log li.from-bot ol > li")
+    assert items.count() == 5
+    assert items.first.inner_text().startswith({"en": "maintain", "es": "mantener"}[lang])
+    assert "1." not in page.locator("#log ol").first.inner_text()  # the list numbers its items itself
+    source = page.locator("#log li.from-bot a")
+    assert source.count() == 1 and source.get_attribute("href") == PAGE_URL
+    assert source.inner_text().startswith(CITATION[lang])
+    assert "](" not in page.inner_text("#log")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_closed_mission_shows_both_sources_with_their_dates(visit, lang: str) -> None:  # type: ignore[no-untyped-def]
+    page = visit(lang)
+    since = bot_messages(page).count()
+    ask(page, "MINUSMA", {"en": "Since then", "es": "Desde entonces"}[lang])
+    links = page.locator("#log li.from-bot a")
+    texts = [links.nth(i).inner_text() for i in range(links.count())]
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs[:2] == [PAGE_URL, "https://press.un.org/en/2023/sc15341.doc.htm"]
+    assert texts[0].startswith(CITATION[lang])
+    assert texts[1].startswith({"en": "United Nations, meetings coverage SC/15341, 30 June 2023",
+                                "es": "Naciones Unidas, cobertura de reuniones SC/15341, 30 de junio de 2023"}[lang])
+    assert {"en": "In 2019", "es": "En 2019"}[lang] in replies_since(page, since)
+
+
+@pytest.mark.parametrize("locale,scheme", [("en-GB", "light"), ("es-ES", "dark")])
+def test_no_accessibility_violations_after_a_conversation(visit, locale: str, scheme: str) -> None:  # type: ignore[no-untyped-def]
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = visit(locale, color_scheme=scheme)
+    lang = locale[:2]
+    greeting = ask(page, {"en": "Hello", "es": "Hola"}[lang], {"en": "Hello!", "es": "¡Hola!"}[lang])
+    ask(page, *AIMS[lang])
+    since = bot_messages(page).count()
+    greeting.locator("button.quick-reply").first.click()
+    wait_for_bot(page, AIMS[lang][1], since)
+    page.locator("#typing").wait_for(state="hidden")
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+    violations = [(v["id"], v["impact"], [n["html"][:120] for n in v["nodes"]]) for v in results.response["violations"]]
+    screenshot(page, f"axe-{locale}-{scheme}")
+    assert violations == [], violations
 
 
 def test_bot_text_is_shown_as_text_and_only_web_links_are_links(visit) -> None:  # type: ignore[no-untyped-def]

@@ -26,6 +26,16 @@ QUESTION = {
     "es": "¿Cuántos soldados noruegos hay en misiones de la ONU?",
 }
 NAMES = {"en": ("Emma", "Hansen"), "es": ("Lucía", "García")}
+# The two citations of an answer about MINUSMA: the 2019 page, and the UN on its closure since.
+PAGE_URL = "https://www.norway.no/en/missions/UN/values-priorities/peace-stability-sec/"
+UN_URL = "https://press.un.org/en/2023/sc15341.doc.htm"
+CITATIONS = {
+    "en": ((PAGE_URL, "Norway's government, “Peace, stability and security”, 2019"),
+           (UN_URL, "United Nations, meetings coverage SC/15341, 30 June 2023")),
+    "es": ((PAGE_URL, "Gobierno de Noruega, «Paz, estabilidad y seguridad», 2019"),
+           (UN_URL, "Naciones Unidas, cobertura de reuniones SC/15341, 30 de junio de 2023")),
+}
+AIMS = {"en": "What are Norway's aims?", "es": "¿Cuáles son los objetivos de Noruega?"}
 _ids = itertools.count(int(time.time()))
 
 pytestmark = pytest.mark.servers
@@ -109,6 +119,30 @@ def test_telegram_start_greets_with_buttons_that_work(stack, lang: str) -> None:
     assert {"en": "NATO", "es": "OTAN"}[lang] in answer and MARKER[lang] in answer
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_telegram_shows_each_source_as_a_link_with_its_citation(stack, lang: str) -> None:  # type: ignore[no-untyped-def]
+    user = telegram_user(lang)
+    post_update(stack, telegram_message(user, "MINUSMA"))
+    calls = stack.standin.wait_for(
+        lambda c: c.method == "sendMessage" and c.fields["chat_id"] == str(user["id"]), count=3
+    )
+    assert {c.fields.get("parse_mode") for c in calls} == {"HTML"}
+    reply = text_of(calls)
+    for url, citation in CITATIONS[lang]:
+        assert f'<a href="{url}">{citation}</a>' in reply
+    # No bare Markdown reaches the visitor.
+    assert "](" not in reply
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_telegram_lists_keep_one_item_a_line(stack, lang: str) -> None:  # type: ignore[no-untyped-def]
+    user = telegram_user(lang)
+    post_update(stack, telegram_message(user, AIMS[lang]))
+    reply = text_of(sent_to(stack, user["id"]))
+    numbered = [line[:3] for line in reply.splitlines() if line[:1].isdigit()]
+    assert numbered == ["1. ", "2. ", "3. ", "4. ", "5. "]
+
+
 def test_telegram_updates_without_the_secret_are_refused(stack) -> None:  # type: ignore[no-untyped-def]
     user = telegram_user("en")
     for secret in (None, "wrong-secret"):
@@ -179,6 +213,27 @@ def test_slack_question_is_answered_in_its_language(stack, lang: str) -> None:  
     assert all(p.token == PLATFORM_ENV["SLACK_TOKEN"] for p in posts)
     reply = "\n".join(p.fields.get("text", "") for p in posts)
     assert "45" in reply and MARKER[lang] in reply
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_slack_shows_each_source_as_a_link_with_its_citation(stack, lang: str) -> None:  # type: ignore[no-untyped-def]
+    channel = f"D{next(_ids)}"
+    post_slack(stack, slack_event(f"U{next(_ids)}", channel, {"en": "Tell me about MINUSMA", "es": "Háblame de la MINUSMA"}[lang]))
+    posts = stack.standin.wait_for(
+        lambda c: c.platform == "slack" and c.method == "chat.postMessage" and c.fields.get("channel") == channel,
+        count=3,
+    )
+    reply = "\n".join(p.fields.get("text", "") for p in posts)
+    for url, citation in CITATIONS[lang]:
+        assert f"<{url}|{citation}>" in reply
+    assert "](" not in reply and MARKER[lang] in reply
+
+
+def test_slack_lists_keep_one_item_a_line(stack) -> None:  # type: ignore[no-untyped-def]
+    channel = f"D{next(_ids)}"
+    post_slack(stack, slack_event(f"U{next(_ids)}", channel, AIMS["en"]))
+    reply = "\n".join(p.fields.get("text", "") for p in slack_posts(stack, channel))
+    assert [line[:3] for line in reply.splitlines() if line[:1].isdigit()] == ["1. ", "2. ", "3. ", "4. ", "5. "]
 
 
 def test_slack_greeting_comes_with_buttons(stack) -> None:  # type: ignore[no-untyped-def]

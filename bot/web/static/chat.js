@@ -1,6 +1,8 @@
 // The chat page: talks to the assistant over Rasa's REST channel on this origin.
 // Every text from the assistant is set with textContent; only http(s) URLs
-// become links. No build step: this file is served as it is.
+// become links. Replies carry two bits of Markdown, rendered here: links,
+// "[text](https://...)", and numbered list items, "1. ...", one a line.
+// No build step: this file is served as it is.
 "use strict";
 
 (() => {
@@ -9,7 +11,7 @@
     en: {
       title: "Norway: peace and security",
       pageTitle: "Norway: peace and security — assistant",
-      intro: "Ask me about Norway's policy on peace, stability and security, in English or Spanish. Every answer names its source.",
+      intro: "Ask me about Norway's policy on peace, stability and security, in English or Spanish. Every factual answer names its source.",
       skip: "Skip to the message box",
       language: "Language",
       conversation: "Conversation",
@@ -28,7 +30,7 @@
     es: {
       title: "Noruega: paz y seguridad",
       pageTitle: "Noruega: paz y seguridad — asistente",
-      intro: "Pregúnteme sobre la política de Noruega en materia de paz, estabilidad y seguridad, en español o en inglés. Cada respuesta cita su fuente.",
+      intro: "Pregúnteme sobre la política de Noruega en materia de paz, estabilidad y seguridad, en español o en inglés. Todas las respuestas con datos citan su fuente.",
       skip: "Ir al cuadro de mensaje",
       language: "Idioma",
       conversation: "Conversación",
@@ -40,7 +42,7 @@
       typing: "El asistente está escribiendo…",
       options: "Preguntas sugeridas",
       newTab: "(se abre en una pestaña nueva)",
-      unreachable: "No se puede contactar con el asistente en este momento. Compruebe su conexión y vuelva a intentarlo en un momento.",
+      unreachable: "No se puede contactar con el asistente en este momento. Compruebe su conexión y vuelva a intentarlo dentro de unos instantes.",
       tooFast: "Está enviando mensajes demasiado rápido. Espere un momento y vuelva a intentarlo.",
       rejected: "No se pudo enviar ese mensaje. Acórtelo o reformúlelo y vuelva a intentarlo.",
     },
@@ -48,6 +50,8 @@
   const LANGUAGES = Object.keys(STRINGS);
   const WEBHOOK = "/webhooks/rest/webhook";
   const URL_PATTERN = /https?:\/\/[^\s<>"'«»]+/g;
+  const LINK_PATTERN = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g;
+  const ITEM_PATTERN = /^(\d+)\.\s+(.*)$/;
   // Sentence punctuation right after a URL belongs to the sentence, not the URL.
   const TRAILING = /[.,;:!?)\]}]+$/;
   const store = window.sessionStorage;
@@ -149,6 +153,44 @@
     scrollToEnd();
   }
 
+  // A reply as paragraphs and numbered lists: lines "1. ..." in a row make one list.
+  function formatted(text) {
+    const fragment = document.createDocumentFragment();
+    let list = null;
+    for (const line of text.split("\n")) {
+      const item = line.match(ITEM_PATTERN);
+      if (item) {
+        if (!list) fragment.append((list = document.createElement("ol")));
+        const entry = document.createElement("li");
+        entry.value = Number(item[1]);
+        entry.append(inline(item[2]));
+        list.append(entry);
+        continue;
+      }
+      list = null;
+      if (!line.trim()) continue;
+      const paragraph = document.createElement("p");
+      paragraph.append(inline(line));
+      fragment.append(paragraph);
+    }
+    return fragment;
+  }
+
+  // Links written "[text](url)" show their text; bare URLs are linked as they are.
+  function inline(text) {
+    const fragment = document.createDocumentFragment();
+    let last = 0;
+    for (const match of text.matchAll(LINK_PATTERN)) {
+      const url = safeUrl(match[2]);
+      if (!url) continue;
+      fragment.append(linkified(text.slice(last, match.index)));
+      fragment.append(link(url, match[1]));
+      last = match.index + match[0].length;
+    }
+    fragment.append(linkified(text.slice(last)));
+    return fragment;
+  }
+
   // Text with every http(s) URL turned into a link; all else stays plain text.
   function linkified(text) {
     const fragment = document.createDocumentFragment();
@@ -193,9 +235,9 @@
     if (!hasText && !buttons.length) return;
     const item = addEntry("assistant", "from-bot");
     if (hasText) {
-      const body = document.createElement("p");
+      const body = document.createElement("div");
       body.className = "text";
-      body.append(linkified(message.text));
+      body.append(formatted(message.text));
       item.append(body);
     }
     if (buttons.length) item.append(buttonGroup(buttons));
@@ -227,8 +269,8 @@
 
   function setTyping(on) {
     pending += on ? 1 : -1;
+    // No aria-busy on the log: screen readers would hold back the replies it announces.
     typing.hidden = pending === 0;
-    log.setAttribute("aria-busy", String(pending > 0));
     if (pending > 0) typing.scrollIntoView({ block: "end" });
   }
 
