@@ -74,7 +74,10 @@ def render(store: FactStore, facts: Sequence[Fact], lang: Lang) -> list[Reply]:
 
 
 def _known(store: FactStore, kind: str, lang: Lang) -> str:
-    return ", ".join(f.name[lang] for f in store.of_kind(kind))
+    # "Congo" stands for the DRC's record (`see`): listing it too would offer one place twice.
+    return ", ".join(
+        f.name[lang] for f in store.of_kind(kind) if not any(store.get(ref).kind == kind for ref in f.see)
+    )
 
 
 def _unknown(store: FactStore, kind: str, value: str, lang: Lang) -> Reply:

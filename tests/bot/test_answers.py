@@ -74,6 +74,9 @@ def test_congo_answers_for_the_democratic_republic_and_says_so(store: FactStore,
     assert note == store.get("congo").text[lang]
     assert {"en": "Republic of the Congo", "es": "República del Congo"}[lang] in note
     assert monusco == store.get("monusco").text[lang]
+    # Offered places name the DRC once.
+    known = answer_deployments(store, {"place": ["Atlantis"]}, None, lang).replies[0].values["known"]
+    assert known.count("Congo") == 1
 
 
 @pytest.mark.parametrize("lang", LANGS)

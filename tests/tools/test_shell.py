@@ -101,7 +101,7 @@ def test_make_shell_in_a_terminal_answers_in_spanish_with_the_staff_line() -> No
         shell.expect_exact("you> ")
         echo, reply = shell.before.split("\n", 1)
         assert QUESTION["es"] in echo
-        assert "30" in reply and "oficiales de policía" in reply and "Fuente:" in reply
+        assert "30" in reply and "agentes de policía" in reply and "Fuente:" in reply
         staff = re.search(r"\[(es \w+) · ask_deployments [01]\.\d\d · ([^\n]*)\]\r?\n", reply)
         assert staff, reply
         assert staff.group(1) == "es detected"
