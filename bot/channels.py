@@ -79,6 +79,8 @@ class TelegramOutput(RasaTelegramOutput):
     async def send_message(self, chat_id: Any, text: Text, *args: Any, **kwargs: Any) -> Any:
         """aiogram's sendMessage, with every text (plain or with buttons) rendered as Telegram HTML."""
         kwargs["parse_mode"] = "HTML"
+        # A preview card of the cited page would bury the answer.
+        kwargs.setdefault("disable_web_page_preview", True)
         return await super().send_message(chat_id, telegram_html(text), *args, **kwargs)
 
 
