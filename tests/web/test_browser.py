@@ -238,6 +238,7 @@ def test_numbered_items_are_shown_as_a_list_and_the_source_as_a_link(visit, lang
     assert source.count() == 1 and source.get_attribute("href") == PAGE_URL
     assert source.inner_text().startswith(CITATION[lang])
     assert "](" not in page.inner_text("#log")
+    screenshot(page, f"browser-list-{lang}")
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
