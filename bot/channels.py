@@ -10,7 +10,8 @@ name, so their webhooks stay at ``/webhooks/telegram/webhook`` and
   header when ``secret_token`` is configured.
 * Slack: takes its API base from SLACK_API_URL.
 * Replies: each platform gets the replies' links and lists in its own markup
-  (``bot.markup``): Telegram HTML, Slack's ``<url|text>``. A reply goes as one
+  (``bot.markup``): Telegram HTML, Slack's ``<url|text>``, Messenger the
+  link's text then its address. On Telegram and Slack a reply goes as one
   message, where Rasa's outputs send each paragraph apart (which would part an
   answer from its source).
 * REST: answers a body that is not a proper message with 400 and a JSON
@@ -38,6 +39,7 @@ from aiogram.bot.api import TelegramAPIServer
 from aiogram.utils.exceptions import TelegramAPIError
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput as RasaFacebookInput
+from rasa.core.channels.facebook import MessengerBot
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.slack import SlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
@@ -51,7 +53,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands import neutralise
 from bot.config import Settings
-from bot.markup import slack_mrkdwn, telegram_html
+from bot.markup import plain, slack_mrkdwn, telegram_html
 from bot.web.edge import EdgeError, parse_rest_message
 
 log = logging.getLogger(__name__)
@@ -236,11 +238,43 @@ class RestInput(RasaRestInput):
         return blueprint
 
 
+class MessengerOutput(MessengerBot):
+    """Rasa's Messenger output; Messenger shows no markup, so a link is its text, then its address."""
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await super().send_text_message(recipient_id, plain(text), **kwargs)
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        await super().send_text_with_buttons(recipient_id, plain(text), buttons, **kwargs)
+
+
+def messenger_formed(on_new_message: MessageHandler) -> MessageHandler:
+    """``on_new_message`` answering through :class:`MessengerOutput`.
+
+    Rasa builds Messenger's output inside its webhook handler, for each message;
+    it is swapped here, before any reply is sent.
+    """
+
+    async def handle(message: UserMessage) -> Any:
+        if isinstance(message.output_channel, MessengerBot):
+            message.output_channel = MessengerOutput(message.output_channel.messenger_client)
+        return await on_new_message(message)
+
+    return handle
+
+
 class FacebookInput(RasaFacebookInput):
-    """Rasa's Messenger input, reading forged slash payloads as words."""
+    """Rasa's Messenger input, reading forged slash payloads as words, answering through MessengerOutput."""
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        return super().blueprint(guarded(on_new_message))
+        return super().blueprint(messenger_formed(guarded(on_new_message)))
+
+    def get_output_channel(self) -> OutputChannel:
+        output = super().get_output_channel()
+        assert isinstance(output, MessengerBot)
+        return MessengerOutput(output.messenger_client)
 
 
 class SlackOutput(SlackBot):
