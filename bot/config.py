@@ -40,6 +40,13 @@ class Settings:
     # Reverse proxies (addresses or networks, comma-separated) whose
     # X-Forwarded-For names the visitor; empty: the TCP peer is the visitor.
     web_trusted_proxies: str = ""
+    # The channels whose routes the front opens; `make run` names those it connected.
+    web_channels: str = "rest,socketio"
+    # Connections one client address may hold open (trusted proxies exempt),
+    # and websockets per address and in all.
+    web_max_connections_per_address: int = 64
+    web_max_sockets_per_address: int = 8
+    web_max_sockets: int = 1000
     # Platform API bases; tests point them at a stand-in server on loopback.
     telegram_api_url: str = "https://api.telegram.org"
     slack_api_url: str = "https://slack.com/api/"

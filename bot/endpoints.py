@@ -74,6 +74,8 @@ def write_endpoints(settings: Settings, directory: Path = RUNTIME_DIR) -> Path:
     path = directory / f"endpoints-{settings.rasa_port}.yml"
     # The file may hold the database password and the action secret.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # The mode given to os.open applies to a new file only: an older one keeps its own.
+    os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         yaml.safe_dump(endpoints(settings), handle, sort_keys=False)
     return path

@@ -4,8 +4,12 @@ Starts each process, waits until a warm-up message is answered, prints where
 to chat, and stops everything on Ctrl-C or SIGTERM.
 
 With ``RASA_REPLICAS=N`` it starts N pairs of Rasa server and action server
-(ports ``RASA_PORT+i`` and ``ACTION_PORT+i``) behind the one web front; a pair
-whose process dies is restarted while the others carry its senders.
+(ports ``RASA_PORT+i`` and ``ACTION_PORT+i``) behind the one web front.
+
+A process that dies is started again after a growing pause (1, 2, 4, ... s);
+meanwhile the front tells visitors the assistant is temporarily unavailable.
+A process that keeps dying stops the whole service with a message naming it.
+Each process gets only the secrets it uses, and ``var/`` is its owner's alone.
 """
 
 from __future__ import annotations
@@ -26,13 +30,20 @@ import aiohttp
 import yaml
 
 from bot.config import ConfigError, Settings, check_scale_out
-from bot.endpoints import write_endpoints
+from bot.endpoints import RUNTIME_DIR, write_endpoints
+from bot.web.guard import raise_open_file_limit
 
 # The `rasa` command with bot.rasa_main's fix to its action-reply check.
 RASA = [sys.executable, "-m", "bot.rasa_main"]
 READY_TIMEOUT_S = 180.0
-# Before a replica's dead process is started again: a crash at start-up must not become a busy loop.
-RESTART_DELAY_S = 5.0
+# Pauses before a dead process is started again: 1, 2, 4, ... s, at most 30 s,
+# so a crash at start-up never becomes a busy loop. After MAX_RESTARTS deaths
+# in a row the service stops; a process that ran STABLE_AFTER_S counts afresh.
+RESTART_FIRST_DELAY_S = 1.0
+RESTART_MAX_DELAY_S = 30.0
+MAX_RESTARTS = 5
+STABLE_AFTER_S = 120.0
+WATCH_EVERY_S = 0.25
 ROOT = Path(__file__).resolve().parent.parent
 CREDENTIALS_TEMPLATE = ROOT / "credentials.yml"
 # What Rasa reads: the template without the channels whose secrets are unset.
@@ -91,6 +102,42 @@ def write_credentials(
     return list(channels)
 
 
+# Secrets, by the processes that use them: Rasa fills the platforms' in from its
+# credentials and talks to the stores and the action server; the action server
+# checks the action secret; the web front needs none.
+STORE_SECRETS = frozenset({"DATABASE_URL", "REDIS_URL"})
+ROLE_SECRETS = {"rasa": "*", "actions": frozenset({"ACTION_TOKEN"}), "web": frozenset()}
+
+
+def secret_variables(template: Path = CREDENTIALS_TEMPLATE) -> frozenset[str]:
+    """Every variable that holds a secret: the platforms' (credentials.yml), the stores' and the action secret."""
+    with open(template, encoding="utf-8") as handle:
+        platforms = _variables(yaml.safe_load(handle) or {})
+    return frozenset(platforms) | STORE_SECRETS | {"ACTION_TOKEN"}
+
+
+def role_env(env: Mapping[str, str], role: str) -> dict[str, str]:
+    """``env`` with only the secrets that ``role`` ("rasa", "actions" or "web") uses."""
+    allowed = ROLE_SECRETS[role]
+    if allowed == "*":
+        return dict(env)
+    secrets_ = secret_variables()
+    return {name: value for name, value in env.items() if name not in secrets_ or name in allowed}
+
+
+def secure_runtime_dir(directory: Path = RUNTIME_DIR) -> None:
+    """``var/`` (conversations, effective endpoints) readable by its owner only, whatever it was before."""
+    directory.mkdir(parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    for parent, folders, files in os.walk(directory):
+        for name in folders:
+            os.chmod(os.path.join(parent, name), 0o700)
+        for name in files:
+            path = os.path.join(parent, name)
+            if not os.path.islink(path):
+                os.chmod(path, 0o600)
+
+
 def with_action_token(settings: Settings) -> Settings:
     """The settings with a shared secret for Rasa → action server calls, made up if unset."""
     return settings if settings.action_token else replace(settings, action_token=secrets.token_urlsafe(32))
@@ -143,6 +190,10 @@ class Spec:
     command: Sequence[str]
     env: dict[str, str]
     replica: Optional[int] = None
+    name: str = "process"
+    started: float = 0.0
+    # Deaths in a row, each within STABLE_AFTER_S of its start.
+    crashes: int = 0
 
 
 class Processes:
@@ -154,9 +205,13 @@ class Processes:
         self.specs: dict[int, Spec] = {}
 
     async def start(
-        self, command: Sequence[str], env: Optional[dict[str, str]] = None, replica: Optional[int] = None
+        self, command: Sequence[str], env: Optional[dict[str, str]] = None, replica: Optional[int] = None,
+        name: str = "process",
     ) -> asyncio.subprocess.Process:
-        spec = Spec(command, self.env if env is None else env, replica)
+        return await self._spawn(Spec(command, self.env if env is None else env, replica, name))
+
+    async def _spawn(self, spec: Spec) -> asyncio.subprocess.Process:
+        spec.started = time.monotonic()
         child = await asyncio.create_subprocess_exec(*spec.command, env=spec.env, start_new_session=True)
         self.children.append(child)
         self.specs[child.pid] = spec
@@ -164,9 +219,6 @@ class Processes:
 
     def failed(self) -> Optional[asyncio.subprocess.Process]:
         return next((c for c in self.children if c.returncode is not None), None)
-
-    def replica_of(self, child: asyncio.subprocess.Process) -> Optional[int]:
-        return self.specs[child.pid].replica
 
     async def restart(self, child: asyncio.subprocess.Process) -> asyncio.subprocess.Process:
         try:
@@ -176,7 +228,7 @@ class Processes:
             pass
         spec = self.specs.pop(child.pid)
         self.children.remove(child)
-        return await self.start(spec.command, spec.env, spec.replica)
+        return await self._spawn(spec)
 
     async def stop(self, grace: float = 10.0) -> None:
         for child in self.children:
@@ -198,23 +250,30 @@ async def run() -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    secure_runtime_dir()
+    raise_open_file_limit()
     try:
-        channels = write_credentials(processes.env)
-        print(f"Channels: {', '.join(_channel_name(c) for c in channels)}", flush=True)
+        channels = [channel_name(c) for c in write_credentials(processes.env)]
+        print(f"Channels: {', '.join(channels)}", flush=True)
         await start_replicas(processes, settings)
-        await processes.start(web_command())
+        web_env = {**role_env(processes.env, "web"), "WEB_CHANNELS": ",".join(channels)}
+        await processes.start(web_command(), web_env, name="web front")
+        watcher = asyncio.create_task(_watch(processes, stop))
         ready = asyncio.create_task(wait_until_all_answer(settings.replicas()))
-        stopped = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({ready, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        if ready in done:
-            print(f"\nReady in {ready.result():.1f} s. Chat at http://localhost:{settings.web_port}/")
-            if settings.rasa_replicas > 1:
-                print(f"Rasa replicas on ports {', '.join(str(r.rasa_port) for r in settings.replicas())}")
-            print("Press Ctrl-C to stop.", flush=True)
-            await _watch(processes, stop, restart_replicas=settings.rasa_replicas > 1)
-        else:
+        done, _ = await asyncio.wait({ready, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if ready not in done:
             ready.cancel()
-        return 0
+            return watcher.result()
+        if ready.exception() is not None:
+            print(f"error: {ready.exception()}", file=sys.stderr)
+            stop.set()
+            await watcher
+            return 1
+        print(f"\nReady in {ready.result():.1f} s. Chat at http://localhost:{settings.web_port}/")
+        if settings.rasa_replicas > 1:
+            print(f"Rasa replicas on ports {', '.join(str(r.rasa_port) for r in settings.replicas())}")
+        print("Press Ctrl-C to stop.", flush=True)
+        return await watcher
     finally:
         await processes.stop()
 
@@ -223,31 +282,52 @@ async def start_replicas(processes: Processes, settings: Settings) -> None:
     """Each replica's action server, then its Rasa server, pointed at that action server."""
     for index, replica in enumerate(settings.replicas()):
         env = child_env(replica)
-        await processes.start(action_command(), env, replica=index)
-        await processes.start(rasa_command(replica, credentials=CREDENTIALS), env, replica=index)
+        suffix = f" of replica {index}" if settings.rasa_replicas > 1 else ""
+        await processes.start(action_command(), role_env(env, "actions"), replica=index, name=f"action server{suffix}")
+        await processes.start(
+            rasa_command(replica, credentials=CREDENTIALS), role_env(env, "rasa"), replica=index,
+            name=f"Rasa server{suffix}",
+        )
 
 
-def _channel_name(key: str) -> str:
+def channel_name(key: str) -> str:
     # "bot.channels.TelegramInput" -> "telegram"
     return key.rsplit(".", 1)[-1].removesuffix("Input").lower()
 
 
-async def _watch(processes: Processes, stop: asyncio.Event, restart_replicas: bool = False) -> None:
-    """Until ``stop``: a dead process stops everything, except a replica's when others can carry on."""
+async def _watch(processes: Processes, stop: asyncio.Event) -> int:
+    """Until ``stop`` (0): a dead process is started again after a pause; one that keeps dying stops all (1)."""
     while not stop.is_set():
         failed = processes.failed()
         if failed is not None:
-            replica = processes.replica_of(failed)
-            if not restart_replicas or replica is None:
-                print(f"a process exited with code {failed.returncode}; stopping", file=sys.stderr)
-                return
-            print(f"a process of replica {replica} exited with code {failed.returncode}; restarting it",
-                  file=sys.stderr, flush=True)
-            if await _sleep_unless(stop, RESTART_DELAY_S):
-                return
+            spec = processes.specs[failed.pid]
+            delay = restart_delay(spec, time.monotonic())
+            if delay is None:
+                print(
+                    f"error: the {spec.name} died {spec.crashes} times in a row (last exit code {failed.returncode}); "
+                    "stopping the assistant. Its messages above say why.",
+                    file=sys.stderr, flush=True,
+                )
+                return 1
+            print(
+                f"the {spec.name} exited with code {failed.returncode}; starting it again in {delay:.0f} s "
+                f"(attempt {spec.crashes} of {MAX_RESTARTS})",
+                file=sys.stderr, flush=True,
+            )
+            if await _sleep_unless(stop, delay):
+                return 0
             await processes.restart(failed)
-        if await _sleep_unless(stop, 1.0):
-            return
+        if await _sleep_unless(stop, WATCH_EVERY_S):
+            return 0
+    return 0
+
+
+def restart_delay(spec: Spec, now: float) -> Optional[float]:
+    """Counts one more death of ``spec``'s process: the pause before its restart, or None to give up."""
+    spec.crashes = 1 if now - spec.started >= STABLE_AFTER_S else spec.crashes + 1
+    if spec.crashes > MAX_RESTARTS:
+        return None
+    return min(RESTART_MAX_DELAY_S, RESTART_FIRST_DELAY_S * 2 ** (spec.crashes - 1))
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> bool:
@@ -261,6 +341,8 @@ async def _sleep_unless(stop: asyncio.Event, seconds: float) -> bool:
 
 def main() -> None:
     argparse.ArgumentParser(prog="python -m bot.serve", description="the assistant, until Ctrl-C").parse_args()
+    # Files Rasa and the stores create (conversations, locks) are the owner's alone.
+    os.umask(0o077)
     try:
         sys.exit(asyncio.run(run()))
     except ConfigError as error:

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
 from aiohttp import web
 
 from bot.config import Settings
-from bot.web.app import create_app
+from bot.web.app import FRONT, create_app
+from bot.web.guard import ConnectionCounter, FrontRunner, raise_open_file_limit
+
+
+async def serve(settings: Settings) -> None:
+    app = create_app(settings)
+    counter = ConnectionCounter(settings.web_max_connections_per_address, app[FRONT].trusted_proxies)
+    runner = FrontRunner(app, counter=counter, access_log=None, shutdown_timeout=5)
+    await runner.setup()
+    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
 
 
 def main() -> None:
     settings = Settings.from_env()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    web.run_app(
-        create_app(settings),
-        host=settings.web_host,
-        port=settings.web_port,
-        access_log=None,
-        print=None,
-        # Long-polling socket.io requests stay open while Rasa has nothing to say.
-        keepalive_timeout=75,
-        shutdown_timeout=5,
-    )
+    # Every connection held open is a file.
+    raise_open_file_limit()
+    asyncio.run(serve(settings))
 
 
 if __name__ == "__main__":

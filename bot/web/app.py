@@ -7,31 +7,46 @@ import json
 import logging
 import math
 from pathlib import Path
-from typing import AsyncIterator, Awaitable, Callable, Optional, Sequence, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, Sequence, TypeVar
 
 import aiohttp
 from aiohttp import web
 
-from bot.config import Settings
-from bot.web import proxy
+from bot.config import ConfigError, Settings
+from bot.web import frames, proxy
 from bot.web.balance import SenderLocks, SocketSessions, Upstreams, platform_key
 from bot.web.edge import (
-    EdgeError, Limits, RateLimiter, RestMessage, client_address, load_messages, parse_rest_message,
+    EdgeError, Limits, RateLimiter, RestMessage, bucket_key, client_address, load_messages, parse_rest_message,
     parse_trusted_proxies, visitor_language,
 )
+from bot.web.guard import SocketGate
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
 REST_WEBHOOK = "/webhooks/rest/webhook"
-# Channels whose traffic comes from a browser; any other channel's comes from a
-# platform (Telegram, Slack, ...) that speaks for many users from few addresses.
-VISITOR_CHANNELS = frozenset({"rest", "socketio"})
+SOCKETIO_PATH = "/socket.io/"
+# The public API: each connected platform's webhook, exactly (docs/channels.md).
+# Nothing else under /webhooks/ reaches Rasa: not Telegram's own `set_webhook`
+# (it registers the webhook again without the secret), not `/webhooks/rest/`.
+PLATFORM_ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
+    "telegram": (("POST", "/webhooks/telegram/webhook"),),
+    "slack": (("POST", "/webhooks/slack/webhook"),),
+    # Messenger checks the address with a GET before it sends anything.
+    "facebook": (("GET", "/webhooks/facebook/webhook"), ("POST", "/webhooks/facebook/webhook")),
+}
+# Platforms speak for many users from few addresses: a bucket this many times larger.
 PLATFORM_FACTOR = 10
+# Bodies must arrive at least this fast: a trickle holds a connection for nothing.
+BODY_TIMEOUT_S = 20.0
+# How often the front asks each replica whether it can answer.
+WATCH_INTERVAL_S = 1.0
+RETRY_AFTER_S = 10
 # The socket.io event names set in credentials.yml.
 USER_EVENT, BOT_EVENT = "user_uttered", "bot_uttered"
 HEALTH_TIMEOUT = aiohttp.ClientTimeout(total=3)
 Answer = TypeVar("Answer", bound=web.StreamResponse)
+FRONT = web.AppKey("front", "Front")
 
 SECURITY_HEADERS = {
     # No inline script or style anywhere: the page's code is in static files.
@@ -47,6 +62,10 @@ SECURITY_HEADERS = {
 }
 
 
+class Unavailable(Exception):
+    """No replica can answer right now (one is restarting): the visitor is told so, politely."""
+
+
 class Front:
     """The handlers, with what they share: settings, limits, rate buckets and the client session."""
 
@@ -54,6 +73,7 @@ class Front:
         self.settings = settings
         self.limits = Limits.from_settings(settings)
         self.trusted_proxies = parse_trusted_proxies(settings.web_trusted_proxies)
+        self.channels = connected_channels(settings.web_channels)
         self.messages = load_messages()
         self.visitors = RateLimiter(self.limits.rate_per_minute, self.limits.burst)
         self.platforms = RateLimiter(self.limits.rate_per_minute * PLATFORM_FACTOR, self.limits.burst * PLATFORM_FACTOR)
@@ -61,6 +81,9 @@ class Front:
         self.upstreams = Upstreams(settings.rasa_urls)
         self.senders = SenderLocks()
         self.sockets = SocketSessions()
+        self.socket_gate = SocketGate(settings.web_max_sockets_per_address, settings.web_max_sockets)
+        # Whether each replica (by its Rasa URL) answered the last probe of both its servers.
+        self.serving: dict[str, bool] = {url: True for url in settings.rasa_urls}
 
     async def client_session(self, _: web.Application) -> AsyncIterator[None]:
         # Bodies pass through as Rasa encoded them, so no decompression here. A
@@ -69,7 +92,10 @@ class Front:
         self.session = aiohttp.ClientSession(
             auto_decompress=False, connector=aiohttp.TCPConnector(force_close=True)
         )
+        watcher = asyncio.create_task(self._watch_replicas())
         yield
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
         await self.session.close()
 
     # -- pages and health ---------------------------------------------------
@@ -80,12 +106,7 @@ class Front:
     async def health(self, request: web.Request) -> web.Response:
         """Each replica's Rasa and action server; 200 while at least one replica can answer."""
         self.admit(request, self.visitors)
-        replicas = self.settings.replicas()
-        states = await asyncio.gather(
-            *(self._is_up(f"{r.rasa_url}/") for r in replicas),
-            *(self._is_up(f"{r.action_url}/health") for r in replicas),
-        )
-        rasa, actions = states[: len(replicas)], states[len(replicas):]
+        rasa, actions = await self._probe()
         serving = [r and a for r, a in zip(rasa, actions)]
         status = "ok" if all(serving) else "degraded" if any(serving) else "unavailable"
         body = {
@@ -96,8 +117,27 @@ class Front:
             "replicas": [
                 {"replica": i, "rasa": _state(r), "actions": _state(a)} for i, (r, a) in enumerate(zip(rasa, actions))
             ],
+            "channels": sorted(self.channels),
         }
         return web.json_response(body, status=503 if status == "unavailable" else 200)
+
+    async def _probe(self) -> tuple[list[bool], list[bool]]:
+        replicas = self.settings.replicas()
+        states = await asyncio.gather(
+            *(self._is_up(f"{r.rasa_url}/") for r in replicas),
+            *(self._is_up(f"{r.action_url}/health") for r in replicas),
+        )
+        rasa, actions = list(states[: len(replicas)]), list(states[len(replicas):])
+        for replica, r, a in zip(replicas, rasa, actions):
+            self.serving[replica.rasa_url] = r and a
+        return rasa, actions
+
+    async def _watch_replicas(self) -> None:
+        # A message sent while its replica's action server is down would be taken
+        # by Rasa and answered with nothing; the front says "unavailable" instead.
+        while True:
+            await self._probe()
+            await asyncio.sleep(WATCH_INTERVAL_S)
 
     async def _is_up(self, url: str) -> bool:
         assert self.session is not None
@@ -112,19 +152,26 @@ class Front:
     async def rest(self, request: web.Request) -> web.Response:
         """Rasa's REST channel, after the edge checks; too long a message gets a reply from here."""
         self.admit(request, self.visitors)
+        if request.content_type != "application/json":
+            # A form or text/plain POST needs no preflight: any page could make its visitors' browsers send one.
+            raise EdgeError(415, "the body must be sent as Content-Type: application/json")
         message = parse_rest_message(await self.body(request))
         if len(message.message) > self.limits.max_message_chars:
             return web.json_response([{"recipient_id": message.sender, "text": self.too_long(request, message)}])
         # Only the checked fields go on, re-encoded: Rasa never sees what the edge did not check.
         body = json.dumps(message.as_json(), ensure_ascii=False).encode()
-        # One message per sender at a time, to its home replica: see bot/web/balance.py.
-        async with self.senders.hold(f"rest:{message.sender}"):
-            return await self.forward(request, body, self.upstreams.for_key(message.sender))
+        try:
+            # One message per sender at a time, to its home replica: see bot/web/balance.py.
+            async with self.senders.hold(f"rest:{message.sender}"):
+                return await self.forward(request, body, self.upstreams.for_key(message.sender))
+        except Unavailable:
+            text = self._text("temporarily_unavailable", self._language(request, message.metadata))
+            return _unavailable(web.json_response([{"recipient_id": message.sender, "text": text}], status=503))
 
     async def webhook(self, request: web.Request) -> web.Response:
-        """Any other channel: the body goes through untouched (Slack signs it)."""
-        channel = request.match_info["channel"]
-        self.admit(request, self.visitors if channel in VISITOR_CHANNELS else self.platforms)
+        """A connected platform's webhook: the body goes through untouched (Slack signs it)."""
+        channel = request.path.split("/")[2]
+        self.admit(request, self.platforms)
         body = await self.body(request)
         # Without a chat or user to go by, all of a channel's calls share the home of its path.
         key = platform_key(channel, body) or request.path
@@ -132,17 +179,33 @@ class Front:
             return await self.forward(request, body, self.upstreams.for_key(key))
 
     async def socketio(self, request: web.Request) -> web.StreamResponse:
+        sid = request.query.get("sid")
+        if sid is not None and not frames.engine_sid_allowed(sid):
+            raise EdgeError(400, "unknown socket.io session")
         if request.headers.get("Upgrade", "").lower() == "websocket":
             self.admit(request, self.visitors)
             return await self.websocket(request)
-        # Long-polling GETs only wait for the server; sends and new sessions count.
-        if request.method != "GET" or "sid" not in request.query:
+        if request.method == "GET":
+            # Long-polling GETs only wait for the server; a new session counts.
+            if sid is not None:
+                return await self.forward(request, b"", self.socket_upstreams(request))
+            # A handshake: remember which replica opened the session, its requests must all go there.
             self.admit(request, self.visitors)
+            return await self.forward(request, b"", self.upstreams.fixed(), on_answer=self.sockets.learn)
         body = await self.body(request)
-        if "sid" in request.query:
-            return await self.forward(request, body, self.socket_upstreams(request))
-        # A handshake: remember which replica opened the session, its requests must all go there.
-        return await self.forward(request, body, self.upstreams.fixed(), on_answer=self.sockets.learn)
+        try:
+            traffic = frames.read_polling_body(body)
+        except frames.Malformed as error:
+            raise EdgeError(400, str(error)) from None
+        # Every message of the body is charged, however many one POST carries.
+        self.admit(request, self.visitors, cost=max(1, traffic.messages))
+        for event in traffic.events:
+            refusal = self.refusal(event)
+            if refusal == "too long":
+                raise EdgeError(413, f"a message must be at most {self.limits.max_message_chars} characters")
+            if refusal is not None:
+                raise EdgeError(400, refusal)
+        return await self.forward(request, body, self.socket_upstreams(request))
 
     def socket_upstreams(self, request: web.Request) -> list[str]:
         """The replica holding the request's socket.io session; unknown sessions go where handshakes go."""
@@ -155,44 +218,74 @@ class Front:
         key = self.client_key(request)
 
         async def check(frame: str) -> Optional[str]:
-            # Engine.io "4" frames carry messages; pings and pongs are free.
-            if frame.startswith("4") and self.visitors.take(key):
+            try:
+                traffic = frames.read_frame(frame)
+            except frames.Malformed as error:
+                raise proxy.Refused(str(error)) from None
+            # Each message is charged; engine.io pings and pongs are free.
+            if traffic.messages and self.visitors.take(key, traffic.messages):
                 raise proxy.Refused("too many messages")
-            return self.check_socketio_frame(request, frame)
-
-        return await self.first_answering(
-            self.socket_upstreams(request),
-            lambda url: proxy.forward_websocket(session, url, request, self.limits.max_body_bytes, check),
-        )
-
-    def check_socketio_frame(self, request: web.Request, frame: str) -> Optional[str]:
-        """A reply frame for a user message that is too long, else None (forward it)."""
-        event = proxy.socketio_event(frame)
-        if event is None or event[0] != USER_EVENT or not isinstance(event[1], dict):
+            for event in traffic.events:
+                refusal = self.refusal(event)
+                if refusal == "too long":
+                    return self.too_long_frame(request, event)
+                if refusal is not None:
+                    raise proxy.Refused(refusal)
             return None
-        text, metadata = event[1].get("message"), event[1].get("customData")
-        if not isinstance(text, str) or len(text) <= self.limits.max_message_chars:
-            return None
-        language = visitor_language(metadata if isinstance(metadata, dict) else None, _accept_language(request))
-        return proxy.socketio_frame(BOT_EVENT, {"text": self._too_long_text(language)})
+
+        with self.socket_gate.hold(key):
+            return await self.first_answering(
+                self.socket_upstreams(request),
+                lambda url: proxy.forward_websocket(session, url, request, self.limits.max_body_bytes, check),
+            )
+
+    def refusal(self, event: frames.Event) -> Optional[str]:
+        """Why a socket.io event may not reach Rasa ("too long", or a bad session id), else None."""
+        data = event.first()
+        if event.name == "session_request":
+            # A chosen id such as "1" would join, read and write someone else's room.
+            if data is not None and not frames.session_id_allowed(data.get("session_id")):
+                return "session ids are issued by the server"
+        if event.name == USER_EVENT and data is not None:
+            text = data.get("message")
+            if isinstance(text, str) and len(text) > self.limits.max_message_chars:
+                return "too long"
+        return None
+
+    def too_long_frame(self, request: web.Request, event: frames.Event) -> str:
+        metadata = (event.first() or {}).get("customData")
+        language = self._language(request, metadata if isinstance(metadata, dict) else None)
+        text = self._text("message_too_long", language).format(limit=self.limits.max_message_chars)
+        return proxy.socketio_frame(BOT_EVENT, {"text": text})
 
     # -- shared steps --------------------------------------------------------
 
     def client_key(self, request: web.Request) -> str:
-        return client_address(request.remote, request.headers.get("X-Forwarded-For", ""), self.trusted_proxies)
+        return bucket_key(client_address(request.remote, request.headers.get("X-Forwarded-For", ""), self.trusted_proxies))
 
-    def admit(self, request: web.Request, limiter: RateLimiter) -> None:
-        wait = limiter.take(self.client_key(request))
+    def admit(self, request: web.Request, limiter: RateLimiter, cost: int = 1) -> None:
+        wait = limiter.take(self.client_key(request), cost)
         if wait:
             raise EdgeError(429, "too many requests; slow down", retry_after=math.ceil(wait))
 
     async def body(self, request: web.Request) -> bytes:
-        if (request.content_length or 0) > self.limits.max_body_bytes:
-            raise EdgeError(413, f"the body must be at most {self.limits.max_body_bytes} bytes")
+        """The body, counted as it arrives: no more than the limit is ever held, nor waited for long."""
+        limit = self.limits.max_body_bytes
+        if (request.content_length or 0) > limit:
+            raise EdgeError(413, f"the body must be at most {limit} bytes")
+        received = bytearray()
+
+        async def read() -> None:
+            async for chunk in request.content.iter_any():
+                received.extend(chunk)
+                if len(received) > limit:
+                    raise EdgeError(413, f"the body must be at most {limit} bytes")
+
         try:
-            return await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            raise EdgeError(413, f"the body must be at most {self.limits.max_body_bytes} bytes") from None
+            await asyncio.wait_for(read(), BODY_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            raise EdgeError(408, f"the body must arrive within {BODY_TIMEOUT_S:.0f} s") from None
+        return bytes(received)
 
     async def forward(
         self,
@@ -215,50 +308,83 @@ class Front:
 
     async def first_answering(self, upstreams: Sequence[str], attempt: Callable[[str], Awaitable[Answer]]) -> Answer:
         for url in upstreams:
+            if not self.serving.get(url, True):
+                # Its Rasa or its action server is down: Rasa would take the message and answer nothing.
+                continue
             try:
                 response = await attempt(url)
             except proxy.Unreachable:
                 # Nothing came back: the next replica of the order gets the request.
                 self.upstreams.failed(url)
+                self.serving[url] = False
                 continue
             self.upstreams.answered(url)
             return response
-        raise EdgeError(502, "the assistant cannot be reached")
+        raise Unavailable()
 
     def too_long(self, request: web.Request, message: RestMessage) -> str:
-        return self._too_long_text(visitor_language(message.metadata, _accept_language(request)))
+        language = self._language(request, message.metadata)
+        return self._text("message_too_long", language).format(limit=self.limits.max_message_chars)
 
-    def _too_long_text(self, language: str) -> str:
-        return self.messages["message_too_long"][language].format(limit=self.limits.max_message_chars)
+    def _language(self, request: web.Request, metadata: Optional[Mapping[str, Any]] = None) -> str:
+        return visitor_language(metadata, request.headers.get("Accept-Language", ""))
+
+    def _text(self, key: str, language: str) -> str:
+        return self.messages[key][language]
 
 
-def _accept_language(request: web.Request) -> str:
-    return request.headers.get("Accept-Language", "")
+def connected_channels(text: str) -> frozenset[str]:
+    """The platforms named in WEB_CHANNELS ("rest,socketio,telegram") whose webhooks the front opens."""
+    names = frozenset(name.strip() for name in text.split(",") if name.strip())
+    unknown = names - set(PLATFORM_ROUTES) - {"rest", "socketio"}
+    if unknown:
+        raise ConfigError(f"WEB_CHANNELS names unknown channels: {', '.join(sorted(unknown))}")
+    return names
+
+
+def _unavailable(response: web.Response) -> web.Response:
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 def _state(up: bool) -> str:
     return "up" if up else "down"
 
 
-@web.middleware
-async def json_errors(request: web.Request, handler) -> web.StreamResponse:  # type: ignore[no-untyped-def]
-    """Every refusal is a small JSON object with an ``error``; nothing unexpected is a bare 500."""
-    try:
-        return await handler(request)
-    except EdgeError as error:
-        return _json_error(error.status, error.message, error.retry_after)
-    except web.HTTPException as error:
-        if error.status < 400:
+def error_middleware(front: Front) -> Callable:
+    @web.middleware
+    async def json_errors(request: web.Request, handler) -> web.StreamResponse:  # type: ignore[no-untyped-def]
+        """Every refusal is a small JSON object with an ``error``; nothing unexpected is a bare 500."""
+        try:
+            return await handler(request)
+        except EdgeError as error:
+            return _json_error(error.status, error.message, error.retry_after)
+        except Unavailable:
+            text = front._text("temporarily_unavailable", front._language(request))
+            return _json_error(503, text, RETRY_AFTER_S)
+        except web.HTTPException as error:
+            if error.status < 400:
+                raise
+            response = _json_error(error.status, error.reason.lower())
+            if "Allow" in error.headers:
+                response.headers["Allow"] = error.headers["Allow"]
+            return response
+        except ConnectionResetError:
             raise
-        response = _json_error(error.status, error.reason.lower())
-        if "Allow" in error.headers:
-            response.headers["Allow"] = error.headers["Allow"]
-        return response
-    except ConnectionResetError:
-        raise
-    except Exception:
-        log.exception("unexpected error on %s %s", request.method, request.path)
-        return _json_error(500, "internal error")
+        except Exception:
+            log.exception("unexpected error on %s %s", request.method, request.path)
+            return _json_error(500, "internal error")
+
+    return json_errors
+
+
+@web.middleware
+async def no_encoded_bodies(request: web.Request, handler) -> web.StreamResponse:  # type: ignore[no-untyped-def]
+    """415 for a compressed body, before any of it is read: 64 KB of gzip can inflate to 64 MiB."""
+    encoding = request.headers.get("Content-Encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise EdgeError(415, "compressed request bodies (Content-Encoding) are not accepted")
+    return await handler(request)
 
 
 def _json_error(status: int, message: str, retry_after: Optional[int] = None) -> web.Response:
@@ -280,13 +406,23 @@ async def security_headers(_: web.Request, response: web.StreamResponse) -> None
 
 def create_app(settings: Optional[Settings] = None) -> web.Application:
     front = Front(settings or Settings.from_env())
-    app = web.Application(middlewares=[json_errors], client_max_size=front.limits.max_body_bytes)
+    app = web.Application(
+        middlewares=[error_middleware(front), no_encoded_bodies], client_max_size=front.limits.max_body_bytes
+    )
+    app[FRONT] = front
     app.cleanup_ctx.append(front.client_session)
     app.on_response_prepare.append(security_headers)
+    # The allow-list: exact methods and paths, anything else is 404 or 405 and never reaches Rasa.
     app.router.add_get("/", front.index)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     app.router.add_get("/health", front.health)
-    app.router.add_post(REST_WEBHOOK, front.rest)
-    app.router.add_route("*", r"/webhooks/{channel:[A-Za-z0-9_.-]+}/{tail:.*}", front.webhook)
-    app.router.add_route("*", "/socket.io/{tail:.*}", front.socketio)
+    if "rest" in front.channels:
+        app.router.add_post(REST_WEBHOOK, front.rest)
+    if "socketio" in front.channels:
+        app.router.add_route("GET", SOCKETIO_PATH, front.socketio)
+        app.router.add_route("POST", SOCKETIO_PATH, front.socketio)
+    for channel, routes in PLATFORM_ROUTES.items():
+        if channel in front.channels:
+            for method, path in routes:
+                app.router.add_route(method, path, front.webhook)
     return app

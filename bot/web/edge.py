@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Union
@@ -142,30 +143,51 @@ def load_messages(path: Path = MESSAGES) -> dict[str, dict[str, str]]:
 
 
 class RateLimiter:
-    """A token bucket per key: ``burst`` requests at once, ``rate_per_minute`` sustained."""
+    """A token bucket per key: ``burst`` requests at once, ``rate_per_minute`` sustained.
 
-    # Full buckets are forgotten once this many keys are tracked.
-    PRUNE_AT = 10_000
+    At most ``max_keys`` buckets are kept, least recently used first out, so
+    memory is bounded and each request costs the same however many clients
+    there are. A forgotten bucket starts full again: evicting one lets that
+    client burst once more, which needs ``max_keys`` other clients in between.
+    """
 
-    def __init__(self, rate_per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+    MAX_KEYS = 100_000
+
+    def __init__(
+        self, rate_per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic, max_keys: int = MAX_KEYS
+    ) -> None:
         self.rate = rate_per_minute / 60.0
         self.burst = float(burst)
         self.clock = clock
-        self.buckets: dict[str, tuple[float, float]] = {}
+        self.max_keys = max_keys
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
-    def take(self, key: str) -> float:
-        """0 when a request may pass (and uses a token), else seconds until it may."""
+    def take(self, key: str, cost: int = 1) -> float:
+        """0 when a request of ``cost`` tokens may pass (and uses them), else seconds until it may."""
         now = self.clock()
-        tokens, since = self.buckets.get(key, (self.burst, now))
+        entry = self.buckets.pop(key, None)
+        tokens, since = entry if entry is not None else (self.burst, now)
         tokens = min(self.burst, tokens + (now - since) * self.rate)
-        if tokens < 1.0:
-            self.buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.rate
-        self.buckets[key] = (tokens - 1.0, now)
-        if len(self.buckets) > self.PRUNE_AT:
-            self._prune(now)
-        return 0.0
+        wait = 0.0
+        if tokens < cost:
+            # More than a whole burst can never pass: wait as long as for a full bucket.
+            wait = (min(float(cost), self.burst) - tokens) / self.rate
+        else:
+            tokens -= cost
+        self.buckets[key] = (tokens, now)
+        if len(self.buckets) > self.max_keys:
+            self.buckets.popitem(last=False)
+        return wait
 
-    def _prune(self, now: float) -> None:
-        full_after = self.burst / self.rate
-        self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < full_after}
+    def __len__(self) -> int:
+        return len(self.buckets)
+
+
+def bucket_key(address: str) -> str:
+    """The rate-limit key of a client address: IPv6 by its /64 (one subscriber's whole block), IPv4 as it is."""
+    ip = _ip(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return address

@@ -23,8 +23,6 @@ HOP_BY_HOP = frozenset(
         "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
     )
 )
-# aiohttp has already decoded a compressed request body.
-REQUEST_ONLY = frozenset({"content-encoding"})
 WEBSOCKET_HANDSHAKE = frozenset(
     h.lower()
     for h in (
@@ -34,6 +32,11 @@ WEBSOCKET_HANDSHAKE = frozenset(
 )
 # socket.io long-polling holds a request open for up to its ping interval (25 s).
 UPSTREAM_TIMEOUT = aiohttp.ClientTimeout(total=90, sock_connect=5)
+# A visitor's websocket is pinged this often and closed when a pong is missed;
+# socket.io clients answer the server's pings every 25 s, so a minute with no
+# frame at all means the visitor is gone.
+HEARTBEAT_S = 30.0
+SOCKET_IDLE_S = 60.0
 
 
 class Unreachable(Exception):
@@ -65,7 +68,7 @@ async def forward(session: aiohttp.ClientSession, base: str, request: web.Reques
             request.method,
             upstream_url(base, request),
             data=body or None,
-            headers=forwarded_headers(request.headers, REQUEST_ONLY),
+            headers=forwarded_headers(request.headers),
             allow_redirects=False,
             timeout=UPSTREAM_TIMEOUT,
         ) as upstream:
@@ -92,7 +95,9 @@ async def forward_websocket(
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
         log.warning("Rasa refused the websocket %s: %r", request.path, error)
         raise Unreachable() from error
-    visitor = web.WebSocketResponse(max_msg_size=max_frame, autoping=True)
+    visitor = web.WebSocketResponse(
+        max_msg_size=max_frame, autoping=True, heartbeat=HEARTBEAT_S, receive_timeout=SOCKET_IDLE_S
+    )
     try:
         await visitor.prepare(request)
         await _join(visitor, upstream, check)
@@ -118,6 +123,16 @@ async def _join(visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocke
 async def _visitor_to_rasa(
     visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse, check: FrameCheck
 ) -> None:
+    try:
+        await _pass_frames(visitor, upstream, check)
+    except asyncio.TimeoutError:
+        # Nothing from the visitor for SOCKET_IDLE_S: the socket is closed (in `forward_websocket`).
+        return
+
+
+async def _pass_frames(
+    visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse, check: FrameCheck
+) -> None:
     async for frame in visitor:
         if frame.type == WSMsgType.TEXT:
             try:
@@ -129,9 +144,8 @@ async def _visitor_to_rasa(
                 await upstream.send_str(frame.data)
             else:
                 await visitor.send_str(reply)
-        elif frame.type == WSMsgType.BINARY:
-            await upstream.send_bytes(frame.data)
         else:
+            # Binary frames carry nothing the assistant reads, and would pass every check unread.
             return
 
 
@@ -143,19 +157,6 @@ async def _rasa_to_visitor(upstream: aiohttp.ClientWebSocketResponse, visitor: w
             await visitor.send_bytes(frame.data)
         else:
             return
-
-
-def socketio_event(frame: str) -> Optional[tuple[str, object]]:
-    """``(name, data)`` of a socket.io EVENT on the main namespace ("42[name, data]"), else None."""
-    if not frame.startswith("42["):
-        return None
-    try:
-        packet = json.loads(frame[2:])
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(packet, list) or not packet or not isinstance(packet[0], str):
-        return None
-    return packet[0], packet[1] if len(packet) > 1 else None
 
 
 def socketio_frame(event: str, data: object) -> str:

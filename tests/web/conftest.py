@@ -12,6 +12,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
 from bot.web.app import create_app
+from bot.web.guard import ConnectionCounter, FrontRunner
+
+
+# An engine.io session id of the shape python-engineio issues.
+ENGINE_SID = "Ab3_dE5fGh7iJk9lMn0p"
+ALL_CHANNELS = "rest,socketio,telegram,slack,facebook"
 
 
 @dataclass
@@ -40,10 +46,23 @@ def _rasa_app(received: list[dict]) -> web.Application:
         )
         return web.Response(text="ok from rasa", headers={"X-From-Rasa": "yes"})
 
+    async def socketio(request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            ws = web.WebSocketResponse()
+            await ws.prepare(request)
+            async for frame in ws:
+                received.append({"channel": "socketio", "frame": frame.data})
+            return ws
+        received.append({"channel": "socketio", "method": request.method, "raw": await request.read()})
+        if "sid" not in request.query:
+            return web.Response(text='0{"sid":"%s","upgrades":["websocket"]}' % ENGINE_SID)
+        return web.Response(text="ok")
+
     app = web.Application()
     app.router.add_get("/", root)
     app.router.add_post("/webhooks/rest/webhook", rest)
     app.router.add_route("*", "/webhooks/{channel}/{tail:.*}", other)
+    app.router.add_route("*", "/socket.io/{tail:.*}", socketio)
     return app
 
 
@@ -68,6 +87,13 @@ async def upstream() -> AsyncIterator[Upstream]:
 
 
 
+class FrontServer(TestServer):
+    """A test server run as `python -m bot.web` runs the front: guarded connections, bodies never inflated."""
+
+    async def _make_runner(self, **kwargs: object) -> FrontRunner:
+        return FrontRunner(self.app, counter=ConnectionCounter(per_address=64), **kwargs)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 async def make_front(upstream: Upstream) -> AsyncIterator[Callable]:
     """``await make_front(**settings)``: a test client of the web front in front of ``upstream``."""
@@ -76,7 +102,7 @@ async def make_front(upstream: Upstream) -> AsyncIterator[Callable]:
     async def build(**overrides: object) -> TestClient:
         ports = {"rasa_port": upstream.rasa.port, "action_port": upstream.actions.port}
         settings = replace(Settings.from_env({}), **{**ports, **overrides})
-        client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
+        client = TestClient(FrontServer(create_app(settings), host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
         return client

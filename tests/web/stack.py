@@ -12,7 +12,8 @@ import requests
 
 from bot.config import Settings
 from bot.serve import (
-    action_command, child_env, rasa_command, wait_until_answering, web_command, with_action_token, write_credentials,
+    channel_name, action_command, child_env, rasa_command, role_env, wait_until_answering, web_command,
+    with_action_token, write_credentials,
 )
 from tests.conftest import ROOT
 from tests.servers import LOGS, Assistant, free_port
@@ -77,7 +78,10 @@ def start_stack(name: str) -> Stack:
         "rasa": rasa_command(settings, credentials=LOGS / f"{name}-credentials.yml"),
         "web": web_command(),
     }
-    children = [_start(f"{name}-{role}", command, env) for role, command in commands.items()]
+    # As `make run` does: each process with only its own secrets, the front told which channels are on.
+    envs = {role: role_env(env, role) for role in commands}
+    envs["web"]["WEB_CHANNELS"] = ",".join(channel_name(c) for c in credentials)
+    children = [_start(f"{name}-{role}", command, envs[role]) for role, command in commands.items()]
     stack = Stack(Assistant(settings, children), standin)
     try:
         asyncio.run(wait_until_answering(settings))

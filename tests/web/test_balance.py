@@ -111,7 +111,8 @@ async def cluster() -> AsyncIterator[Cluster]:
         actions.append(TestServer(_actions_app(), host="127.0.0.1", port=action_port + i))
         await actions[-1].start_server()
     settings = replace(
-        Settings.from_env({}), rasa_port=rasa_port, action_port=action_port, rasa_replicas=REPLICAS, web_burst=10_000
+        Settings.from_env({}), rasa_port=rasa_port, action_port=action_port, rasa_replicas=REPLICAS, web_burst=10_000,
+        web_channels="rest,socketio,telegram,slack",
     )
     yield Cluster(replicas, settings, actions)
     for server in [r.server for r in replicas] + actions:
@@ -164,12 +165,12 @@ async def test_a_down_home_replica_costs_no_message(cluster: Cluster, front: Tes
         assert (await say(front, other, "hi"))[0] == home_of(cluster, other, skip=(home,))
 
 
-async def test_no_replica_reachable_is_a_clear_502(cluster: Cluster, front: TestClient) -> None:
+async def test_no_replica_reachable_is_a_polite_503(cluster: Cluster, front: TestClient) -> None:
     for index in range(REPLICAS):
         await cluster.stop(index)
-    response = await front.post(WEBHOOK, json={"sender": "s", "message": "hello"})
-    assert response.status == 502
-    assert "cannot be reached" in (await response.json())["error"]
+    response = await front.post(WEBHOOK, json={"sender": "s", "message": "hello", "metadata": {"locale": "es"}})
+    assert response.status == 503
+    assert "no está disponible" in (await response.json())[0]["text"]
 
 
 async def test_a_failed_replica_is_tried_last_then_again_once_it_answers() -> None:
