@@ -258,7 +258,7 @@ async def run() -> int:
         await start_replicas(processes, settings)
         web_env = {**role_env(processes.env, "web"), "WEB_CHANNELS": ",".join(channels)}
         await processes.start(web_command(), web_env, name="web front")
-        watcher = asyncio.create_task(_watch(processes, stop))
+        watcher = asyncio.create_task(supervise(processes, stop))
         ready = asyncio.create_task(wait_until_all_answer(settings.replicas()))
         done, _ = await asyncio.wait({ready, watcher}, return_when=asyncio.FIRST_COMPLETED)
         if ready not in done:
@@ -295,7 +295,7 @@ def channel_name(key: str) -> str:
     return key.rsplit(".", 1)[-1].removesuffix("Input").lower()
 
 
-async def _watch(processes: Processes, stop: asyncio.Event) -> int:
+async def supervise(processes: Processes, stop: asyncio.Event) -> int:
     """Until ``stop`` (0): a dead process is started again after a pause; one that keeps dying stops all (1)."""
     while not stop.is_set():
         failed = processes.failed()

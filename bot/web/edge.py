@@ -165,8 +165,12 @@ class RateLimiter:
     def take(self, key: str, cost: int = 1) -> float:
         """0 when a request of ``cost`` tokens may pass (and uses them), else seconds until it may."""
         now = self.clock()
-        entry = self.buckets.pop(key, None)
-        tokens, since = entry if entry is not None else (self.burst, now)
+        entry = self.buckets.get(key)
+        if entry is None:
+            tokens, since = self.burst, now
+        else:
+            tokens, since = entry
+            self.buckets.move_to_end(key)
         tokens = min(self.burst, tokens + (now - since) * self.rate)
         wait = 0.0
         if tokens < cost:
@@ -185,9 +189,11 @@ class RateLimiter:
 
 def bucket_key(address: str) -> str:
     """The rate-limit key of a client address: IPv6 by its /64 (one subscriber's whole block), IPv4 as it is."""
+    if ":" not in address:
+        return address
     ip = _ip(address)
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((ip, 64), strict=False))
-    return address
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return address
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return f"{str(ipaddress.IPv6Address(int(ip) >> 64 << 64))}/64"

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import stat
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.serve import CREDENTIALS_TEMPLATE, Processes, effective_credentials, main, write_credentials
+from bot.serve import (
+    CREDENTIALS_TEMPLATE, MAX_RESTARTS, STABLE_AFTER_S, Processes, Spec, supervise, effective_credentials, main,
+    restart_delay, role_env, secure_runtime_dir, write_credentials,
+)
 from tests.web.stack import PLATFORM_ENV
 
 TELEGRAM, SLACK, SOCKETIO = "bot.channels.TelegramInput", "bot.channels.SlackInput", "bot.channels.SocketIOInput"
@@ -69,3 +75,90 @@ def test_replicas_without_shared_stores_refuse_to_start(monkeypatch: pytest.Monk
         main()
     # A message for the operator, not a traceback.
     assert str(stopped.value.code).startswith("error: RASA_REPLICAS=2 needs DATABASE_URL")
+
+
+# -- supervision ------------------------------------------------------------------------------------
+
+
+def test_restart_pauses_grow_and_end_in_giving_up() -> None:
+    spec = Spec(["true"], {}, started=0.0)
+    pauses = [restart_delay(spec, now=1.0) for _ in range(MAX_RESTARTS + 1)]
+    assert pauses[:MAX_RESTARTS] == [1.0, 2.0, 4.0, 8.0, 16.0]
+    assert pauses[-1] is None
+
+
+def test_a_process_that_ran_a_while_counts_afresh() -> None:
+    spec = Spec(["true"], {}, started=0.0, crashes=4)
+    assert restart_delay(spec, now=STABLE_AFTER_S + 1) == 1.0 and spec.crashes == 1
+
+
+async def test_a_crashed_process_is_started_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.serve.RESTART_FIRST_DELAY_S", 0.05)
+    marker = tmp_path / "starts"
+    # Dies at its first start, then keeps running.
+    script = f"import os, sys, time; p = {str(marker)!r}; n = len(open(p).read()) if os.path.exists(p) else 0; " \
+             "open(p, 'a').write('x'); time.sleep(60) if n else sys.exit(3)"
+    processes = Processes(dict(os.environ))
+    stop = asyncio.Event()
+    await processes.start([sys.executable, "-c", script], name="test process")
+    watcher = asyncio.create_task(supervise(processes, stop))
+    try:
+        for _ in range(200):
+            if marker.exists() and len(marker.read_text()) == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert len(marker.read_text()) == 2
+        assert [c.returncode for c in processes.children] == [None]
+    finally:
+        stop.set()
+        assert await watcher == 0
+        await processes.stop()
+
+
+async def test_a_process_that_keeps_crashing_stops_the_service_with_a_clear_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setattr("bot.serve.RESTART_FIRST_DELAY_S", 0.01)
+    processes = Processes(dict(os.environ))
+    await processes.start([sys.executable, "-c", "import sys; sys.exit(3)"], name="action server")
+    try:
+        assert await asyncio.wait_for(supervise(processes, asyncio.Event()), 30) == 1
+    finally:
+        await processes.stop()
+    errors = capsys.readouterr().err
+    assert errors.count("starting it again") == MAX_RESTARTS
+    assert f"error: the action server died {MAX_RESTARTS + 1} times in a row (last exit code 3)" in errors
+
+
+# -- least privilege --------------------------------------------------------------------------------
+
+SECRETS = {**PLATFORM_ENV, **FACEBOOK_ENV, "ACTION_TOKEN": "a", "DATABASE_URL": "postgresql://u:p@h/d",
+           "REDIS_URL": "redis://h:6379/0"}
+
+
+def test_the_front_gets_no_secret() -> None:
+    env = role_env({**SECRETS, "WEB_PORT": "8080", "PATH": "/bin"}, "web")
+    assert env == {"WEB_PORT": "8080", "PATH": "/bin"}
+
+
+def test_the_action_server_gets_only_its_own_secret() -> None:
+    env = role_env({**SECRETS, "ACTION_PORT": "5055"}, "actions")
+    assert env == {"ACTION_TOKEN": "a", "ACTION_PORT": "5055"}
+
+
+def test_rasa_gets_the_secrets_it_fills_in_and_uses() -> None:
+    assert role_env(SECRETS, "rasa") == SECRETS
+
+
+def test_var_is_made_the_owners_alone_whatever_it_was(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    (var / "sub").mkdir(parents=True)
+    (var / "conversations.db").write_text("")
+    (var / "sub" / "old.yml").write_text("")
+    for path, mode in ((var, 0o755), (var / "sub", 0o777), (var / "conversations.db", 0o644),
+                       (var / "sub" / "old.yml", 0o666)):
+        os.chmod(path, mode)
+    secure_runtime_dir(var)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (var, var / "sub", var / "conversations.db",
+                                                               var / "sub" / "old.yml")}
+    assert modes == {"var": 0o700, "sub": 0o700, "conversations.db": 0o600, "old.yml": 0o600}

@@ -34,7 +34,8 @@ def test_health_reports_both_servers_up(stack) -> None:  # type: ignore[no-untyp
     response = requests.get(f"{stack.url}/health", timeout=10)
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ok", "rasa": "up", "actions": "up", "replicas": [{"replica": 0, "rasa": "up", "actions": "up"}]
+        "status": "ok", "rasa": "up", "actions": "up", "replicas": [{"replica": 0, "rasa": "up", "actions": "up"}],
+        "channels": ["rest", "slack", "socketio", "telegram"],
     }
 
 
@@ -57,7 +58,8 @@ def test_the_page_locale_sets_the_first_reply_language(stack, lang: str) -> None
 
 @pytest.mark.parametrize("data", [b"null", b"[]", b"{}", b'{"sender": "s", "message": 5}'])
 def test_malformed_bodies_never_reach_rasa_as_500(stack, data: bytes) -> None:  # type: ignore[no-untyped-def]
-    response = requests.post(f"{stack.url}/webhooks/rest/webhook", data=data, timeout=10)
+    headers = {"Content-Type": "application/json"}
+    response = requests.post(f"{stack.url}/webhooks/rest/webhook", data=data, headers=headers, timeout=10)
     assert response.status_code == 400 and response.json()["error"]
 
 
