@@ -315,3 +315,24 @@ def test_connections_are_capped_per_address_but_not_for_trusted_proxies() -> Non
     assert all(counter.enter("10.0.0.1") for _ in range(5))
     counter.leave(keys[0])
     assert counter.enter("203.0.113.7") is not None
+
+
+async def test_a_silent_websocket_is_closed(front: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.web import proxy
+
+    monkeypatch.setattr(proxy, "SOCKET_IDLE_S", 0.5)
+    async with front.session.ws_connect(front.make_url("/socket.io/?EIO=4&transport=websocket"), autoping=False) as ws:
+        closing = await ws.receive(timeout=10)
+    assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+
+
+async def test_one_address_may_hold_only_so_many_websockets(make_front) -> None:  # type: ignore[no-untyped-def]
+    front = await make_front(web_max_sockets_per_address=2)
+    url = front.make_url("/socket.io/?EIO=4&transport=websocket")
+    async with front.session.ws_connect(url), front.session.ws_connect(url):
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await front.session.ws_connect(url)
+        assert refused.value.status == 429
+    # Closed ones free their place.
+    async with front.session.ws_connect(url):
+        pass
