@@ -336,3 +336,23 @@ async def test_one_address_may_hold_only_so_many_websockets(make_front) -> None:
     # Closed ones free their place.
     async with front.session.ws_connect(url):
         pass
+
+
+async def test_a_body_that_trickles_is_cut_off(
+    front: TestClient, upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from bot.web import app
+
+    monkeypatch.setattr(app, "BODY_TIMEOUT_S", 0.5)
+    reader, writer = await asyncio.open_connection("127.0.0.1", front.port)
+    writer.write(
+        b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 100\r\n\r\n{\"sender\": "
+    )
+    await writer.drain()
+    status = await asyncio.wait_for(reader.readline(), 10)
+    writer.close()
+    assert status.startswith(b"HTTP/1.1 408")
+    assert upstream.received == []

@@ -299,6 +299,8 @@ def test_bot_text_is_shown_as_text_and_only_web_links_are_links(visit) -> None: 
     ("es", None, "No se puede contactar"),
     ("en", 502, "cannot be reached"),
     ("es", 429, "demasiado rápido"),
+    ("en", 503, "temporarily unavailable"),
+    ("es", 503, "no está disponible"),
 ])
 def test_a_clear_message_when_the_assistant_cannot_be_reached(visit, lang, status, expected) -> None:  # type: ignore[no-untyped-def]
     page = visit(lang, network_errors=True)

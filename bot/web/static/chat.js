@@ -25,6 +25,7 @@
       newTab: "(opens in a new tab)",
       unreachable: "The assistant cannot be reached right now. Please check your connection and try again in a moment.",
       tooFast: "You are sending messages too quickly. Please wait a moment and try again.",
+      unavailable: "The assistant is temporarily unavailable. Please try again in a minute.",
       rejected: "That message could not be sent. Please shorten or rephrase it and try again.",
     },
     es: {
@@ -44,6 +45,7 @@
       newTab: "(se abre en una pestaña nueva)",
       unreachable: "No se puede contactar con el asistente en este momento. Compruebe su conexión y vuelva a intentarlo dentro de unos instantes.",
       tooFast: "Está enviando mensajes demasiado rápido. Espere un momento y vuelva a intentarlo.",
+      unavailable: "El asistente no está disponible en este momento. Vuelva a intentarlo en un minuto.",
       rejected: "No se pudo enviar ese mensaje. Acórtelo o reformúlelo y vuelva a intentarlo.",
     },
   };
@@ -306,6 +308,8 @@
 
   function noticeFor(status) {
     if (status === 429) return "tooFast";
+    // The front answers 503 while the assistant behind it restarts.
+    if (status === 503) return "unavailable";
     if (status >= 400 && status < 500) return "rejected";
     return "unreachable";
   }
