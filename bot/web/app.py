@@ -46,7 +46,6 @@ RETRY_AFTER_S = 10
 USER_EVENT, BOT_EVENT = "user_uttered", "bot_uttered"
 HEALTH_TIMEOUT = aiohttp.ClientTimeout(total=3)
 Answer = TypeVar("Answer", bound=web.StreamResponse)
-FRONT = web.AppKey("front", "Front")
 
 SECURITY_HEADERS = {
     # No inline script or style anywhere: the page's code is in static files.
@@ -165,7 +164,7 @@ class Front:
             async with self.senders.hold(f"rest:{message.sender}"):
                 return await self.forward(request, body, self.upstreams.for_key(message.sender))
         except Unavailable:
-            text = self._text("temporarily_unavailable", self._language(request, message.metadata))
+            text = self.text("temporarily_unavailable", self.language(request, message.metadata))
             return _unavailable(web.json_response([{"recipient_id": message.sender, "text": text}], status=503))
 
     async def webhook(self, request: web.Request) -> web.Response:
@@ -254,8 +253,8 @@ class Front:
 
     def too_long_frame(self, request: web.Request, event: frames.Event) -> str:
         metadata = (event.first() or {}).get("customData")
-        language = self._language(request, metadata if isinstance(metadata, dict) else None)
-        text = self._text("message_too_long", language).format(limit=self.limits.max_message_chars)
+        language = self.language(request, metadata if isinstance(metadata, dict) else None)
+        text = self.text("message_too_long", language).format(limit=self.limits.max_message_chars)
         return proxy.socketio_frame(BOT_EVENT, {"text": text})
 
     # -- shared steps --------------------------------------------------------
@@ -323,14 +322,20 @@ class Front:
         raise Unavailable()
 
     def too_long(self, request: web.Request, message: RestMessage) -> str:
-        language = self._language(request, message.metadata)
-        return self._text("message_too_long", language).format(limit=self.limits.max_message_chars)
+        language = self.language(request, message.metadata)
+        return self.text("message_too_long", language).format(limit=self.limits.max_message_chars)
 
-    def _language(self, request: web.Request, metadata: Optional[Mapping[str, Any]] = None) -> str:
+    def language(self, request: web.Request, metadata: Optional[Mapping[str, Any]] = None) -> str:
+        """The visitor's language: from the message's metadata, else the browser's Accept-Language."""
         return visitor_language(metadata, request.headers.get("Accept-Language", ""))
 
-    def _text(self, key: str, language: str) -> str:
+    def text(self, key: str, language: str) -> str:
+        """The front's own wording (bot/web/messages.yml)."""
         return self.messages[key][language]
+
+
+# The app's Front, for whoever runs the app (`python -m bot.web` reads its trusted proxies).
+FRONT = web.AppKey("front", Front)
 
 
 def connected_channels(text: str) -> frozenset[str]:
@@ -360,7 +365,7 @@ def error_middleware(front: Front) -> Callable:
         except EdgeError as error:
             return _json_error(error.status, error.message, error.retry_after)
         except Unavailable:
-            text = front._text("temporarily_unavailable", front._language(request))
+            text = front.text("temporarily_unavailable", front.language(request))
             return _json_error(503, text, RETRY_AFTER_S)
         except web.HTTPException as error:
             if error.status < 400:
