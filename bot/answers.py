@@ -21,6 +21,8 @@ UNKNOWN = {
     "organisation": "utter_topics_unknown_organisation",
 }
 NO_TOPIC = "utter_topics_unknown"
+# 👍/👎 after an answer from the store.
+RATING = "utter_rating_ask"
 # Quick replies after an answer: what else the visitor can ask next.
 SUGGESTIONS = {"deployments": "utter_deployments_suggestions", "topics": "utter_topics_suggestions"}
 # Kinds whose records a deployment follow-up ("which missions are those?") can build on.
@@ -104,7 +106,9 @@ def _answer(store: FactStore, named: Sequence[Fact], lang: Lang, extra: Sequence
 
 
 def _suggesting(answer: Answer, feature: str) -> Answer:
-    return Answer(answer.replies + (Reply(SUGGESTIONS[feature]),), answer.focus)
+    """The answer, a rating prompt if it holds facts from the store, then what else to ask."""
+    rating = (Reply(RATING),) if any(r.response == ANSWER for r in answer.replies) else ()
+    return Answer(answer.replies + rating + (Reply(SUGGESTIONS[feature]),), answer.focus)
 
 
 def answer_deployments(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang) -> Answer:

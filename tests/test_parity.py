@@ -14,6 +14,8 @@ from tests.conftest import LANGS, ROOT
 SPANISH = [{"type": "slot", "name": "language", "value": "es"}]
 MIN_TRAINING_EXAMPLES = 15
 MIN_TEST_EXAMPLES = 15
+# Intents only buttons send (their payload names them); nobody types them, so they have no examples.
+BUTTON_ONLY_INTENTS = {"rate_answer"}
 
 
 def _domain() -> dict[str, Any]:
@@ -51,7 +53,7 @@ def test_every_response_has_an_english_default_and_a_spanish_variant(name: str) 
 
 @pytest.mark.parametrize("folder", ["data/nlu", "tests/nlu"])
 def test_every_intent_has_examples_in_both_languages(folder: str) -> None:
-    intents = set(_domain()["intents"])
+    intents = set(_domain()["intents"]) - BUTTON_ONLY_INTENTS
     minimum = MIN_TRAINING_EXAMPLES if folder == "data/nlu" else MIN_TEST_EXAMPLES
     for lang in LANGS:
         examples = _examples(ROOT / folder / lang)
@@ -66,3 +68,13 @@ def test_held_out_examples_are_not_in_the_training_data() -> None:
         held_out = {e.lower() for lines in _examples(ROOT / "tests/nlu" / lang).values() for e in lines}
         overlap = training & held_out
         assert not overlap, f"{lang}: {sorted(overlap)[:10]}"
+
+
+def test_button_only_intents_are_sent_by_a_button_in_both_languages() -> None:
+    for intent in BUTTON_ONLY_INTENTS:
+        for condition in ([], SPANISH):
+            payloads = [
+                b["payload"] for variants in _domain()["responses"].values() for v in variants
+                if (v.get("condition") or []) == condition for b in v.get("buttons", [])
+            ]
+            assert any(p.startswith(f"/{intent}") for p in payloads), (intent, condition)

@@ -24,7 +24,8 @@ UNKNOWN_NAME_RESPONSES = frozenset(
 FALLBACK_RESPONSE = "utter_fallback_rephrase"
 NO_TOPIC_RESPONSE = "utter_topics_unknown"
 RATING_INTENT = "rate_answer"
-RATING_SLOT = "rating"
+RATING_ENTITY = "rating"
+RATINGS = ("up", "down")
 NLU_FALLBACK = "nlu_fallback"
 _QUIET_ACTIONS = frozenset({"action_listen", "action_extract_slots", "action_session_start"})
 
@@ -108,9 +109,11 @@ class TurnReader:
             intent=name,
             confidence=float(intent.get("confidence") or 0.0),
             guess=_guess(parse) if name == NLU_FALLBACK else None,
-            entities=[_entity(e, text) for e in entities if e.get("entity") != LANGUAGE_ENTITY],
+            # The language and a rating have lines of their own.
+            entities=[_entity(e, text) for e in entities if e.get("entity") not in (LANGUAGE_ENTITY, RATING_ENTITY)],
             language=self._language.get(event.sender, DEFAULT_LANGUAGE),
             language_how=_language_how(name, entities),
+            rating=_rating(name, entities),
         )
 
     def _slot(self, sender: str, name: str, value: object) -> None:
@@ -119,8 +122,6 @@ class TurnReader:
             self._language[sender] = value
             if turn is not None:
                 turn.language = value
-        elif name == RATING_SLOT and turn is not None and value in ("up", "down"):
-            turn.rating = str(value)
 
 
 def _add_reaction(turn: Turn, event: Event) -> None:
@@ -133,14 +134,25 @@ def _add_reaction(turn: Turn, event: Event) -> None:
         turn.responses.append(response)
         turn.facts.extend(str(metadata.get("fact_ids") or "").split())
         if response in UNKNOWN_NAME_RESPONSES and metadata.get("name"):
-            turn.unknown_names.append(str(metadata["name"]))
+            # The name as the visitor wrote it: entity values may come lower-cased.
+            name = str(metadata["name"])
+            turn.unknown_names.append(next((said for _, value, said in turn.entities if value == name), name))
 
 
 def _entity(entity: dict, text: str) -> tuple[str, str, str]:
     value = str(entity.get("value"))
     start, end = entity.get("start"), entity.get("end")
-    said = text[start:end] if isinstance(start, int) and isinstance(end, int) else value
+    # A button's payload ("/ask_deployments{...}") has no words for it.
+    spanned = isinstance(start, int) and isinstance(end, int) and not text.startswith("/")
+    said = text[start:end] if spanned else value
     return str(entity.get("entity")), value, said or value
+
+
+def _rating(intent: str, entities: list[dict]) -> Optional[str]:
+    """``up`` or ``down`` from a rating button's message; anything else a forged payload sends counts for nothing."""
+    if intent != RATING_INTENT:
+        return None
+    return next((str(e["value"]) for e in entities if e.get("entity") == RATING_ENTITY and e.get("value") in RATINGS), None)
 
 
 def _guess(parse: dict) -> Optional[str]:

@@ -22,7 +22,7 @@ async def test_deployments_answer_counts_with_source(make_tracker: TrackerFactor
     tracker = make_tracker(lang, "ask_deployments", {"personnel": ["military"]})
     messages, events = await _run(ActionAnswerDeployments(), tracker)
     # The 2019 figure, then MINUSMA's closure since, then suggestions.
-    assert [m["response"] for m in messages] == ["utter_fact_answer"] * 2 + ["utter_deployments_suggestions"]
+    assert [m["response"] for m in messages] == ["utter_fact_answer"] * 2 + ["utter_rating_ask", "utter_deployments_suggestions"]
     assert messages[1]["date"] == {"en": "30 June 2023", "es": "30 de junio de 2023"}[lang]
     assert "45" in messages[0]["answer"] and messages[0]["date"] == "2019"
     assert {"event": "slot", "name": "focus", "value": "military", "timestamp": None} in events

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import ANSWER, SUGGESTIONS, UNKNOWN, answer_deployments, answer_topic, render
+from bot.answers import ANSWER, RATING, SUGGESTIONS, UNKNOWN, answer_deployments, answer_topic, render
 from bot.store import FactStore
 
 LANGS = ["en", "es"]
@@ -19,6 +19,8 @@ def test_render_names_source_and_date_in_the_language(store: FactStore, lang: st
                                       "es": "Gobierno de Noruega, «Paz, estabilidad y seguridad»"}[lang]
     assert reply.values["date"] == "2019"
     assert reply.values["url"] == "https://www.norway.no/en/missions/UN/values-priorities/peace-stability-sec/"
+    # Not in the wording: the fact ids travel with the message for staff tools.
+    assert reply.values["fact_ids"] == "disarmament"
 
 
 CLOSED = {
@@ -83,7 +85,7 @@ def test_congo_answers_for_the_democratic_republic_and_says_so(store: FactStore,
 def test_how_many_soldiers_gives_45_and_the_three_missions(store: FactStore, lang: str) -> None:
     answer = answer_deployments(store, {"personnel": ["soldiers" if lang == "en" else "soldados"]}, None, lang)
     # The 2019 figure, MINUSMA's closure since, then what else to ask.
-    assert [r.response for r in answer.replies] == [ANSWER, ANSWER, SUGGESTIONS["deployments"]]
+    assert [r.response for r in answer.replies] == [ANSWER, ANSWER, RATING, SUGGESTIONS["deployments"]]
     text = answer.replies[0].values["answer"]
     assert "45" in text and all(m in text for m in ("MINUSMA", "UNMISS", "UNTSO"))
     assert answer.focus == "military"
@@ -150,10 +152,11 @@ def test_peace_in_a_place_gives_its_processes(store: FactStore, lang: str, place
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_organisation_is_admitted_then_the_topic_given(store: FactStore, lang: str) -> None:
     answer = answer_topic(store, "ask_actions", {"organisation": ["African Union"]}, lang)
-    assert [r.response for r in answer.replies] == [UNKNOWN["organisation"], ANSWER, SUGGESTIONS["topics"]]
+    assert [r.response for r in answer.replies] == [UNKNOWN["organisation"], ANSWER, RATING, SUGGESTIONS["topics"]]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_place_with_a_kind_gives_no_figures_for_it(store: FactStore, lang: str) -> None:
     answer = answer_deployments(store, {"place": ["Lebanon"], "personnel": ["soldiers"]}, None, lang)
+    # Nothing from the store, so nothing to rate.
     assert [r.response for r in answer.replies] == [UNKNOWN["place"], SUGGESTIONS["deployments"]]

@@ -108,6 +108,12 @@ def test_make_shell_in_a_terminal_answers_in_spanish_with_the_staff_line() -> No
         assert re.search(r'personnel "polic[ií]as"=police', staff.group(2)), staff.group(2)
         assert "facts police" in staff.group(2) and "source peace_stability_security (2019)" in staff.group(2)
 
+        # A button's number presses it: [1] 👍 [2] 👎 under the answer.
+        assert "[1] 👍 Sí  [2] 👎 No" in reply
+        shell.sendline("2")
+        shell.expect_exact("you> ")
+        assert "Gracias" in shell.before and "rate_answer 1.00" in shell.before and "rating down" in shell.before
+
         # The other language switches, as on the page.
         shell.sendline(QUESTION["en"])
         shell.expect_exact("you> ")

@@ -125,6 +125,8 @@ def build(turns: Iterable[Turn], since: Optional[float] = None, low_confidence: 
     report.first, report.last = min(t.timestamp for t in visitors), max(t.timestamp for t in visitors)
     _count_volume(report, visitors)
     unanswered: dict[str, list[Turn]] = defaultdict(list)
+    # "Francia" and "francia" are one name, shown as first written.
+    spelling: dict[str, str] = {}
     for turn in visitors:
         if not is_question(turn):
             continue
@@ -136,7 +138,7 @@ def build(turns: Iterable[Turn], since: Optional[float] = None, low_confidence: 
         reason = category(turn, low_confidence)
         if reason:
             unanswered[reason].append(turn)
-        report.unknown_names.update(turn.unknown_names)
+        report.unknown_names.update(spelling.setdefault(fold(n), n) for n in turn.unknown_names)
     report.unanswered = {name: group(unanswered[name]) for name in CATEGORIES if unanswered.get(name)}
     _count_ratings(report, visitors)
     return report

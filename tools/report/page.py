@@ -160,7 +160,7 @@ def _ratings(report: Report) -> str:
     )
     return (
         "<section><h2>Ratings</h2>"
-        f"<p>{report.ratings['up']} answers rated up, {report.ratings['down']} rated down.</p>"
+        f"<p>Rated up: {report.ratings['up']}; rated down: {report.ratings['down']}.</p>"
         f"<table><tr><th>Fact</th><th>Up</th><th>Down</th></tr>{facts}</table>"
         "<h3 id=\"down-rated\">Answers rated down, with the questions that led to them</h3>"
         + (f"<table><tr><th>Question</th><th>Facts answered</th><th>Language</th></tr>{down}</table>"

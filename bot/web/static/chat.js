@@ -56,6 +56,8 @@
   const ITEM_PATTERN = /^(\d+)\.\s+(.*)$/;
   // Sentence punctuation right after a URL belongs to the sentence, not the URL.
   const TRAILING = /[.,;:!?)\]}]+$/;
+  // 👍/👎 under an answer: a rating counts once, and only for the latest answer.
+  const RATING_PAYLOAD = "/rate_answer";
   const store = window.sessionStorage;
 
   const $ = (id) => document.getElementById(id);
@@ -242,12 +244,23 @@
       body.append(formatted(message.text));
       item.append(body);
     }
-    if (buttons.length) item.append(buttonGroup(buttons));
+    if (buttons.length) {
+      if (buttons.some(isRating)) disableRatings();
+      item.append(buttonGroup(buttons));
+    }
     scrollToEnd();
   }
 
   function isButton(button) {
     return button && typeof button.title === "string" && typeof button.payload === "string";
+  }
+
+  function isRating(button) {
+    return button.payload.startsWith(RATING_PAYLOAD);
+  }
+
+  function disableRatings() {
+    for (const button of log.querySelectorAll("button.rating")) button.disabled = true;
   }
 
   function buttonGroup(buttons) {
@@ -258,9 +271,10 @@
     for (const { title, payload } of buttons) {
       const button = document.createElement("button");
       button.type = "button";
-      button.className = "quick-reply";
+      button.className = isRating({ payload }) ? "quick-reply rating" : "quick-reply";
       button.textContent = title;
       button.addEventListener("click", () => {
+        if (isRating({ payload })) disableRatings();
         enqueue(payload, title);
         input.focus();
       });
