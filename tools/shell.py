@@ -87,7 +87,7 @@ class Servers:
     """The shell's action server and Rasa server, logging to one file, stopped together."""
 
     def __init__(self, settings: Settings) -> None:
-        credentials, endpoints_file = write_config(settings)
+        credentials, self._endpoints = write_config(settings)
         env = child_env(settings)
         LOG.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(LOG, "ab")
@@ -96,7 +96,7 @@ class Servers:
                 command, env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-            for command in (action_command(), rasa_command(settings, credentials, endpoints_file))
+            for command in (action_command(), rasa_command(settings, credentials, self._endpoints))
         ]
 
     def stop(self) -> None:
@@ -110,6 +110,8 @@ class Servers:
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait()
         self._log.close()
+        # It holds this run's action secret, of no use to anyone once the servers are gone.
+        self._endpoints.unlink(missing_ok=True)
 
 
 def staff_line(turn: Turn, store: FactStore) -> str:

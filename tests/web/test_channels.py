@@ -143,6 +143,23 @@ def test_telegram_lists_keep_one_item_a_line(stack, lang: str) -> None:  # type:
     assert numbered == ["1. ", "2. ", "3. ", "4. ", "5. "]
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_telegram_answer_comes_with_rating_buttons_that_work(stack, lang: str) -> None:  # type: ignore[no-untyped-def]
+    user = telegram_user(lang)
+    post_update(stack, telegram_message(user, QUESTION[lang]))
+    calls = sent_to(stack, user["id"])
+    keyboards = [json.loads(c.fields["reply_markup"])["inline_keyboard"] for c in calls if "reply_markup" in c.fields]
+    payloads = [button["callback_data"] for keyboard in keyboards for row in keyboard for button in row]
+    down = '/rate_answer{"rating": "down"}'
+    assert down in payloads and len(down.encode()) <= 64  # Telegram's limit for callback data
+
+    post_update(stack, telegram_button(user, down))
+    after = stack.standin.wait_for(
+        lambda c: c.method == "sendMessage" and c.fields["chat_id"] == str(user["id"]), count=len(calls) + 1
+    )
+    assert {"en": "Thank you", "es": "Gracias"}[lang] in text_of(after[len(calls):])
+
+
 def test_telegram_updates_without_the_secret_are_refused(stack) -> None:  # type: ignore[no-untyped-def]
     user = telegram_user("en")
     for secret in (None, "wrong-secret"):
