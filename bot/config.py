@@ -29,6 +29,10 @@ class Settings:
     # Redis locks only when REDIS_URL is set (several Rasa replicas).
     database_url: str = ""
     redis_url: str = ""
+    # Each Rasa replica caches its most recent conversations' trackers (bot/tracker_store.py):
+    # how many, and how many user turns each keeps in memory (the store keeps all).
+    tracker_cache_size: int = 1000
+    tracker_window_turns: int = 10
     # Shared secret Rasa sends with every action call; `make run` makes one up.
     action_token: str = ""
     # Edge limits of the web front (bot/web): a message, a request body, and
@@ -64,6 +68,8 @@ class Settings:
         _check_model(settings.model)
         if settings.rasa_replicas < 1:
             raise ConfigError(f"RASA_REPLICAS must be at least 1, not {settings.rasa_replicas}")
+        if settings.tracker_cache_size < 0 or settings.tracker_window_turns < 1:
+            raise ConfigError("TRACKER_CACHE_SIZE must be 0 or more and TRACKER_WINDOW_TURNS at least 1")
         return settings
 
     @property

@@ -19,6 +19,8 @@ from bot.config import ConfigError, Settings
 RUNTIME_DIR = Path("var")
 BASE = Path("endpoints.yml")
 SQLITE_DB = RUNTIME_DIR / "conversations.db"
+# Rasa's SQL tracker store with a per-replica tracker cache in front (bot/tracker_store.py).
+CACHED_STORE = "bot.tracker_store.CachedSQLTrackerStore"
 
 
 def endpoints(settings: Settings, base: Path = BASE) -> dict[str, Any]:
@@ -27,21 +29,26 @@ def endpoints(settings: Settings, base: Path = BASE) -> dict[str, Any]:
     if settings.action_token:
         action["token"] = settings.action_token
     config["action_endpoint"] = action
-    config["tracker_store"] = tracker_store(settings.database_url)
+    config["tracker_store"] = tracker_store(settings)
     if settings.redis_url:
         config["lock_store"] = lock_store(settings.redis_url)
     return config
 
 
-def tracker_store(database_url: str) -> dict[str, Any]:
-    """Rasa's SQL tracker store: SQLite under var/ by default, else PostgreSQL."""
+def tracker_store(settings: Settings) -> dict[str, Any]:
+    """The SQL store with its cache: SQLite under var/ by default, else PostgreSQL."""
+    cache = {"cache_size": settings.tracker_cache_size, "window_turns": settings.tracker_window_turns}
+    return {"type": CACHED_STORE, **database(settings.database_url), **cache}
+
+
+def database(database_url: str) -> dict[str, Any]:
+    """Where the SQL store keeps conversations: SQLite under var/ by default, else PostgreSQL."""
     if not database_url:
-        return {"type": "SQL", "dialect": "sqlite", "db": str(SQLITE_DB.resolve())}
+        return {"dialect": "sqlite", "db": str(SQLITE_DB.resolve())}
     url = urlsplit(database_url)
     if url.scheme not in ("postgres", "postgresql"):
         raise ConfigError(f"DATABASE_URL must be a postgresql:// URL, not {url.scheme or database_url!r}")
     store: dict[str, Any] = {
-        "type": "SQL",
         "dialect": "postgresql",
         "url": url.hostname or "127.0.0.1",
         "port": url.port or 5432,

@@ -1,15 +1,26 @@
-"""``python -m bot.rasa_main run ...``: the ``rasa`` command, with one measured fix.
+"""``python -m bot.rasa_main run ...``: the ``rasa`` command, with two measured fixes.
 
-Rasa 3.6 checks every action server reply with ``jsonschema.validate``, which
-first re-checks the large events schema itself: 18 ms of a 43 ms turn
-(docs/performance.md). The same check, with a validator built once, takes
-well under a millisecond and rejects exactly the same replies.
+- Rasa 3.6 checks every action server reply with ``jsonschema.validate``,
+  which first re-checks the large events schema itself: 18 ms of a 43 ms turn
+  (docs/performance.md). The same check, with a validator built once, takes
+  well under a millisecond and rejects exactly the same replies.
+- Rasa opens a new HTTP session, and so a new connection, for every action
+  call. Here the sessions share one pool of kept-alive connections per event
+  loop (docs/performance.md has the figures).
 """
 
 from __future__ import annotations
 
+import asyncio
 from functools import lru_cache
-from typing import Any, Dict, Text
+from typing import Any, Dict, Optional, Text
+
+import aiohttp
+
+# Below the action server's own keep-alive timeout (Sanic: 5 s), so that a
+# connection is never reused just as the server closes it.
+KEEPALIVE_S = 4.0
+_pool: Optional[tuple[asyncio.AbstractEventLoop, aiohttp.TCPConnector]] = None
 
 
 @lru_cache(maxsize=1)
@@ -38,10 +49,35 @@ def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
         raise error
 
 
+def _connections() -> aiohttp.TCPConnector:
+    """This event loop's pool of kept-alive connections."""
+    global _pool
+    loop = asyncio.get_running_loop()
+    if _pool is None or _pool[0] is not loop or _pool[1].closed:
+        _pool = (loop, aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S))
+    return _pool[1]
+
+
+def _session(self: Any) -> aiohttp.ClientSession:
+    """Rasa's ``EndpointConfig.session``, on the shared pool: closing the session keeps the connections."""
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+    return aiohttp.ClientSession(
+        headers=self.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        connector=_connections(),
+        connector_owner=False,
+    )
+
+
 def install() -> None:
     from rasa.core.actions.action import RemoteAction
+    from rasa.utils.endpoints import EndpointConfig
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    EndpointConfig.session = _session  # type: ignore[method-assign]
 
 
 def main() -> None:

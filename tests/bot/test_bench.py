@@ -16,8 +16,11 @@ from bot.bench import (
     Plan,
     client_conversations,
     descendants,
+    draw_growth,
+    growth,
     is_answer,
     is_rasa_train,
+    long_conversation,
     number,
     option,
     parent_pid,
@@ -186,18 +189,45 @@ def _load(p50: float, p95: float, rate: float) -> Load:
     return Load(1, 10, 0, p50, p95, p95, p50, p95, 1.0, rate)
 
 
-def test_targets_say_met_not_met_or_not_measured() -> None:
-    ours = Figures("ours", start_to_first_answer_s=12.0, one_client=_load(30, 150, 30), many_clients=_load(300, 700, 45))
+def test_bars_are_ratios_to_stock_measured_in_the_same_run() -> None:
+    ours = Figures("ours", start_to_first_answer_s=6.0, one_client=_load(6, 10, 150), many_clients=_load(100, 200, 200))
     ours.rss_mb = {"rasa": 900.0, "actions": 100.0}
-    stock = Figures("stock", one_client=_load(180, 300, 5))
-    found = {t.name: t for t in targets(ours, stock, Plan())}
-    assert found["1 client p50 (ms)"].met is True
-    assert found["1 client p95 (ms)"].met is False
-    assert found["20 clients msg/s"].met is True
-    assert found["1 client p50 speed-up vs stock (×)"].value == pytest.approx(6.0)
-    assert found["Rasa server RSS (MB)"].met is False
-    assert found["full training (s)"].met is None
-    assert {t.met for t in targets(ours, None, Plan()) if "stock" in t.name} == {None}
+    ours.turns_ms = [10.0] * 20 + [11.0] * 160 + [12.0] * 20
+    stock = Figures("stock", start_to_first_answer_s=20.0, one_client=_load(18, 30, 50), many_clients=_load(300, 400, 70))
+    stock.rss_mb = {"rasa": 1500.0}
+    found = {t.name.split(",")[0] if "turn" not in t.name else "growth": t for t in targets(ours, stock, Plan())}
+    assert found["1 client p50"].value == pytest.approx(3.0) and found["1 client p50"].met is True
+    assert found["20 clients msg/s"].value == pytest.approx(200 / 70) and found["20 clients msg/s"].met is True
+    assert found["growth"].value == pytest.approx(1.2) and found["growth"].met is True
+    assert found["start to first answer"].value == pytest.approx(0.3) and found["start to first answer"].met is True
+    rss = [t for t in targets(ours, stock, Plan()) if t.name.startswith("Rasa server RSS")]
+    assert [t.met for t in rss] == [False, True]
+    assert found["unchanged training (s)"].met is None
+
+
+def test_without_stock_the_ratios_are_not_measured() -> None:
+    ours = Figures("ours", start_to_first_answer_s=6.0, one_client=_load(6, 10, 150), many_clients=_load(100, 200, 200))
+    assert {t.met for t in targets(ours, None, Plan()) if "/" in t.name and "turns" not in t.name} == {None}
+
+
+def test_growth_compares_the_last_twenty_turns_with_the_first() -> None:
+    assert growth([5.0] * 20 + [50.0] * 20) == pytest.approx(10.0)
+    assert growth([5.0] * 39) is None
+
+
+def test_a_long_conversation_cycles_through_the_scripts() -> None:
+    conversation = long_conversation(OUR_SCRIPTS, 200)
+    assert len(conversation) == 200
+    assert conversation[: len(OUR_SCRIPTS[0])] == OUR_SCRIPTS[0]
+    assert set(conversation) == {text for script in OUR_SCRIPTS for text in script}
+
+
+def test_the_growth_chart_is_a_png(tmp_path) -> None:
+    ours, stock = Figures("ours"), Figures("stock")
+    ours.turns_ms, stock.turns_ms = [5.0, 6.0, 5.5], [10.0, 20.0, 30.0]
+    path = draw_growth(ours, stock, tmp_path / "growth.png")
+    assert path is not None and path.read_bytes().startswith(b"\x89PNG")
+    assert draw_growth(Figures("ours"), None, tmp_path / "none.png") is None
 
 
 def test_json_has_no_nan(tmp_path) -> None:

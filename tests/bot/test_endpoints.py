@@ -19,14 +19,27 @@ def test_default_keeps_conversations_in_sqlite_under_var() -> None:
     assert "lock_store" not in config
 
 
+def test_the_tracker_cache_is_sized_by_settings() -> None:
+    config = endpoints(Settings.from_env({"TRACKER_CACHE_SIZE": "50", "TRACKER_WINDOW_TURNS": "4"}))
+    assert config["tracker_store"]["type"] == "bot.tracker_store.CachedSQLTrackerStore"
+    assert (config["tracker_store"]["cache_size"], config["tracker_store"]["window_turns"]) == (50, 4)
+
+
+@pytest.mark.parametrize("variable,value", [("TRACKER_CACHE_SIZE", "-1"), ("TRACKER_WINDOW_TURNS", "0")])
+def test_cache_settings_out_of_range_are_refused(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        Settings.from_env({variable: value})
+
+
 def test_database_and_redis_urls_choose_postgresql_and_redis() -> None:
     settings = Settings.from_env(
         {"DATABASE_URL": "postgresql://bot:s%40cret@db.internal:6543/conversations", "REDIS_URL": "redis://cache:6380/2"}
     )
     config = endpoints(settings)
     assert config["tracker_store"] == {
-        "type": "SQL", "dialect": "postgresql", "url": "db.internal", "port": 6543,
-        "db": "conversations", "username": "bot", "password": "s@cret",
+        "type": "bot.tracker_store.CachedSQLTrackerStore", "dialect": "postgresql", "url": "db.internal",
+        "port": 6543, "db": "conversations", "username": "bot", "password": "s@cret",
+        "cache_size": 1000, "window_turns": 10,
     }
     assert config["lock_store"] == {"type": "redis", "url": "cache", "port": 6380, "db": 2}
 

@@ -1,0 +1,265 @@
+"""Conversations in SQL, with a bounded in-memory cache in front: a turn costs the same at turn 200 as at turn 2.
+
+Rasa's ``SQLTrackerStore`` reads and replays every event of the session on
+every turn, counts them all again to find the new ones when it saves, and
+hands the policies, the action server and every copy of the tracker the
+whole session (docs/performance.md). Here each Rasa replica keeps its
+conversations' trackers in an LRU cache of ``cache_size`` conversations:
+
+- a turn checks, with one indexed query, that no other replica has written to
+  the conversation since (failover and failback), and otherwise uses the
+  cached tracker; a cold, stale or evicted conversation is read from SQL;
+- a save appends only the events the turn added;
+- a tracker keeps its last ``window_turns`` user turns: older ones are folded
+  into a prefix shaped like a session start that sets the slots they left
+  (the stored conversation keeps everything). Rasa reads a tracker from its
+  latest session start (``applied_events``), so what the policies featurise,
+  what each copy replays and what an action call carries stay bounded.
+
+SQLite runs in WAL mode with ``synchronous=NORMAL`` on one kept connection.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from typing import Any, Iterable, Optional, Sequence
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    ConversationPaused,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+# An index that answers "the newest stored event of this sender" without reading the others.
+_LATEST_INDEX = "ix_events_sender_id_id"
+
+
+class StoredTracker(DialogueStateTracker):
+    """A tracker that knows how many of its events are stored, and the newest stored row's id."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stored = 0
+        self.last_id: Optional[int] = None
+
+    def is_saved(self) -> bool:
+        """No event added since it was read or saved."""
+        return self.stored == len(self.events)
+
+
+class TrackerCache:
+    """The most recently used trackers, at most ``size`` of them."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._trackers: OrderedDict[str, StoredTracker] = OrderedDict()
+
+    def get(self, sender_id: str) -> Optional[StoredTracker]:
+        tracker = self._trackers.get(sender_id)
+        if tracker is not None:
+            self._trackers.move_to_end(sender_id)
+        return tracker
+
+    def put(self, tracker: StoredTracker) -> None:
+        if self.size < 1:
+            return
+        self._trackers[tracker.sender_id] = tracker
+        self._trackers.move_to_end(tracker.sender_id)
+        while len(self._trackers) > self.size:
+            self._trackers.popitem(last=False)
+
+    def drop(self, sender_id: str) -> None:
+        self._trackers.pop(sender_id, None)
+
+    def __len__(self) -> int:
+        return len(self._trackers)
+
+
+def turn_starts(events: Sequence[Event]) -> list[int]:
+    """Indices of the user messages that open a turn (each right after ``action_listen``)."""
+    return [
+        i for i in range(1, len(events))
+        if isinstance(events[i], UserUttered) and _is_listen(events[i - 1])
+    ]
+
+
+def _is_listen(event: Event) -> bool:
+    return isinstance(event, ActionExecuted) and event.action_name == ACTION_LISTEN_NAME
+
+
+def compact(tracker: DialogueStateTracker, window_turns: int) -> bool:
+    """Folds all but the last ``window_turns`` turns into a session-start prefix, once there are twice as many.
+
+    The tracker's state is left as it is: replaying the new events gives the
+    same slots, loop and latest message. Returns whether anything was folded.
+    """
+    events = list(tracker.events)
+    starts = turn_starts(events)
+    if window_turns < 1 or len(starts) < 2 * window_turns:
+        return False
+    cut = starts[-window_turns]
+    tracker.events = tracker._create_events(state_prefix(tracker, events[:cut]) + events[cut:])
+    return True
+
+
+def state_prefix(tracker: DialogueStateTracker, head: Sequence[Event]) -> list[Event]:
+    """Events that, from nothing, reach the state ``head`` leaves: a session start with its slots."""
+    before = tracker.init_copy()
+    for event in head:
+        before.update(event)
+    at = head[-1].timestamp
+    prefix: list[Event] = [ActionExecuted(ACTION_SESSION_START_NAME, timestamp=at), SessionStarted(timestamp=at)]
+    prefix += [
+        SlotSet(slot.name, slot.value, timestamp=at)
+        for slot in before.slots.values()
+        if slot.value != slot.initial_value
+    ]
+    if before.active_loop_name:
+        prefix.append(ActiveLoop(before.active_loop_name, timestamp=at))
+    if before.is_paused():
+        prefix.append(ConversationPaused(timestamp=at))
+    prefix.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=at))
+    return prefix
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` with an LRU tracker cache, append-only saves and bounded trackers."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        cache_size: int = 1000,
+        window_turns: int = 10,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain, **kwargs)
+        self.cache = TrackerCache(int(cache_size))
+        self.window_turns = int(window_turns)
+        if self.engine.dialect.name == "sqlite":
+            self._keep_one_sqlite_connection()
+        self._create_latest_index()
+
+    def _keep_one_sqlite_connection(self) -> None:
+        # SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool);
+        # Rasa uses the store from its event loop's thread only.
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.SingletonThreadPool)
+        sa.event.listen(self.engine, "connect", _tune_sqlite)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    def _create_latest_index(self) -> None:
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {_LATEST_INDEX} ON events (sender_id, id)"))
+        except sa.exc.DBAPIError as error:
+            # Replicas starting together may race to create it; one of them does.
+            logger.warning(f"Could not create index {_LATEST_INDEX}: {error}")
+
+    def init_tracker(self, sender_id: str) -> StoredTracker:
+        return StoredTracker(sender_id, self.domain.slots, max_event_history=self.max_event_history)
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        """The cached tracker if it is saved and nothing newer is stored; else the session read from SQL."""
+        cached = self.cache.get(sender_id)
+        if cached is not None and cached.is_saved() and cached.last_id == self._latest_id(sender_id):
+            return cached
+        self.cache.drop(sender_id)
+        return self._read(sender_id)
+
+    def _latest_id(self, sender_id: str) -> Optional[int]:
+        with self.session_scope() as session:
+            return (
+                session.query(self.SQLEvent.id)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .order_by(self.SQLEvent.id.desc())
+                .limit(1)
+                .scalar()
+            )
+
+    def _read(self, sender_id: str) -> Optional[StoredTracker]:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
+        if not rows:
+            return None
+        tracker = StoredTracker.from_dict(sender_id, [json.loads(row.data) for row in rows], self.domain.slots)
+        tracker.last_id = rows[-1].id
+        self._keep(tracker)
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Appends the events the tracker gained since it was read or saved."""
+        new = list(self._unsaved(tracker))
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, new, tracker.sender_id)
+        last_id = self._append(tracker.sender_id, new)
+        if not isinstance(tracker, StoredTracker):
+            self.cache.drop(tracker.sender_id)
+            return
+        if last_id is not None:
+            tracker.last_id = last_id
+        if any(isinstance(event, SessionStarted) for event in new):
+            # A new session: the next turn reads just that session from SQL, as Rasa would.
+            self.cache.drop(tracker.sender_id)
+            tracker.stored = len(tracker.events)
+            return
+        self._keep(tracker)
+
+    def _unsaved(self, tracker: DialogueStateTracker) -> Iterable[Event]:
+        if isinstance(tracker, StoredTracker):
+            return list(tracker.events)[tracker.stored:]
+        # A tracker built elsewhere: count what is stored, as Rasa does.
+        with self.session_scope() as session:
+            return list(self._additional_events(session, tracker))
+
+    def _append(self, sender_id: str, events: Iterable[Event]) -> Optional[int]:
+        """Inserts the events; the id of the last one (None when there were none)."""
+        with self.session_scope() as session:
+            rows = [self._row(sender_id, event) for event in events]
+            if not rows:
+                return None
+            session.add_all(rows)
+            session.commit()
+            return rows[-1].id
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    def _keep(self, tracker: StoredTracker) -> None:
+        """Bounds the tracker, marks all its events stored and caches it."""
+        compact(tracker, self.window_turns)
+        tracker.stored = len(tracker.events)
+        self.cache.put(tracker)
+
+
+def _tune_sqlite(connection: Any, _record: Any) -> None:
+    # WAL: readers never wait for the writer. NORMAL: no fsync per commit; a power
+    # cut may lose the last turns but never corrupts the file.
+    cursor = connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
