@@ -1,4 +1,4 @@
-"""``python -m bot.rasa_main run ...``: the ``rasa`` command, with two measured fixes.
+"""``python -m bot.rasa_main run ...``: the ``rasa`` command, with three measured fixes.
 
 - Rasa 3.6 checks every action server reply with ``jsonschema.validate``,
   which first re-checks the large events schema itself: 18 ms of a 43 ms turn
@@ -7,6 +7,8 @@
 - Rasa opens a new HTTP session, and so a new connection, for every action
   call. Here the sessions share one pool of kept-alive connections per event
   loop (docs/performance.md has the figures).
+- Rasa schedules its prediction graph with dask on every run;
+  ``bot.graph_runner`` runs the same nodes in dependency order.
 """
 
 from __future__ import annotations
@@ -74,10 +76,14 @@ def _session(self: Any) -> aiohttp.ClientSession:
 
 def install() -> None:
     from rasa.core.actions.action import RemoteAction
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
+
+    from bot.graph_runner import run_in_order
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     EndpointConfig.session = _session  # type: ignore[method-assign]
+    DaskGraphRunner.run = run_in_order  # type: ignore[method-assign]
 
 
 def main() -> None:
