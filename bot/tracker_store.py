@@ -176,11 +176,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         """The cached tracker if it is saved and nothing newer is stored; else the session read from SQL."""
+        latest = self._latest_id(sender_id)
         cached = self.cache.get(sender_id)
-        if cached is not None and cached.is_saved() and cached.last_id == self._latest_id(sender_id):
+        if cached is not None and cached.is_saved() and cached.last_id == latest:
             return cached
         self.cache.drop(sender_id)
-        return self._read(sender_id)
+        return None if latest is None else self._read(sender_id)
 
     def _latest_id(self, sender_id: str) -> Optional[int]:
         with self.engine.connect() as connection:
@@ -202,19 +203,21 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new, tracker.sender_id)
         last_id = self._append(tracker.sender_id, new)
-        if not isinstance(tracker, StoredTracker):
-            self.cache.drop(tracker.sender_id)
-            return
+        stored = tracker if isinstance(tracker, StoredTracker) else self._adopt(tracker)
         if last_id is not None:
-            tracker.last_id = last_id
+            stored.last_id = last_id
         if any(isinstance(event, SessionStarted) for event in new):
-            latest_session(tracker)
-        self._keep(tracker)
+            latest_session(stored)
+        self._keep(stored)
+
+    def _adopt(self, tracker: DialogueStateTracker) -> StoredTracker:
+        """A cacheable copy of a tracker Rasa created (a new conversation: a few events to replay)."""
+        return StoredTracker.from_events(tracker.sender_id, list(tracker.events), self.domain.slots)
 
     def _unsaved(self, tracker: DialogueStateTracker) -> Iterable[Event]:
         if isinstance(tracker, StoredTracker):
             return list(tracker.events)[tracker.stored:]
-        # A tracker built elsewhere: count what is stored, as Rasa does.
+        # A tracker Rasa created (its FailSafeTrackerStore's create_tracker): count what is stored, as Rasa does.
         with self.session_scope() as session:
             return list(self._additional_events(session, tracker))
 

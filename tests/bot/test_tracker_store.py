@@ -170,3 +170,17 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     converse(store(sqlite_at(database)), uuid.uuid4().hex, "en", turns=1)
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_tracker_rasa_created_is_saved_whole_and_then_cached(tmp_path: Path) -> None:
+    db = store(sqlite_at(tmp_path / "conversations.db"))
+    sender = uuid.uuid4().hex
+    # Rasa's FailSafeTrackerStore creates plain trackers for new conversations.
+    tracker = DialogueStateTracker(sender, DOMAIN.slots)
+    run(db.save(tracker))
+    start_session(tracker)
+    one_turn(tracker, "es", 1)
+    run(db.save(tracker))
+    assert stored_count(db, sender) == 3 + 6
+    cached = run(db.retrieve(sender))
+    assert cached is db.cache.get(sender) and cached.get_slot("language") == "es"
