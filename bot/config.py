@@ -31,7 +31,7 @@ class Settings:
     redis_url: str = ""
     # Each Rasa replica caches its most recent conversations' trackers (bot/tracker_store.py):
     # how many, and how many user turns each keeps in memory (the store keeps all).
-    tracker_cache_size: int = 1000
+    tracker_cache_size: int = 500
     tracker_window_turns: int = 10
     # Shared secret Rasa sends with every action call; `make run` makes one up.
     action_token: str = ""

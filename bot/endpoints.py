@@ -29,26 +29,27 @@ def endpoints(settings: Settings, base: Path = BASE) -> dict[str, Any]:
     if settings.action_token:
         action["token"] = settings.action_token
     config["action_endpoint"] = action
-    config["tracker_store"] = tracker_store(settings)
+    config["tracker_store"] = cached_tracker_store(settings)
     if settings.redis_url:
         config["lock_store"] = lock_store(settings.redis_url)
     return config
 
 
-def tracker_store(settings: Settings) -> dict[str, Any]:
-    """The SQL store with its cache: SQLite under var/ by default, else PostgreSQL."""
+def cached_tracker_store(settings: Settings) -> dict[str, Any]:
+    """Rasa's SQL tracker store (below) with the settings' tracker cache in front."""
     cache = {"cache_size": settings.tracker_cache_size, "window_turns": settings.tracker_window_turns}
-    return {"type": CACHED_STORE, **database(settings.database_url), **cache}
+    return {**tracker_store(settings.database_url), "type": CACHED_STORE, **cache}
 
 
-def database(database_url: str) -> dict[str, Any]:
-    """Where the SQL store keeps conversations: SQLite under var/ by default, else PostgreSQL."""
+def tracker_store(database_url: str) -> dict[str, Any]:
+    """Rasa's SQL tracker store: SQLite under var/ by default, else PostgreSQL."""
     if not database_url:
-        return {"dialect": "sqlite", "db": str(SQLITE_DB.resolve())}
+        return {"type": "SQL", "dialect": "sqlite", "db": str(SQLITE_DB.resolve())}
     url = urlsplit(database_url)
     if url.scheme not in ("postgres", "postgresql"):
         raise ConfigError(f"DATABASE_URL must be a postgresql:// URL, not {url.scheme or database_url!r}")
     store: dict[str, Any] = {
+        "type": "SQL",
         "dialect": "postgresql",
         "url": url.hostname or "127.0.0.1",
         "port": url.port or 5432,

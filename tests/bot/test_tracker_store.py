@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.endpoints import database
+from bot.endpoints import tracker_store
 from bot.tracker_store import CachedSQLTrackerStore, TrackerCache, compact, turn_starts
 from tests.conftest import ROOT, port_open, require
 
@@ -31,7 +31,8 @@ def where(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, 
     from tests.scale.cluster import fresh_database
 
     with fresh_database() as url:
-        connection = database(url)
+        connection = tracker_store(url)
+        del connection["type"]
         yield {**connection, "host": connection.pop("url")}
 
 
