@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from tests.servers import LOGS
+from tools.store import read_events, store_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
@@ -327,3 +329,24 @@ def test_the_page_fits_a_phone(visit) -> None:  # type: ignore[no-untyped-def]
     send = page.locator("#send").bounding_box()
     assert send is not None and send["height"] >= 44  # a finger-sized target
     screenshot(page, "browser-phone")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_visitor_rates_an_answer_and_the_rating_is_kept(visit, lang: str) -> None:  # type: ignore[no-untyped-def]
+    started = time.time()
+    page = visit(lang)
+    prompt = {"en": "Was this answer useful?", "es": "¿Le ha sido útil esta respuesta?"}[lang]
+    ask(page, {"en": "How many Norwegian police officers are in UN missions?",
+               "es": "¿Cuántos policías noruegos hay en misiones de la ONU?"}[lang], prompt)
+    rating = bot_messages(page).filter(has_text=prompt).last
+    since = bot_messages(page).count()
+    rating.get_by_role("button", name="👎 No").click()
+    wait_for_bot(page, {"en": "Thank you", "es": "Gracias"}[lang], since)
+    # A rating counts once: the prompt's buttons are spent.
+    assert all(button.is_disabled() for button in rating.locator("button").all())
+    screenshot(page, f"browser-rating-{lang}")
+
+    # Kept in the conversation, where `make report` finds it.
+    ratings = [e for e in read_events(store_url(), since=started)
+               if e.kind == "user" and e.data.get("text") == '/rate_answer{"rating": "down"}']
+    assert ratings and ratings[-1].data["parse_data"]["intent"]["name"] == "rate_answer"

@@ -262,6 +262,15 @@ def test_slack_greeting_comes_with_buttons(stack) -> None:  # type: ignore[no-un
     assert {"type": "plain_text", "text": "OTAN"} in [b["text"] for b in buttons]
 
 
+def test_slack_answer_comes_with_rating_buttons(stack) -> None:  # type: ignore[no-untyped-def]
+    channel = f"D{next(_ids)}"
+    post_slack(stack, slack_event(f"U{next(_ids)}", channel, QUESTION["es"]))
+    buttons = [e for post in slack_posts(stack, channel) for block in post.fields.get("blocks") or []
+               if block["type"] == "actions" for e in block["elements"]]
+    rating = {b["text"]["text"]: b["value"] for b in buttons if b["value"].startswith("/rate_answer")}
+    assert rating == {"👍 Sí": '/rate_answer{"rating": "up"}', "👎 No": '/rate_answer{"rating": "down"}'}
+
+
 def test_slack_requests_with_a_bad_signature_are_refused(stack) -> None:  # type: ignore[no-untyped-def]
     channel = f"D{next(_ids)}"
     response = post_slack(stack, slack_event(f"U{next(_ids)}", channel, "hello"), secret="not-the-secret")
