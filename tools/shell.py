@@ -18,6 +18,7 @@ import os
 import readline  # noqa: F401  (line editing and history for input())
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import uuid
@@ -44,8 +45,6 @@ REPLY_TIMEOUT_S = 60
 
 
 def free_port() -> int:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
