@@ -942,6 +942,7 @@ async def profile(rounds: int) -> dict[str, Any]:
         await _turns(agent, watch, 1)  # warm-up
         return _profile_figures(await _turns(agent, watch, rounds))
     finally:
+        await rasa_main.close_connections()
         server.stop()
 
 

@@ -60,6 +60,14 @@ def _connections() -> aiohttp.TCPConnector:
     return _pool[1]
 
 
+async def close_connections() -> None:
+    """Closes this event loop's pool (a server's pool lives as long as its process)."""
+    global _pool
+    if _pool is not None and _pool[0] is asyncio.get_running_loop():
+        await _pool[1].close()
+        _pool = None
+
+
 def _session(self: Any) -> aiohttp.ClientSession:
     """Rasa's ``EndpointConfig.session``, on the shared pool: closing the session keeps the connections."""
     from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT

@@ -64,6 +64,7 @@ def test_action_calls_reuse_one_kept_alive_connection(monkeypatch: pytest.Monkey
             endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", token="secret")
             return [await endpoint.request(json={"next_action": "x"}) for _ in range(3)]
         finally:
+            await rasa_main.close_connections()
             await runner.cleanup()
 
     assert asyncio.run(calls()) == [{"events": [], "responses": []}] * 3
