@@ -125,8 +125,8 @@ def build(turns: Iterable[Turn], since: Optional[float] = None, low_confidence: 
     report.first, report.last = min(t.timestamp for t in visitors), max(t.timestamp for t in visitors)
     _count_volume(report, visitors)
     unanswered: dict[str, list[Turn]] = defaultdict(list)
-    # "Francia" and "francia" are one name, shown as first written.
-    spelling: dict[str, str] = {}
+    # "Francia" and "francia" are one name, shown as most often written.
+    spellings: dict[str, Counter] = defaultdict(Counter)
     for turn in visitors:
         if not is_question(turn):
             continue
@@ -138,7 +138,9 @@ def build(turns: Iterable[Turn], since: Optional[float] = None, low_confidence: 
         reason = category(turn, low_confidence)
         if reason:
             unanswered[reason].append(turn)
-        report.unknown_names.update(spelling.setdefault(fold(n), n) for n in turn.unknown_names)
+        for name in turn.unknown_names:
+            spellings[fold(name)][name] += 1
+    report.unknown_names = Counter({c.most_common(1)[0][0]: sum(c.values()) for c in spellings.values()})
     report.unanswered = {name: group(unanswered[name]) for name in CATEGORIES if unanswered.get(name)}
     _count_ratings(report, visitors)
     return report
