@@ -185,11 +185,10 @@ async def wait_until_all_answer(replicas: Sequence[Settings], timeout: float = R
 
 @dataclass
 class Spec:
-    """How a child was started, to start it again; ``replica`` is None for the web front."""
+    """How a child was started, to start it again, and how often it died."""
 
     command: Sequence[str]
     env: dict[str, str]
-    replica: Optional[int] = None
     name: str = "process"
     started: float = 0.0
     # Deaths in a row, each within STABLE_AFTER_S of its start.
@@ -205,10 +204,9 @@ class Processes:
         self.specs: dict[int, Spec] = {}
 
     async def start(
-        self, command: Sequence[str], env: Optional[dict[str, str]] = None, replica: Optional[int] = None,
-        name: str = "process",
+        self, command: Sequence[str], env: Optional[dict[str, str]] = None, name: str = "process"
     ) -> asyncio.subprocess.Process:
-        return await self._spawn(Spec(command, self.env if env is None else env, replica, name))
+        return await self._spawn(Spec(command, self.env if env is None else env, name))
 
     async def _spawn(self, spec: Spec) -> asyncio.subprocess.Process:
         spec.started = time.monotonic()
@@ -283,10 +281,9 @@ async def start_replicas(processes: Processes, settings: Settings) -> None:
     for index, replica in enumerate(settings.replicas()):
         env = child_env(replica)
         suffix = f" of replica {index}" if settings.rasa_replicas > 1 else ""
-        await processes.start(action_command(), role_env(env, "actions"), replica=index, name=f"action server{suffix}")
+        await processes.start(action_command(), role_env(env, "actions"), name=f"action server{suffix}")
         await processes.start(
-            rasa_command(replica, credentials=CREDENTIALS), role_env(env, "rasa"), replica=index,
-            name=f"Rasa server{suffix}",
+            rasa_command(replica, credentials=CREDENTIALS), role_env(env, "rasa"), name=f"Rasa server{suffix}"
         )
 
 
