@@ -6,8 +6,10 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Mapping, Optional
+from urllib.parse import urlsplit
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ConfigError(ValueError):
@@ -45,12 +47,20 @@ class Settings:
     # X-Forwarded-For names the visitor; empty: the TCP peer is the visitor.
     web_trusted_proxies: str = ""
     # The channels whose routes the front opens; `make run` names those it connected.
-    web_channels: str = "rest,socketio"
+    web_channels: str = "rest,socketio,privacy"
     # Connections one client address may hold open (trusted proxies exempt),
     # and websockets per address and in all.
     web_max_connections_per_address: int = 64
     web_max_sockets_per_address: int = 8
     web_max_sockets: int = 1000
+    # Other sites' origins ("https://www.example.org", comma-separated) whose
+    # pages may use the REST channel and socket.io: the widget's hosts. Empty:
+    # the front's own origin only.
+    web_allowed_origins: str = ""
+    # Origins allowed to show the chat page in a frame; empty: none.
+    web_frame_ancestors: str = ""
+    # Conversations idle for longer are deleted from the tracker store.
+    conversation_retention_days: int = 30
     # Platform API bases; tests point them at a stand-in server on loopback.
     telegram_api_url: str = "https://api.telegram.org"
     slack_api_url: str = "https://slack.com/api/"
@@ -70,6 +80,12 @@ class Settings:
             raise ConfigError(f"RASA_REPLICAS must be at least 1, not {settings.rasa_replicas}")
         if settings.tracker_cache_size < 0 or settings.tracker_window_turns < 1:
             raise ConfigError("TRACKER_CACHE_SIZE must be 0 or more and TRACKER_WINDOW_TURNS at least 1")
+        if settings.conversation_retention_days < 1:
+            raise ConfigError(
+                f"CONVERSATION_RETENTION_DAYS must be at least 1, not {settings.conversation_retention_days}"
+            )
+        parse_origins(settings.web_allowed_origins, "WEB_ALLOWED_ORIGINS")
+        parse_origins(settings.web_frame_ancestors, "WEB_FRAME_ANCESTORS")
         return settings
 
     @property
@@ -111,6 +127,32 @@ def check_scale_out(settings: Settings) -> None:
             f"ports overlap: Rasa {rasa.start}-{rasa.stop - 1}, actions {actions.start}-{actions.stop - 1}, "
             f"web {settings.web_port}; move RASA_PORT, ACTION_PORT or WEB_PORT apart"
         )
+
+
+def parse_origin(text: str, variable: str) -> str:
+    """``text`` as a browser writes it in ``Origin``: ``scheme://host[:port]``, lower case, no default port."""
+    if text.strip() == "*":
+        raise ConfigError(
+            f"{variable} must list exact origins such as https://www.example.org; '*' would let every site "
+            "talk to the assistant in its visitors' name"
+        )
+    parts = urlsplit(text.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if (
+        parts.scheme not in DEFAULT_PORTS or not parts.hostname or port == -1 or parts.username or parts.password
+        or parts.path not in ("", "/") or parts.query or parts.fragment
+    ):
+        raise ConfigError(f"{variable} must list origins such as https://www.example.org, not {text.strip()!r}")
+    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
+    shown_port = "" if port in (None, DEFAULT_PORTS[parts.scheme]) else f":{port}"
+    return f"{parts.scheme}://{host}{shown_port}"
+
+
+def parse_origins(text: str, variable: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(parse_origin(item, variable) for item in text.split(",") if item.strip()))
 
 
 def _check_model(model: str) -> None:

@@ -13,19 +13,22 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import ConfigError, Settings
-from bot.web import frames, proxy
+from bot.web import frames, origins, proxy, widget
 from bot.web.balance import SenderLocks, SocketSessions, Upstreams, platform_key
 from bot.web.edge import (
     EdgeError, Limits, RateLimiter, RestMessage, bucket_key, client_address, load_messages, parse_rest_message,
-    parse_trusted_proxies, visitor_language,
+    parse_sender, parse_trusted_proxies, visitor_language,
 )
 from bot.web.guard import SocketGate
+from bot.web.origins import Origins
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
 REST_WEBHOOK = "/webhooks/rest/webhook"
 SOCKETIO_PATH = "/socket.io/"
+# Deletes a conversation (bot.channels.PrivacyInput): the page's and the widget's "clear conversation".
+FORGET = "/webhooks/privacy/forget"
 # The public API: each connected platform's webhook, exactly (docs/channels.md).
 # Nothing else under /webhooks/ reaches Rasa: not Telegram's own `set_webhook`
 # (it registers the webhook again without the secret), not `/webhooks/rest/`.
@@ -45,15 +48,17 @@ RETRY_AFTER_S = 10
 # The socket.io event names set in credentials.yml.
 USER_EVENT, BOT_EVENT = "user_uttered", "bot_uttered"
 HEALTH_TIMEOUT = aiohttp.ClientTimeout(total=3)
+# The page and the widget change with each release: browsers check before reusing them.
+REVALIDATE = {"Cache-Control": "no-cache"}
 Answer = TypeVar("Answer", bound=web.StreamResponse)
 
+# No inline script or style anywhere: the page's code is in static files.
+# Who may frame the page (frame-ancestors) comes from WEB_FRAME_ANCESTORS.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'"
+)
 SECURITY_HEADERS = {
-    # No inline script or style anywhere: the page's code is in static files.
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -81,6 +86,8 @@ class Front:
         self.senders = SenderLocks()
         self.sockets = SocketSessions()
         self.socket_gate = SocketGate(settings.web_max_sockets_per_address, settings.web_max_sockets)
+        self.page = widget.page(settings.conversation_retention_days)
+        self.widget_script = widget.widget_script(settings.conversation_retention_days)
         # Whether each replica (by its Rasa URL) answered the last probe of both its servers.
         self.serving: dict[str, bool] = {url: True for url in settings.rasa_urls}
 
@@ -99,8 +106,12 @@ class Front:
 
     # -- pages and health ---------------------------------------------------
 
-    async def index(self, _: web.Request) -> web.FileResponse:
-        return web.FileResponse(STATIC / "index.html")
+    async def index(self, _: web.Request) -> web.Response:
+        return web.Response(text=self.page, content_type="text/html", headers=REVALIDATE)
+
+    async def widget(self, _: web.Request) -> web.Response:
+        """The chat for other sites: ``<script src="https://BOT/widget.js" defer>`` (docs/channels.md)."""
+        return web.Response(text=self.widget_script, content_type="application/javascript", headers=REVALIDATE)
 
     async def health(self, request: web.Request) -> web.Response:
         """Each replica's Rasa and action server; 200 while at least one replica can answer."""
@@ -166,6 +177,14 @@ class Front:
         except Unavailable:
             text = self.text("temporarily_unavailable", self.language(request, message.metadata))
             return _unavailable(web.json_response([{"recipient_id": message.sender, "text": text}], status=503))
+
+    async def forget(self, request: web.Request) -> web.Response:
+        """Deletes a REST sender's conversation, on the replica that holds it, between its messages."""
+        self.admit(request, self.visitors)
+        sender = parse_sender(await self.body(request))
+        body = json.dumps({"sender": sender}, ensure_ascii=False).encode()
+        async with self.senders.hold(f"rest:{sender}"):
+            return await self.forward(request, body, self.upstreams.for_key(sender))
 
     async def webhook(self, request: web.Request) -> web.Response:
         """A connected platform's webhook: the body goes through untouched (Slack signs it)."""
@@ -341,7 +360,7 @@ FRONT = web.AppKey("front", Front)
 def connected_channels(text: str) -> frozenset[str]:
     """The platforms named in WEB_CHANNELS ("rest,socketio,telegram") whose webhooks the front opens."""
     names = frozenset(name.strip() for name in text.split(",") if name.strip())
-    unknown = names - set(PLATFORM_ROUTES) - {"rest", "socketio"}
+    unknown = names - set(PLATFORM_ROUTES) - {"rest", "socketio", "privacy"}
     if unknown:
         raise ConfigError(f"WEB_CHANNELS names unknown channels: {', '.join(sorted(unknown))}")
     return names
@@ -399,9 +418,12 @@ def _json_error(status: int, message: str, retry_after: Optional[int] = None) ->
     return response
 
 
-async def security_headers(_: web.Request, response: web.StreamResponse) -> None:
+HEADERS = web.AppKey("headers", dict)
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
     """On every response, static files, errors and websocket handshakes included."""
-    for name, value in SECURITY_HEADERS.items():
+    for name, value in request.app[HEADERS].items():
         response.headers[name] = value
     content_type = response.headers.get("Content-Type", "")
     if content_type.startswith(("text/", "application/javascript")) and "charset" not in content_type:
@@ -411,18 +433,26 @@ async def security_headers(_: web.Request, response: web.StreamResponse) -> None
 
 def create_app(settings: Optional[Settings] = None) -> web.Application:
     front = Front(settings or Settings.from_env())
+    allowed = Origins.from_settings(front.settings)
     app = web.Application(
-        middlewares=[error_middleware(front), no_encoded_bodies], client_max_size=front.limits.max_body_bytes
+        middlewares=[error_middleware(front), origins.middleware(allowed), no_encoded_bodies],
+        client_max_size=front.limits.max_body_bytes,
     )
     app[FRONT] = front
+    app[HEADERS] = {**SECURITY_HEADERS, **allowed.frame_headers(CONTENT_SECURITY_POLICY)}
     app.cleanup_ctx.append(front.client_session)
     app.on_response_prepare.append(security_headers)
+    app.on_response_prepare.append(origins.add_cors_headers)
     # The allow-list: exact methods and paths, anything else is 404 or 405 and never reaches Rasa.
+    # A preflight (OPTIONS) from an allowed origin is answered by the origins middleware.
     app.router.add_get("/", front.index)
+    app.router.add_get("/widget.js", front.widget)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     app.router.add_get("/health", front.health)
     if "rest" in front.channels:
         app.router.add_post(REST_WEBHOOK, front.rest)
+    if "privacy" in front.channels:
+        app.router.add_post(FORGET, front.forget)
     if "socketio" in front.channels:
         app.router.add_route("GET", SOCKETIO_PATH, front.socketio)
         app.router.add_route("POST", SOCKETIO_PATH, front.socketio)

@@ -73,9 +73,7 @@ def parse_rest_message(body: bytes) -> RestMessage:
         raise EdgeError(400, "the body must be JSON") from None
     if not isinstance(data, dict):
         raise EdgeError(400, "the body must be a JSON object")
-    sender, message, metadata = data.get("sender"), data.get("message"), data.get("metadata")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        raise EdgeError(400, f"`sender` must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
+    sender, message, metadata = _check_sender(data.get("sender")), data.get("message"), data.get("metadata")
     if not isinstance(message, str):
         raise EdgeError(400, "`message` must be a string")
     if not message.strip():
@@ -86,6 +84,26 @@ def parse_rest_message(body: bytes) -> RestMessage:
         # JSON may escape a lone surrogate ("\ud800") that no UTF-8 text can hold.
         raise EdgeError(400, "`sender` and `message` must be valid Unicode text")
     return RestMessage(sender, message, metadata)
+
+
+def parse_sender(body: bytes) -> str:
+    """The ``sender`` of a ``{"sender": ...}`` body (a conversation to delete), or an ``EdgeError`` (400)."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        raise EdgeError(400, "the body must be JSON") from None
+    if not isinstance(data, dict):
+        raise EdgeError(400, "the body must be a JSON object")
+    sender = _check_sender(data.get("sender"))
+    if not _encodable(sender):
+        raise EdgeError(400, "`sender` must be valid Unicode text")
+    return sender
+
+
+def _check_sender(sender: Any) -> str:
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        raise EdgeError(400, f"`sender` must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
+    return sender
 
 
 def _encodable(text: str) -> bool:

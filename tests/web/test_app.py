@@ -56,8 +56,9 @@ def test_the_page_has_no_inline_code_for_the_policy_to_block() -> None:
     assert "<style" not in page and " style=" not in page and not re.search(r"\son[a-z]+=", page)
 
 
-def test_bot_text_never_goes_through_innerhtml() -> None:
-    script = (STATIC / "chat.js").read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", ["chat.js", "page.js", "launcher.js"])
+def test_bot_text_never_goes_through_innerhtml(name: str) -> None:
+    script = (STATIC / name).read_text(encoding="utf-8")
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script
 

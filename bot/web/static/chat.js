@@ -1,11 +1,17 @@
-// The chat page: talks to the assistant over Rasa's REST channel on this origin.
-// Every text from the assistant is set with textContent; only http(s) URLs
-// become links. Replies carry two bits of Markdown, rendered here: links,
+// The chat, for the page (page.js) and the widget other sites embed (launcher.js):
+// mountChat(root, options) wires the chat markup found in `root` (the page's
+// document, or the widget's shadow root) to the assistant over Rasa's REST
+// channel. Every text from the assistant is set with textContent; only http(s)
+// URLs become links. Replies carry two bits of Markdown, rendered here: links,
 // "[text](https://...)", and numbered list items, "1. ...", one a line.
-// No build step: this file is served as it is.
+// No build step: the page gets this file as it is, and the front serves
+// /widget.js as this file followed by launcher.js.
 "use strict";
 
-(() => {
+// options: base (the assistant's origin, "" for this one), locale (preferred
+// language), retentionDays (for the privacy notice), keyPrefix (sessionStorage
+// keys), onLanguage(language, t) (what else follows the language).
+function mountChat(root, options) {
   // The page's own words, in both languages. The assistant's words come from it.
   const STRINGS = {
     en: {
@@ -27,6 +33,12 @@
       tooFast: "You are sending messages too quickly. Please wait a moment and try again.",
       unavailable: "The assistant is temporarily unavailable. Please try again in a minute.",
       rejected: "That message could not be sent. Please shorten or rephrase it and try again.",
+      privacy: "What you type here and the answers are kept for {days} days, with your language and nothing else about you, then deleted. Please do not type personal data such as names, addresses or phone numbers.",
+      clear: "Clear conversation",
+      cleared: "The conversation was deleted. You can start afresh.",
+      clearFailed: "The conversation could not be deleted right now. Please try again in a moment.",
+      open: "Open the chat",
+      close: "Close the chat",
     },
     es: {
       title: "Noruega: paz y seguridad",
@@ -47,10 +59,17 @@
       tooFast: "Está enviando mensajes demasiado rápido. Espere un momento y vuelva a intentarlo.",
       unavailable: "El asistente no está disponible en este momento. Vuelva a intentarlo en un minuto.",
       rejected: "No se pudo enviar ese mensaje. Acórtelo o reformúlelo y vuelva a intentarlo.",
+      privacy: "Lo que escriba aquí y las respuestas se guardan {days} días, con su idioma y nada más sobre usted, y después se borran. No escriba datos personales como nombres, direcciones o teléfonos.",
+      clear: "Borrar la conversación",
+      cleared: "Se ha borrado la conversación. Puede empezar de nuevo.",
+      clearFailed: "No se ha podido borrar la conversación en este momento. Vuelva a intentarlo dentro de un momento.",
+      open: "Abrir el chat",
+      close: "Cerrar el chat",
     },
   };
   const LANGUAGES = Object.keys(STRINGS);
-  const WEBHOOK = "/webhooks/rest/webhook";
+  const WEBHOOK = `${options.base || ""}/webhooks/rest/webhook`;
+  const FORGET = `${options.base || ""}/webhooks/privacy/forget`;
   const URL_PATTERN = /https?:\/\/[^\s<>"'«»]+/g;
   const LINK_PATTERN = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g;
   const ITEM_PATTERN = /^(\d+)\.\s+(.*)$/;
@@ -59,21 +78,23 @@
   // 👍/👎 under an answer: a rating counts once, and only for the latest answer.
   const RATING_PAYLOAD = "/rate_answer";
   const store = window.sessionStorage;
+  const key = (name) => (options.keyPrefix || "chat.") + name;
 
-  const $ = (id) => document.getElementById(id);
+  const $ = (id) => root.querySelector(`#${id}`);
   const log = $("log");
   const typing = $("typing");
   const form = $("composer");
   const input = $("message");
+  const status = $("status");
 
   let language = initialLanguage();
   let queue = Promise.resolve();
   let pending = 0;
 
   function initialLanguage() {
-    const chosen = store.getItem("chat.language");
+    const chosen = store.getItem(key("language"));
     if (LANGUAGES.includes(chosen)) return chosen;
-    const preferred = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+    const preferred = options.locale ? [options.locale] : navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
     for (const tag of preferred) {
       const primary = String(tag).toLowerCase().split(/[-_]/)[0];
       if (LANGUAGES.includes(primary)) return primary;
@@ -83,43 +104,56 @@
 
   // An unguessable id: anyone who knows it can read the conversation's replies.
   function senderId() {
-    let id = store.getItem("chat.sender");
+    let id = store.getItem(key("sender"));
     if (!id) {
       const bytes = new Uint8Array(16);
       crypto.getRandomValues(bytes);
       id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-      store.setItem("chat.sender", id);
+      store.setItem(key("sender"), id);
     }
     return id;
   }
 
-  function t(key) {
-    return STRINGS[language][key];
+  function t(name) {
+    return STRINGS[language][name].replace("{days}", String(options.retentionDays));
   }
 
   function applyLanguage() {
-    document.documentElement.lang = language;
-    document.title = t("pageTitle");
-    for (const element of document.querySelectorAll("[data-i18n]")) {
+    for (const element of root.querySelectorAll("[data-i18n]")) {
       element.textContent = t(element.dataset.i18n);
     }
-    for (const element of document.querySelectorAll("[data-i18n-placeholder]")) {
+    for (const element of root.querySelectorAll("[data-i18n-placeholder]")) {
       element.placeholder = t(element.dataset.i18nPlaceholder);
     }
-    for (const button of document.querySelectorAll("button.language")) {
+    for (const element of root.querySelectorAll("[data-i18n-label]")) {
+      element.setAttribute("aria-label", t(element.dataset.i18nLabel));
+    }
+    for (const button of root.querySelectorAll("button.language")) {
       button.setAttribute("aria-pressed", String(button.dataset.lang === language));
     }
+    if (options.onLanguage) options.onLanguage(language, t);
+  }
+
+  function setLanguage(next) {
+    language = next;
+    store.setItem(key("language"), language);
+    applyLanguage();
   }
 
   function chooseLanguage(next) {
     if (next === language || !LANGUAGES.includes(next)) return;
-    language = next;
-    store.setItem("chat.language", language);
-    applyLanguage();
+    setLanguage(next);
     // Mid-conversation, the assistant switches too (and says so, in the new language).
-    if (store.getItem("chat.started")) {
+    if (store.getItem(key("started"))) {
       enqueue(`/switch_language{"language":"${language}"}`, null);
     }
+  }
+
+  // Each reply says its language: when the assistant switches (an English
+  // question on a Spanish page), the labels follow.
+  function followReply(message) {
+    const replied = message && message.metadata && message.metadata.language;
+    if (LANGUAGES.includes(replied) && replied !== language) setLanguage(replied);
   }
 
   // -- rendering -----------------------------------------------------------
@@ -306,13 +340,17 @@
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify({ sender: senderId(), message, metadata: { locale: language } }),
-        credentials: "same-origin",
+        // The conversation is named by its random sender id, never by a cookie.
+        credentials: "omit",
       });
       if (!response.ok) return showNotice(noticeFor(response.status));
-      store.setItem("chat.started", "1");
+      store.setItem(key("started"), "1");
       const replies = await response.json();
       if (!Array.isArray(replies)) return showNotice("unreachable");
-      replies.forEach(showBot);
+      replies.forEach((reply) => {
+        followReply(reply);
+        showBot(reply);
+      });
     } catch (_) {
       showNotice("unreachable");
     } finally {
@@ -336,14 +374,48 @@
     enqueue(text, text);
   }
 
+  // "Clear conversation": the assistant deletes it, and the next message starts a new one.
+  function clear() {
+    queue = queue.then(forget);
+    return queue;
+  }
+
+  async function forget() {
+    const sender = store.getItem(key("sender"));
+    try {
+      if (sender) {
+        const response = await fetch(FORGET, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ sender }),
+          credentials: "omit",
+        });
+        if (!response.ok) throw new Error(String(response.status));
+      }
+    } catch (_) {
+      announce("clearFailed");
+      return;
+    }
+    store.removeItem(key("sender"));
+    store.removeItem(key("started"));
+    log.replaceChildren();
+    announce("cleared");
+    input.focus();
+  }
+
+  function announce(name) {
+    status.textContent = t(name);
+  }
+
   function start() {
     applyLanguage();
     form.addEventListener("submit", onSubmit);
-    for (const button of document.querySelectorAll("button.language")) {
+    for (const button of root.querySelectorAll("button.language")) {
       button.addEventListener("click", () => chooseLanguage(button.dataset.lang));
     }
-    document.body.classList.add("ready");
+    $("clear").addEventListener("click", clear);
   }
 
   start();
-})();
+  return { input };
+}
