@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/current.tar.gz
 LOOKUPS := data/lookups/entities.yml
+# A standard socket.io client for the browser tests, from the npm registry.
+TEST_JS := tests/web/js/node_modules/.package-lock.json
 
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
@@ -25,7 +27,7 @@ PYTHON ?= $(shell for p in python3.10 \
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path '$(LOOKUPS)' 2>/dev/null) \
 	$(wildcard bot/facts/*.yml) bot/nlu_components.py bot/language.py
 
-.PHONY: help install run shell report train test eval bench facts clean
+.PHONY: help install run shell report train test eval bench facts purge clean
 
 help:
 	@echo "make run    - start the assistant (trains first if needed)"
@@ -38,6 +40,7 @@ help:
 	@echo "make bench  - latency, throughput, memory, start-up and training time vs rasa init's bot"
 	@echo "              (BENCH_ARGS=--quick, --skip-stock, --skip-training, --profile)"
 	@echo "make facts  - validate and list the fact store"
+	@echo "make purge  - delete conversations idle for more than CONVERSATION_RETENTION_DAYS (30)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -76,7 +79,11 @@ shell: $(MODEL)
 report: install
 	$(PY) -m tools.report $(REPORT_ARGS)
 
-test: $(MODEL)
+$(TEST_JS): tests/web/js/package.json tests/web/js/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/web/js --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the socket.io browser test will say so"; fi
+
+test: $(MODEL) $(TEST_JS)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 eval: $(MODEL)
@@ -84,6 +91,9 @@ eval: $(MODEL)
 
 bench: $(MODEL)
 	$(PY) -m bot.bench $(BENCH_ARGS)
+
+purge: install
+	$(PY) -m bot.privacy
 
 clean:
 	rm -rf models results .rasa var

@@ -19,6 +19,13 @@ name, so their webhooks stay at ``/webhooks/telegram/webhook`` and
   with 500.
 * Every channel here reads a forged slash payload ("/restart") as words
   (``bot.commands``); only our buttons' payloads reach the dialogue as intents.
+* Every channel keeps only the locale keys of a message's metadata
+  (``locale``, ``language``, ``language_code``): whatever else a client sends
+  is not stored with the conversation.
+* REST and socket.io: each bot message carries ``metadata.language``, the
+  language of the response (bot/nlg.py), so the page and widgets follow it.
+* Privacy (``/webhooks/privacy/forget``): deletes a visitor's conversation
+  from the tracker store, for the page's "clear conversation" control.
 * socket.io: really joins a visitor to their session's room. Rasa 3.6 calls
   python-socketio's ``enter_room`` without awaiting it, which the installed
   python-socketio 5 made a coroutine, so with ``session_persistence`` no reply
@@ -37,24 +44,29 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from aiogram.bot.api import TelegramAPIServer
 from aiogram.utils.exceptions import TelegramAPIError
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput as RasaFacebookInput
 from rasa.core.channels.facebook import MessengerBot
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.slack import SlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput
 from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
 from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import privacy
 from bot.commands import neutralise
 from bot.config import Settings
+from bot.language import LOCALE_KEYS, from_locale
 from bot.markup import plain, slack_mrkdwn, telegram_html
-from bot.web.edge import EdgeError, parse_rest_message
+from bot.nlg import LANGUAGE_KEY
+from bot.web.edge import EdgeError, parse_rest_message, parse_sender
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +78,8 @@ UPDATE_KINDS = ("message", "edited_message", "callback_query", "channel_post", "
 TELEGRAM_COMMANDS = {"/start": "/greet", "/help": "/ask_help"}
 # Slack shows no buttons at all past five; Rasa then sends the text alone.
 SLACK_MAX_BUTTONS = 5
+# How often the Rasa server deletes expired conversations (the first time at start).
+RETENTION_INTERVAL_S = 3600.0
 
 
 class TelegramOutput(RasaTelegramOutput):
@@ -207,13 +221,58 @@ MessageHandler = Callable[[UserMessage], Awaitable[Any]]
 
 
 def guarded(on_new_message: MessageHandler) -> MessageHandler:
-    """``on_new_message`` with forged slash payloads read as words."""
+    """``on_new_message`` with forged slash payloads read as words, locale-only metadata, language-tagged replies."""
 
     async def handle(message: UserMessage) -> Any:
         message.text = neutralise(message.text) if isinstance(message.text, str) else ""
+        message.metadata = locale_only(message.metadata)
+        message.output_channel = with_language(message.output_channel)
         return await on_new_message(message)
 
     return handle
+
+
+def locale_only(metadata: Any) -> Optional[Dict[Text, Any]]:
+    """The supported locales of ``metadata`` ("es-CO" as "es"): all that is kept with the conversation."""
+    if not isinstance(metadata, dict):
+        return None
+    kept = {key: language for key in LOCALE_KEYS if (language := from_locale(metadata.get(key)))}
+    return kept or None
+
+
+class _LanguageTagged:
+    """Remembers the language of the response being sent, for the client (``metadata.language``)."""
+
+    language: Optional[str] = None
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.language = message.pop(LANGUAGE_KEY, None)
+        await super().send_response(recipient_id, message)  # type: ignore[misc]
+
+    def tagged(self, message: Dict[Text, Any]) -> Dict[Text, Any]:
+        return {**message, "metadata": {"language": self.language}} if self.language else message
+
+
+class LanguageCollectingOutput(_LanguageTagged, CollectingOutputChannel):
+    async def _persist_message(self, message: Dict[Text, Any]) -> None:
+        await super()._persist_message(self.tagged(message))
+
+
+class LanguageSocketIOOutput(_LanguageTagged, SocketIOOutput):
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await super()._send_message(socket_id, self.tagged(response))
+
+
+def with_language(output: Optional[OutputChannel]) -> Optional[OutputChannel]:
+    """The same output, with each message telling its language: REST's collector and socket.io."""
+    if type(output) is CollectingOutputChannel:
+        tagged = LanguageCollectingOutput()
+        # Rasa's REST handler answers with the list of the collector it made.
+        tagged.messages = output.messages
+        return tagged
+    if type(output) is SocketIOOutput:
+        return LanguageSocketIOOutput(output.sio, output.bot_message_evt)
+    return output
 
 
 class RestInput(RasaRestInput):
@@ -337,3 +396,75 @@ class SocketIOInput(RasaSocketIOInput):
         # Replaces the handler Rasa registered for the same event.
         sio.on("session_request", session_request, namespace=self.namespace)
         return blueprint
+
+
+class PrivacyInput(InputChannel):
+    """Deletes conversations: one on a visitor's request, and every expired one each hour.
+
+    ``POST /webhooks/privacy/forget`` with ``{"sender": ...}`` deletes that
+    conversation. Runs inside the Rasa server, which owns the tracker store,
+    under the conversation's lock, so no turn of it is in flight meanwhile.
+    """
+
+    @classmethod
+    def name(cls) -> Text:
+        return "privacy"
+
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        blueprint = Blueprint("privacy_webhook", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @blueprint.route("/forget", methods=["POST"])
+        async def forget(request: Request) -> response.HTTPResponse:
+            try:
+                sender = parse_sender(request.body)
+            except EdgeError as error:
+                return response.json({"error": error.message}, status=error.status)
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(sender):
+                # Synchronous, as all of Rasa's SQL store is: one short statement.
+                deleted = privacy.delete_conversations(_sql_store(agent), [sender])
+                await forget_cached(agent.tracker_store, [sender])
+            return response.json({"deleted": deleted > 0})
+
+        @blueprint.listener("after_server_start")
+        async def start_retention(app: Any, _: Any) -> None:
+            app.add_task(_retention(app, Settings.from_env().conversation_retention_days))
+
+        return blueprint
+
+
+async def _retention(app: Any, days: int) -> None:
+    """Every RETENTION_INTERVAL_S, the conversations idle for more than ``days`` are deleted."""
+    while True:
+        try:
+            agent = app.ctx.agent
+            senders = privacy.purge(_sql_store(agent), days)
+            await forget_cached(agent.tracker_store, senders)
+            if senders:
+                log.info("deleted %d conversation(s) idle for more than %d day(s)", len(senders), days)
+        except Exception:
+            # A database that is briefly away must not end retention for good.
+            log.exception("retention: deleting expired conversations failed; next try in an hour")
+        await asyncio.sleep(RETENTION_INTERVAL_S)
+
+
+def _sql_store(agent: Any) -> SQLTrackerStore:
+    store = privacy.sql_store(agent.tracker_store)
+    if store is None:
+        raise RuntimeError("the tracker store is not an SQL store; see bot/endpoints.py")
+    return store
+
+
+async def forget_cached(store: Any, senders: list[str]) -> None:
+    """Drops ``senders`` from any tracker cache in front of the SQL store."""
+    while store is not None:
+        forget = getattr(store, "forget", None)
+        if forget is not None:
+            result = forget(senders)
+            if inspect.isawaitable(result):
+                await result
+        store = getattr(store, "_tracker_store", None)

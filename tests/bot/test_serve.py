@@ -19,6 +19,7 @@ from tests.web.stack import PLATFORM_ENV
 
 TELEGRAM, SLACK, SOCKETIO = "bot.channels.TelegramInput", "bot.channels.SlackInput", "bot.channels.SocketIOInput"
 REST, FACEBOOK = "bot.channels.RestInput", "bot.channels.FacebookInput"
+PRIVACY = "bot.channels.PrivacyInput"
 FACEBOOK_ENV = {"FACEBOOK_VERIFY": "v", "FACEBOOK_SECRET": "s", "FACEBOOK_PAGE_ACCESS_TOKEN": "t"}
 
 
@@ -27,11 +28,11 @@ def channels(env: dict, tmp_path: Path) -> list[str]:
 
 
 def test_without_secrets_only_the_web_channels_run(tmp_path: Path) -> None:
-    assert channels({}, tmp_path) == [REST, SOCKETIO]
+    assert channels({}, tmp_path) == [REST, SOCKETIO, PRIVACY]
 
 
 def test_every_platform_with_its_secrets(tmp_path: Path) -> None:
-    assert channels({**PLATFORM_ENV, **FACEBOOK_ENV}, tmp_path) == [REST, SOCKETIO, TELEGRAM, SLACK, FACEBOOK]
+    assert channels({**PLATFORM_ENV, **FACEBOOK_ENV}, tmp_path) == [REST, SOCKETIO, PRIVACY, TELEGRAM, SLACK, FACEBOOK]
 
 
 @pytest.mark.parametrize("missing", ["TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_WEBHOOK_URL"])
