@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
+import uuid
 from dataclasses import dataclass, replace
 
 import pytest
@@ -34,6 +35,11 @@ PLATFORM_ENV = {
 class Stack:
     assistant: Assistant
     standin: StandIn
+    # Ports of two other sites: the first is in WEB_ALLOWED_ORIGINS, the second is not.
+    site_port: int = 0
+    stranger_port: int = 0
+    # An expired and a recent conversation, stored before the assistant started.
+    seeded: tuple[str, str] = ("", "")
 
     @property
     def settings(self) -> Settings:
@@ -54,6 +60,7 @@ def start_stack(name: str) -> Stack:
     if not model.exists():
         pytest.fail(f"{model} is missing: run `make train` (make test trains first)")
     standin = start_standin(free_port())
+    site_port, stranger_port = free_port(), free_port()
     settings = with_action_token(
         replace(
             Settings.from_env({}),
@@ -67,10 +74,13 @@ def start_stack(name: str) -> Stack:
         "WEB_HOST": settings.web_host,
         # Every test comes from 127.0.0.1; the limiter has tests of its own.
         "WEB_BURST": "100000",
+        # A site that embeds the widget (tests/web/test_embed.py).
+        "WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{site_port}",
         "TELEGRAM_API_URL": standin.url,
         "SLACK_API_URL": f"{standin.url}/api/",
     }
     LOGS.mkdir(parents=True, exist_ok=True)
+    seeded = _seed_conversations(settings.conversation_retention_days)
     credentials = write_credentials(env, target=LOGS / f"{name}-credentials.yml")
     assert "bot.channels.TelegramInput" in credentials and "bot.channels.SlackInput" in credentials
     commands = {
@@ -82,7 +92,7 @@ def start_stack(name: str) -> Stack:
     envs = {role: role_env(env, role) for role in commands}
     envs["web"]["WEB_CHANNELS"] = ",".join(channel_name(c) for c in credentials)
     children = [_start(f"{name}-{role}", command, envs[role]) for role, command in commands.items()]
-    stack = Stack(Assistant(settings, children), standin)
+    stack = Stack(Assistant(settings, children), standin, site_port, stranger_port, seeded)
     try:
         asyncio.run(wait_until_answering(settings))
         _wait_for_health(stack)
@@ -90,6 +100,21 @@ def start_stack(name: str) -> Stack:
         stack.stop()
         raise
     return stack
+
+
+def _seed_conversations(retention_days: int) -> tuple[str, str]:
+    """Stores a conversation idle for longer than the retention, and one from a day ago."""
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.privacy import open_store
+
+    store = open_store(Settings())
+    senders = (f"expired-{uuid.uuid4().hex}", f"recent-{uuid.uuid4().hex}")
+    for sender, days in zip(senders, (retention_days + 1, 1)):
+        when = time.time() - days * 86_400
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, [UserUttered("hola", timestamp=when)])))
+    return senders
 
 
 def _start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:

@@ -1,0 +1,25 @@
+// What a socket.io widget such as rasa-webchat does, with the standard socket.io client:
+// connect, ask for a session, send a message with the locale in customData, collect replies.
+"use strict";
+
+window.talk = (bot, text, transports) => new Promise((resolve) => {
+  const sessionId = `socketio-${Math.random().toString(16).slice(2)}${Date.now()}`;
+  const socket = io(bot, { path: "/socket.io/", transports, reconnection: false, timeout: 10000 });
+  const replies = [];
+  const finish = (result) => {
+    socket.close();
+    resolve(result);
+  };
+  socket.on("connect_error", (error) => finish({ connected: false, error: String(error && error.message) }));
+  socket.on("connect", () => socket.emit("session_request", { session_id: sessionId }));
+  socket.on("session_confirm", () => {
+    socket.emit("user_uttered", { message: text, session_id: sessionId, customData: { locale: "es" } });
+  });
+  socket.on("bot_uttered", (message) => {
+    replies.push(message);
+    if (String(message.text).startsWith("Fuente")) {
+      finish({ connected: true, replies, transport: socket.io.engine.transport.name });
+    }
+  });
+  setTimeout(() => finish({ connected: socket.connected, replies, timedOut: true }), 60000);
+});
