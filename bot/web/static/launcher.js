@@ -4,7 +4,8 @@
 // CSS stays out and ours stays in. The front serves it inside /widget.js,
 // after RETENTION_DAYS and chat.js (mountChat); the chat is the page's own.
 (() => {
-  const script = document.currentScript;
+  // The tag that loaded this file: its address names the assistant, its data-locale the language.
+  const script = document.currentScript || document.querySelector("script[src$='/widget.js']");
   const base = new URL(script.src).origin;
   const SVG = "http://www.w3.org/2000/svg";
 
