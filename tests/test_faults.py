@@ -164,7 +164,7 @@ def test_each_process_holds_only_its_own_secrets(service: Service) -> None:
     web, actions, rasa = service.environ("web"), service.environ("actions"), service.environ("rasa")
     for secret in ("ACTION_TOKEN", *SLACK_ENV):
         assert secret not in web, secret
-    assert web["WEB_CHANNELS"] == "rest,socketio,slack"
+    assert web["WEB_CHANNELS"] == "rest,socketio,privacy,slack"
     assert actions["ACTION_TOKEN"] == ACTION_TOKEN and not set(SLACK_ENV) & set(actions)
     assert all(rasa[name] == value for name, value in SLACK_ENV.items())
 

@@ -162,9 +162,7 @@ class Front:
     async def rest(self, request: web.Request) -> web.Response:
         """Rasa's REST channel, after the edge checks; too long a message gets a reply from here."""
         self.admit(request, self.visitors)
-        if request.content_type != "application/json":
-            # A form or text/plain POST needs no preflight: any page could make its visitors' browsers send one.
-            raise EdgeError(415, "the body must be sent as Content-Type: application/json")
+        _require_json(request)
         message = parse_rest_message(await self.body(request))
         if len(message.message) > self.limits.max_message_chars:
             return web.json_response([{"recipient_id": message.sender, "text": self.too_long(request, message)}])
@@ -181,6 +179,7 @@ class Front:
     async def forget(self, request: web.Request) -> web.Response:
         """Deletes a REST sender's conversation, on the replica that holds it, between its messages."""
         self.admit(request, self.visitors)
+        _require_json(request)
         sender = parse_sender(await self.body(request))
         body = json.dumps({"sender": sender}, ensure_ascii=False).encode()
         async with self.senders.hold(f"rest:{sender}"):
@@ -369,6 +368,12 @@ def connected_channels(text: str) -> frozenset[str]:
 def _unavailable(response: web.Response) -> web.Response:
     response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response
+
+
+def _require_json(request: web.Request) -> None:
+    if request.content_type != "application/json":
+        # A form or text/plain POST needs no preflight: any page could make its visitors' browsers send one.
+        raise EdgeError(415, "the body must be sent as Content-Type: application/json")
 
 
 def _state(up: bool) -> str:

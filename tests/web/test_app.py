@@ -329,7 +329,7 @@ async def test_health_is_200_when_rasa_and_actions_answer(front: TestClient) -> 
     assert response.status == 200
     assert await response.json() == {
         "status": "ok", "rasa": "up", "actions": "up", "replicas": [{"replica": 0, "rasa": "up", "actions": "up"}],
-        "channels": ["rest", "socketio"],
+        "channels": ["privacy", "rest", "socketio"],
     }
 
 

@@ -12,6 +12,7 @@ from tests.web.conftest import Upstream, body
 SITE = "https://www.example.org"
 OTHER = "https://evil.example.com"
 HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
+JSON = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ async def test_a_listed_origin_gets_cors_on_the_rest_channel(embedded: TestClien
     assert "Content-Type" in answer.headers["Access-Control-Allow-Headers"]
     assert "Access-Control-Allow-Credentials" not in answer.headers
     response = await embedded.post(REST_WEBHOOK, data=body({"sender": "s", "message": "hola"}),
-                                   headers={"Origin": SITE, "Content-Type": "application/json"})
+                                   headers={"Origin": SITE, **JSON})
     assert response.status == 200
     assert response.headers["Access-Control-Allow-Origin"] == SITE and response.headers["Vary"] == "Origin"
     assert "Access-Control-Allow-Credentials" not in response.headers
@@ -63,7 +64,7 @@ async def test_a_listed_origin_gets_cors_on_the_rest_channel(embedded: TestClien
 
 async def test_refusals_to_a_listed_origin_are_readable_by_its_page(make_front) -> None:  # type: ignore[no-untyped-def]
     front = await make_front(web_allowed_origins=SITE)
-    response = await front.post(REST_WEBHOOK, data=b"not json", headers={"Origin": SITE})
+    response = await front.post(REST_WEBHOOK, data=b"not json", headers={"Origin": SITE, **JSON})
     assert response.status == 400 and response.headers["Access-Control-Allow-Origin"] == SITE
 
 
@@ -72,19 +73,19 @@ async def test_other_origins_are_refused(embedded: TestClient, upstream: Upstrea
     answer = await embedded.options(REST_WEBHOOK, headers=preflight(origin))
     assert answer.status == 403 and "Access-Control-Allow-Origin" not in answer.headers
     response = await embedded.post(REST_WEBHOOK, data=body({"sender": "s", "message": "hola"}),
-                                   headers={"Origin": origin})
+                                   headers={"Origin": origin, **JSON})
     assert response.status == 403 and "WEB_ALLOWED_ORIGINS" in (await response.json())["error"]
     assert upstream.received == []
 
 
 async def test_by_default_only_the_fronts_own_origin_may_call(front: TestClient, upstream: Upstream) -> None:
     own = f"http://{front.host}:{front.port}"
-    response = await front.post(REST_WEBHOOK, data=body({"sender": "s", "message": "hi"}), headers={"Origin": own})
+    message = body({"sender": "s", "message": "hi"})
+    response = await front.post(REST_WEBHOOK, data=message, headers={"Origin": own, **JSON})
     assert response.status == 200 and "Access-Control-Allow-Origin" not in response.headers
-    assert (await front.post(REST_WEBHOOK, data=body({"sender": "s", "message": "hi"}),
-                             headers={"Origin": SITE})).status == 403
+    assert (await front.post(REST_WEBHOOK, data=message, headers={"Origin": SITE, **JSON})).status == 403
     # Servers and curl send no Origin: they are not a visitor's browser.
-    assert (await front.post(REST_WEBHOOK, data=body({"sender": "s", "message": "hi"}))).status == 200
+    assert (await front.post(REST_WEBHOOK, data=message, headers=JSON)).status == 200
 
 
 async def test_socketio_handshakes_are_checked_by_origin(embedded: TestClient, upstream: Upstream) -> None:
@@ -98,15 +99,16 @@ async def test_socketio_handshakes_are_checked_by_origin(embedded: TestClient, u
                  "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
     )
     assert upgrade.status == 403
-    assert [r["channel"] for r in upstream.received] == ["socket.io"]
+    assert [r["channel"] for r in upstream.received] == ["socketio"]
 
 
 async def test_forgetting_is_open_to_listed_origins_only(embedded: TestClient, upstream: Upstream) -> None:
     assert (await embedded.options(FORGET, headers=preflight(SITE))).status == 204
-    response = await embedded.post(FORGET, data=body({"sender": "abc"}), headers={"Origin": SITE})
+    response = await embedded.post(FORGET, data=body({"sender": "abc"}), headers={"Origin": SITE, **JSON})
     assert response.status == 200 and response.headers["Access-Control-Allow-Origin"] == SITE
-    assert (await embedded.post(FORGET, data=body({"sender": "abc"}), headers={"Origin": OTHER})).status == 403
-    assert (await embedded.post(FORGET, data=body({"sender": 5}), headers={"Origin": SITE})).status == 400
+    assert (await embedded.post(FORGET, data=body({"sender": "abc"}), headers={"Origin": OTHER, **JSON})).status == 403
+    assert (await embedded.post(FORGET, data=body({"sender": 5}), headers={"Origin": SITE, **JSON})).status == 400
+    assert (await embedded.post(FORGET, data=body({"sender": "abc"}), headers={"Origin": SITE})).status == 415
     forwarded = [r for r in upstream.received if r["channel"] == "privacy"]
     assert [r["raw"] for r in forwarded] == [b'{"sender": "abc"}']
 
