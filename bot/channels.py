@@ -427,7 +427,6 @@ class PrivacyInput(InputChannel):
             async with agent.lock_store.lock(sender):
                 # Synchronous, as all of Rasa's SQL store is: one short statement.
                 deleted = privacy.delete_conversations(_sql_store(agent), [sender])
-                await forget_cached(agent.tracker_store, [sender])
             return response.json({"deleted": deleted > 0})
 
         @blueprint.listener("after_server_start")
@@ -443,7 +442,6 @@ async def _retention(app: Any, days: int) -> None:
         try:
             agent = app.ctx.agent
             senders = privacy.purge(_sql_store(agent), days)
-            await forget_cached(agent.tracker_store, senders)
             if senders:
                 log.info("deleted %d conversation(s) idle for more than %d day(s)", len(senders), days)
         except Exception:
@@ -457,14 +455,3 @@ def _sql_store(agent: Any) -> SQLTrackerStore:
     if store is None:
         raise RuntimeError("the tracker store is not an SQL store; see bot/endpoints.py")
     return store
-
-
-async def forget_cached(store: Any, senders: list[str]) -> None:
-    """Drops ``senders`` from any tracker cache in front of the SQL store."""
-    while store is not None:
-        forget = getattr(store, "forget", None)
-        if forget is not None:
-            result = forget(senders)
-            if inspect.isawaitable(result):
-                await result
-        store = getattr(store, "_tracker_store", None)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 
 from bot.config import ConfigError, Settings
+from bot.tracker_store import CachedSQLTrackerStore
 
 DAY_S = 86_400
 # Senders deleted per statement: SQLite allows at most 999 bound parameters in older builds.
@@ -51,7 +52,8 @@ def delete_conversations(store: SQLTrackerStore, senders: Iterable[str], before:
     senders = list(senders)
     deleted = 0
     with store.session_scope() as session:
-        if session.bind.dialect.name == "sqlite":
+        sqlite = session.bind.dialect.name == "sqlite"
+        if sqlite:
             # Deleted rows are zeroed in the file instead of lingering in free pages.
             session.execute(sa.text("PRAGMA secure_delete = ON"))
         for start in range(0, len(senders), BATCH):
@@ -63,6 +65,13 @@ def delete_conversations(store: SQLTrackerStore, senders: Iterable[str], before:
             statement = sa.delete(Event).where(condition).execution_options(synchronize_session=False)
             deleted += session.execute(statement).rowcount
         session.commit()
+        if sqlite:
+            # In WAL mode the old pages also sit in the -wal file until a checkpoint copies the zeroed ones back.
+            session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    if isinstance(store, CachedSQLTrackerStore):
+        # A cached tracker would otherwise outlive its rows, and its next save append to nothing.
+        for sender in senders:
+            store.cache.drop(sender)
     return deleted
 
 
@@ -76,14 +85,14 @@ def purge(store: SQLTrackerStore, days: int, now: Optional[float] = None) -> lis
 
 
 def open_store(settings: Settings) -> SQLTrackerStore:
-    """The tracker store `make run` uses, from the same settings (bot.endpoints)."""
-    from bot.endpoints import RUNTIME_DIR, tracker_store
+    """The tracker store `make run` uses (bot.endpoints), with the same settings and SQLite tuning."""
+    from bot.endpoints import RUNTIME_DIR, cached_tracker_store
 
     if not settings.database_url:
         RUNTIME_DIR.mkdir(mode=0o700, exist_ok=True)
-    config: dict[str, Any] = dict(tracker_store(settings.database_url))
+    config: dict[str, Any] = dict(cached_tracker_store(settings))
     config.pop("type")
-    return SQLTrackerStore(host=config.pop("url", None), **config)
+    return CachedSQLTrackerStore(host=config.pop("url", None), **config)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
