@@ -3,7 +3,6 @@
 "use strict";
 
 window.talk = (bot, text, transports) => new Promise((resolve) => {
-  const sessionId = `socketio-${Math.random().toString(16).slice(2)}${Date.now()}`;
   const socket = io(bot, { path: "/socket.io/", transports, reconnection: false, timeout: 10000 });
   const replies = [];
   const finish = (result) => {
@@ -11,8 +10,9 @@ window.talk = (bot, text, transports) => new Promise((resolve) => {
     resolve(result);
   };
   socket.on("connect_error", (error) => finish({ connected: false, error: String(error && error.message) }));
-  socket.on("connect", () => socket.emit("session_request", { session_id: sessionId }));
-  socket.on("session_confirm", () => {
+  // A first visit: no session yet, the server issues one.
+  socket.on("connect", () => socket.emit("session_request", { session_id: null }));
+  socket.on("session_confirm", (sessionId) => {
     socket.emit("user_uttered", { message: text, session_id: sessionId, customData: { locale: "es" } });
   });
   socket.on("bot_uttered", (message) => {
