@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 import pytest
 
 from tests.conftest import ROOT, require
-from tests.web.test_browser import AXE_TAGS, REPLY_TIMEOUT_MS, browser, screenshot  # noqa: F401 (a fixture)
+from tests.web.test_browser import AXE_TAGS, PAGE_URL, REPLY_TIMEOUT_MS, browser, screenshot  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
@@ -218,6 +218,10 @@ def test_no_accessibility_violations_in_the_widget(open_page, sites, scheme: str
     page.wait_for_selector(f"{WIDGET}[data-ready]", state="attached")
     in_widget(page, "#launcher").click()
     ask(page, "Hola", "¡Hola!")
+    # An answer with a list and its source: the widget renders both as the page does.
+    ask(page, "¿Cuáles son los objetivos de Noruega?", "Fuente:")
+    assert in_widget(page, "#log li.from-bot ol > li").count() == 5
+    assert in_widget(page, "#log li.from-bot a").last.get_attribute("href") == PAGE_URL
     results = Axe().run(page, context=WIDGET,
                         options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
     violations = [(v["id"], v["impact"], [n["html"][:120] for n in v["nodes"]]) for v in results.response["violations"]]
