@@ -25,7 +25,7 @@ PYTHON ?= $(shell for p in python3.10 \
 	done)
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path '$(LOOKUPS)' 2>/dev/null) \
-	$(wildcard bot/facts/*.yml) bot/nlu_components.py bot/language.py
+	$(wildcard bot/facts/*.yml) bot/nlu_components.py bot/nlu_matcher.py bot/language.py
 
 .PHONY: help install run shell report train test eval bench facts purge clean
 

@@ -18,11 +18,16 @@ def language_of(tracker: Tracker) -> Lang:
 
 
 def latest_entities(tracker: Tracker) -> Entities:
-    """Entity values of the latest user message, grouped by entity type."""
+    """Entity values of the latest user message, grouped by type, or "type:role" when it has a role."""
     grouped: Dict[str, List[str]] = {}
     for entity in tracker.latest_message.get("entities", []):
-        grouped.setdefault(entity["entity"], []).append(str(entity.get("value", "")))
+        key = f"{entity['entity']}:{entity['role']}" if entity.get("role") else entity["entity"]
+        grouped.setdefault(key, []).append(str(entity.get("value", "")))
     return grouped
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
 
 
 def send(dispatcher: CollectingDispatcher, answer: Answer) -> List[Dict[str, Any]]:

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
-from actions.common import language_of, latest_entities, send
+from actions.common import language_of, latest_entities, latest_text, send
 from bot.answers import answer_deployments
 from bot.store import default_store
 
@@ -20,8 +20,12 @@ class ActionAnswerDeployments(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        """Reads mission/place/personnel entities, `focus` and `language`; sets `focus`."""
+        """Reads the text, mission/place/personnel entities, `focus` and `language`; sets `focus`."""
         answer = answer_deployments(
-            default_store(), latest_entities(tracker), tracker.get_slot(slots.FOCUS), language_of(tracker)
+            default_store(),
+            latest_entities(tracker),
+            tracker.get_slot(slots.FOCUS),
+            language_of(tracker),
+            latest_text(tracker),
         )
         return send(dispatcher, answer)

@@ -7,7 +7,7 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import language_of, latest_entities, send
+from actions.common import language_of, latest_entities, latest_text, send
 from bot.answers import answer_topic
 from bot.store import default_store
 
@@ -19,7 +19,9 @@ class ActionAnswerTopic(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        """Reads the latest intent, its organisation/place entities and `language`; sets `focus`."""
+        """Reads the latest text, intent, organisation/place entities and `language`; sets `focus`."""
         intent = tracker.latest_message.get("intent", {}).get("name") or ""
-        answer = answer_topic(default_store(), intent, latest_entities(tracker), language_of(tracker))
+        answer = answer_topic(
+            default_store(), intent, latest_entities(tracker), language_of(tracker), latest_text(tracker)
+        )
         return send(dispatcher, answer)

@@ -9,10 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
-from bot.language import Lang
-from bot.store import Fact, FactStore
+from bot import asks
+from bot.countries import proper_name
+from bot.language import LANGUAGES, Lang
+from bot.store import Fact, FactStore, match_key
 
+# Entity values by type; a value with a role is under "<type>:<role>" ("place:sender").
 Entities = Mapping[str, Sequence[str]]
+# A country asked about as the one sending personnel: "how many troops does Sweden have in Mali?"
+SENDER = "place:sender"
 
 ANSWER = "utter_fact_answer"
 UNKNOWN = {
@@ -20,6 +25,11 @@ UNKNOWN = {
     "place": "utter_deployments_unknown_place",
     "organisation": "utter_topics_unknown_organisation",
 }
+# The same, for a name the assistant does not know how to spell: it is not quoted back.
+UNKNOWN_UNNAMED = {kind: f"{response}_unnamed" for kind, response in UNKNOWN.items()}
+ONLY_NORWAY = "utter_deployments_only_norway"
+# Said first when the question asks for a kind of fact the answer does not give.
+LACKS = {kind: f"utter_fact_lacks_{kind}" for kind in asks.KINDS}
 NO_TOPIC = "utter_topics_unknown"
 # 👍/👎 after an answer from the store.
 RATING = "utter_rating_ask"
@@ -83,7 +93,11 @@ def _known(store: FactStore, kind: str, lang: Lang) -> str:
 
 
 def _unknown(store: FactStore, kind: str, value: str, lang: Lang) -> Reply:
-    return Reply(UNKNOWN[kind], {"name": value, "known": _known(store, kind, lang)})
+    # Only a name the assistant can spell is repeated: "francia" as "Francia", "<b>x" not at all.
+    name = proper_name(value) if kind == "place" else None
+    if name is None:
+        return Reply(UNKNOWN_UNNAMED[kind], {"known": _known(store, kind, lang)})
+    return Reply(UNKNOWN[kind], {"name": name, "known": _known(store, kind, lang)})
 
 
 def _resolve(
@@ -93,10 +107,10 @@ def _resolve(
     found, missing = [], []
     for value in entities.get(kind, ()):
         fact = store.resolve(kind, value)
-        if fact is None:
-            missing.append(_unknown(store, kind, value, lang))
-        else:
+        if fact is not None:
             found.append(fact)
+        elif kind in UNKNOWN:
+            missing.append(_unknown(store, kind, value, lang))
     return found, missing
 
 
@@ -111,9 +125,43 @@ def _suggesting(answer: Answer, feature: str) -> Answer:
     return Answer(answer.replies + rating + (Reply(SUGGESTIONS[feature]),), answer.focus)
 
 
-def answer_deployments(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang) -> Answer:
+def _honest(store: FactStore, answer: Answer, question: str, lang: Lang) -> Answer:
+    """``answer``, preceded by what it cannot tell when the question asks for a kind of fact it lacks."""
+    texts = [r.values["answer"] for r in answer.replies if r.response == ANSWER]
+    kind = asks.lacking(question, texts) if texts else None
+    subject = store.find(answer.focus) if answer.focus else None
+    if kind is None or subject is None:
+        return answer
+    return Answer((Reply(LACKS[kind], {"name": subject.name[lang]}),) + answer.replies, answer.focus)
+
+
+def answer_deployments(
+    store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str = ""
+) -> Answer:
     """Norwegian personnel in UN missions, by mission, place or kind, then what else to ask."""
-    return _suggesting(_deployments(store, entities, focus, lang), "deployments")
+    entities = _with_senders(store, entities)
+    if entities.get(SENDER):
+        # Another country's troops: say whose figures these are, then give Norway's.
+        answer = _deployments(store, {k: v for k, v in entities.items() if k != SENDER}, focus, lang)
+        answer = Answer((Reply(ONLY_NORWAY),) + answer.replies, answer.focus)
+    else:
+        answer = _honest(store, _deployments(store, entities, focus, lang), question, lang)
+    return _suggesting(answer, "deployments")
+
+
+def _with_senders(store: FactStore, entities: Entities) -> Entities:
+    """Another country named beside a mission or place of the store sends personnel there.
+
+    "How many troops has the United Kingdom sent to MINUSMA?": Norway has no
+    one in the United Kingdom, so the country is the sender even when the
+    NLU gave it no role.
+    """
+    known = [v for kind in ("mission", "place") for v in entities.get(kind, ()) if store.resolve(kind, v)]
+    countries = [v for v in entities.get("place", ()) if not store.resolve("place", v) and proper_name(v)]
+    if not known or not countries:
+        return entities
+    places = [v for v in entities.get("place", ()) if v not in countries]
+    return {**entities, "place": places, SENDER: [*entities.get(SENDER, ()), *countries]}
 
 
 def _deployments(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang) -> Answer:
@@ -144,13 +192,16 @@ def _follow_up(store: FactStore, focus: Optional[str], lang: Lang) -> Answer:
     return _answer(store, [current], lang)
 
 
-def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Answer:
+def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, question: str = "") -> Answer:
     """A policy topic, narrowed to an organisation or place when one is named, then more topics."""
-    return _suggesting(_topic(store, intent, entities, lang), "topics")
+    return _suggesting(_honest(store, _topic(store, intent, entities, lang), question, lang), "topics")
 
 
 def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Answer:
     organisations, missing = _resolve(store, "organisation", entities, lang)
+    topic = store.topic_for_intent(intent)
+    # "The UN Security Council" names the UN, yet asks about the Council: the specific topic wins.
+    organisations = [o for o in organisations if topic is None or not _names(topic, o)]
     if organisations:
         return _answer(store, organisations, lang, missing)
     if intent == "ask_peace":
@@ -158,7 +209,34 @@ def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Ans
         processes = [f for p in places for f in store.answers_for(p) if f.kind == "process"]
         if processes:
             return Answer(tuple(render(store, processes, lang)), focus=processes[-1].id)
-    topic = store.topic_for_intent(intent)
     if topic is None:
         return Answer((Reply(NO_TOPIC),))
     return _answer(store, [topic], lang, missing)
+
+
+def _names(topic: Fact, organisation: Fact) -> bool:
+    """Whether the topic's own name mentions the organisation ("The UN Security Council bid": the UN)."""
+    for lang in LANGUAGES:
+        title = f" {match_key(topic.name[lang]).replace(',', ' ')} "
+        names = (organisation.name[lang],) + tuple(organisation.aliases.get(lang, ()))
+        if any(f" {match_key(name)} " in title for name in names):
+            return True
+    return False
+
+
+OUT_OF_SCOPE = "utter_out_of_scope"
+
+
+def answer_out_of_scope(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Answer:
+    """Out of scope, unless the question asks the store's own record for a kind of fact it lacks.
+
+    "Who is the head of MINUSMA?" reads like small talk to the classifier, yet
+    names a mission the store knows: the visitor hears that the source names no
+    one, then what it says about MINUSMA.
+    """
+    named = [fact for kind in ("mission", "organisation", "place", "personnel") for fact in _resolve(store, kind, entities, lang)[0]]
+    if named and asks.asked(question):
+        answer = _honest(store, _answer(store, named, lang), question, lang)
+        if answer.replies and answer.replies[0].response in LACKS.values():
+            return _suggesting(answer, "topics")
+    return Answer((Reply(OUT_OF_SCOPE),))

@@ -27,6 +27,9 @@ class Settings:
     internal_host: str = "127.0.0.1"
     web_host: str = "0.0.0.0"
     model: str = "models/current.tar.gz"
+    # The fact store's folder; empty: bot/facts. The NLU's name matcher and the
+    # answers both read it at start-up, so a new alias needs no retraining.
+    facts_dir: str = ""
     # Conversations: SQLite under var/ unless DATABASE_URL names PostgreSQL;
     # Redis locks only when REDIS_URL is set (several Rasa replicas).
     database_url: str = ""

@@ -19,7 +19,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import SWITCH_INTENT, detect, find_requested, from_name
+from bot.language import SWITCH_INTENT, detect, find_requested, from_name, warm_up
 
 ENTITY = "language"
 
@@ -36,6 +36,7 @@ class LanguageDetector(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "LanguageDetector":
+        warm_up()
         return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

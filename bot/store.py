@@ -350,5 +350,7 @@ def _build_fact(parsed: Mapping[str, Any], sources: Mapping[str, Source]) -> Fac
 
 @lru_cache(maxsize=1)
 def default_store() -> FactStore:
-    """The project's store, loaded once per process."""
-    return load_store()
+    """The project's store (FACTS_DIR, or bot/facts), loaded once per process."""
+    from bot.config import Settings
+
+    return load_store(Path(Settings.from_env().facts_dir or FACTS_DIR))

@@ -6,6 +6,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.deployments import ActionAnswerDeployments
+from actions.scope import ActionAnswerOutOfScope
 from actions.session import ActionSessionStart
 from actions.topics import ActionAnswerTopic
 from tests.conftest import LANGS, TrackerFactory
@@ -77,3 +78,27 @@ async def test_session_start_ignores_unsupported_locales(make_tracker: TrackerFa
     tracker = make_tracker(None, session_started_metadata={"language_code": "nb"})
     _, events = await _run(ActionSessionStart(), tracker)
     assert [e["event"] for e in events] == ["session_started", "action"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_out_of_scope_action_admits_what_the_source_lacks(make_tracker: TrackerFactory, lang: str) -> None:
+    question = {"en": "who is the head of minusma?", "es": "¿quién es el jefe de la minusma?"}[lang]
+    tracker = make_tracker(lang, "out_of_scope", {"mission": ["minusma"]}, text=question)
+    messages, events = await _run(ActionAnswerOutOfScope(), tracker)
+    assert [m["response"] for m in messages[:2]] == ["utter_fact_lacks_person", "utter_fact_answer"]
+    assert {"event": "slot", "name": "focus", "value": "minusma", "timestamp": None} in events
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_out_of_scope_action_otherwise_says_out_of_scope(make_tracker: TrackerFactory, lang: str) -> None:
+    messages, events = await _run(ActionAnswerOutOfScope(), make_tracker(lang, "out_of_scope", text="tell me a joke"))
+    assert [m["response"] for m in messages] == ["utter_out_of_scope"] and events == []
+
+
+@pytest.mark.parametrize("lang,sender", [("en", "Sweden"), ("es", "Francia")])
+async def test_deployments_action_reads_the_sender_role(make_tracker: TrackerFactory, lang: str, sender: str) -> None:
+    tracker = make_tracker(lang, "ask_deployments", {"place": ["mali"]})
+    tracker.latest_message["entities"].append({"entity": "place", "role": "sender", "value": sender})
+    messages, _ = await _run(ActionAnswerDeployments(), tracker)
+    assert messages[0]["response"] == "utter_deployments_only_norway"
+    assert "MINUSMA" in messages[1]["answer"]

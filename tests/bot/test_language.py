@@ -56,3 +56,14 @@ def test_locales(value: object, expected: str) -> None:
 @pytest.mark.parametrize("value,expected", [("Español", "es"), ("ingles", "en"), ("es", "es"), ("klingon", None)])
 def test_language_names(value: str, expected: str) -> None:
     assert from_name(value) == expected
+
+
+@pytest.mark.parametrize("text", ["¿Eres un robot?", "¿Qué es UNMISS?", "que es la red nwm", "¡Hola!", "¿y la OTAN?", "señor"])
+def test_a_short_spanish_first_message_is_spanish(text: str) -> None:
+    # lingua abstains on each; Spanish-only spelling or the in-domain n-gram model decides.
+    assert detect(text) == "es"
+
+
+@pytest.mark.parametrize("text", ["what is UNMISS?", "are u a robot", "and the police?", "thx"])
+def test_a_short_english_message_stays_english(text: str) -> None:
+    assert detect(text) in ("en", None)

@@ -116,3 +116,69 @@ def test_a_follow_up_on_another_country_gets_no_borrowed_figures(assistant, lang
     reply = visitor.say(follow_up)
     assert {"en": "I have no information about", "es": "No tengo información sobre"}[lang] in reply
     assert "30" not in reply and "UNFICYP" not in reply
+
+
+@pytest.mark.parametrize(
+    "first, expected",
+    [
+        ("¿Eres un robot?", "Soy un asistente automático"),
+        ("¿Qué es UNMISS?", "Fuente:"),
+        ("que es la red nwm", "Mediadoras"),
+    ],
+)
+def test_a_short_first_message_in_spanish_is_answered_in_spanish(assistant, first: str, expected: str) -> None:
+    reply = Visitor(assistant.rest_url).say(first)
+    assert expected in reply and "Source:" not in reply
+
+
+@pytest.mark.parametrize(
+    "message, expected, absent",
+    [
+        ("thanks, and what about NATO?", "cornerstone", "You're welcome"),
+        ("gracias, ¿y el desarme?", "desarme nuclear", "De nada"),
+        ("¡Hola! ¿Qué hace Noruega por el desarme?", "desarme nuclear", "¿Qué le gustaría saber?"),
+    ],
+)
+def test_a_greeting_or_thanks_with_a_question_answers_the_question(assistant, message, expected, absent) -> None:
+    reply = Visitor(assistant.rest_url).say(message)
+    assert expected in reply and absent not in reply
+
+
+@pytest.mark.parametrize(
+    "question", ["¿Noruega busca un puesto en el Consejo de Seguridad de la ONU?", "noruega consejo de seguridad naciones unidas"]
+)
+def test_the_security_council_wins_over_the_un(assistant, question: str) -> None:
+    reply = Visitor(assistant.rest_url).say(question)
+    assert "Consejo de Seguridad" in reply and "2021-2022" in reply and "orden jurídico" not in reply
+
+
+@pytest.mark.parametrize(
+    "question, only_norway, place",
+    [
+        ("How many troops does Sweden have in Mali?", "I only have figures for Norway's personnel.", "MINUSMA"),
+        ("¿Cuántos soldados tiene Francia en Malí?", "Solo tengo cifras del personal de Noruega.", "MINUSMA"),
+    ],
+)
+def test_another_countrys_troops_get_norways_figures_said_to_be_norways(assistant, question, only_norway, place) -> None:
+    reply = Visitor(assistant.rest_url).say(question)
+    assert reply.startswith(only_norway) and place in reply
+    assert "francia" not in reply.lower() and "sweden" not in reply.lower()
+
+
+@pytest.mark.parametrize(
+    "question, first_line, holds",
+    [
+        ("When did Norway join NATO?", "The source gives no date for that.", "cornerstone"),
+        ("¿Cuál es el presupuesto de defensa de Noruega?", "La fuente no da ninguna cifra de presupuesto", "Noruega"),
+    ],
+)
+def test_a_question_for_a_fact_the_store_lacks_says_so_first(assistant, question, first_line, holds) -> None:
+    reply = Visitor(assistant.rest_url).say(question)
+    assert reply.startswith(first_line) and holds in reply
+
+
+@pytest.mark.parametrize("lang, name", [("en", "<b>Narnia</b>"), ("es", "Narnia<script>")])
+def test_an_unknown_name_is_not_quoted_back(assistant, lang: str, name: str) -> None:
+    visitor = Visitor(assistant.rest_url, metadata={"locale": lang})
+    reply = visitor.say({"en": f"how many norwegian soldiers are in {name}?", "es": f"¿cuántos soldados noruegos hay en {name}?"}[lang])
+    assert "Narnia" not in reply and "<" not in reply
