@@ -270,3 +270,26 @@ def test_out_of_scope_naming_a_record_says_what_the_source_lacks(store: FactStor
 def test_out_of_scope_without_a_record_stays_out_of_scope(store: FactStore, lang: str) -> None:
     assert [r.response for r in answer_out_of_scope(store, {}, lang, "who won the match?").replies] == [OUT_OF_SCOPE]
     assert [r.response for r in answer_out_of_scope(store, {"organisation": ["NATO"]}, lang, "tell me a joke").replies] == [OUT_OF_SCOPE]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_security_council_bid_comes_with_its_outcome_each_with_source_and_date(store: FactStore, lang: str) -> None:
+    answers = [r.values for r in answer_topic(store, "ask_security_council", {}, lang).replies if r.response == ANSWER]
+    bid, elected, contest = answers
+    assert bid["answer"] == store.get("security_council").text[lang] and bid["date"] == "2019"
+    assert "130" in elected["answer"] and "2021" in elected["answer"] and "2022" in elected["answer"]
+    assert elected["date"] == {"en": "17 June 2020", "es": "17 de junio de 2020"}[lang]
+    assert elected["url"].startswith("https://amcham.no/") and contest["url"].startswith("https://borneobulletin.com.bn/")
+    assert "108" in contest["answer"] and contest["date"] == elected["date"]
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "Did Norway win the Security Council seat?"), ("es", "¿cuántos votos obtuvo noruega?")]
+)
+def test_a_question_on_the_outcome_is_answered_without_a_disclaimer(store: FactStore, lang: str, question: str) -> None:
+    assert answer_topic(store, "ask_security_council", {}, lang, question).replies[0].response == ANSWER
+
+
+def test_the_election_records_date_from_the_day_of_the_vote(store: FactStore) -> None:
+    for record in ("security_council_elected", "security_council_contest"):
+        assert store.get(record).source.as_of == "2020-06-17"

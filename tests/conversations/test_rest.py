@@ -182,3 +182,15 @@ def test_an_unknown_name_is_not_quoted_back(assistant, lang: str, name: str) -> 
     visitor = Visitor(assistant.rest_url, metadata={"locale": lang})
     reply = visitor.say({"en": f"how many norwegian soldiers are in {name}?", "es": f"¿cuántos soldados noruegos hay en {name}?"}[lang])
     assert "Narnia" not in reply and "<" not in reply
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Did Norway win the Security Council seat?", ["seeking a seat", "2019", "130 votes", "17 June 2020"]),
+        ("¿Noruega consiguió el puesto en el Consejo de Seguridad?", ["busca un puesto", "2019", "130 votos", "17 de junio de 2020"]),
+    ],
+)
+def test_the_security_council_bid_is_answered_with_its_outcome(assistant, question: str, expected: list) -> None:
+    reply = Visitor(assistant.rest_url).say(question)
+    assert all(part in reply for part in expected), reply
