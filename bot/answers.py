@@ -6,7 +6,7 @@ lives in the domain or in the fact store, never here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional, Sequence
 
 from bot import asks
@@ -53,6 +53,8 @@ class Answer:
 
     replies: tuple[Reply, ...]
     focus: Optional[str] = None
+    # The records the answer speaks of, whose texts (and updates) say what it can tell.
+    about: tuple[str, ...] = ()
 
 
 def render(store: FactStore, facts: Sequence[Fact], lang: Lang) -> list[Reply]:
@@ -116,23 +118,39 @@ def _resolve(
 
 def _answer(store: FactStore, named: Sequence[Fact], lang: Lang, extra: Sequence[Reply] = ()) -> Answer:
     facts = [answer for fact in named for answer in store.answers_for(fact)]
-    return Answer(tuple(extra) + tuple(render(store, facts, lang)), focus=named[-1].id if named else None)
+    return Answer(
+        tuple(extra) + tuple(render(store, facts, lang)),
+        focus=named[-1].id if named else None,
+        about=tuple(f.id for f in named),
+    )
 
 
 def _suggesting(answer: Answer, feature: str) -> Answer:
     """The answer, a rating prompt if it holds facts from the store, then what else to ask."""
     rating = (Reply(RATING),) if any(r.response == ANSWER for r in answer.replies) else ()
-    return Answer(answer.replies + rating + (Reply(SUGGESTIONS[feature]),), answer.focus)
+    return replace(answer, replies=answer.replies + rating + (Reply(SUGGESTIONS[feature]),))
 
 
 def _honest(store: FactStore, answer: Answer, question: str, lang: Lang) -> Answer:
     """``answer``, preceded by what it cannot tell when the question asks for a kind of fact it lacks."""
-    texts = [r.values["answer"] for r in answer.replies if r.response == ANSWER]
+    texts = _texts_about(store, answer.about, lang)
     kind = asks.lacking(question, texts) if texts else None
     subject = store.find(answer.focus) if answer.focus else None
     if kind is None or subject is None:
         return answer
-    return Answer((Reply(LACKS[kind], {"name": subject.name[lang]}),) + answer.replies, answer.focus)
+    return replace(answer, replies=(Reply(LACKS[kind], {"name": subject.name[lang]}),) + answer.replies)
+
+
+def _texts_about(store: FactStore, ids: Sequence[str], lang: Lang) -> list[str]:
+    """The texts that answer for these records, and their updates; not the updates of others they mention.
+
+    An answer about police in Cyprus also carries MINUJUSTH's closure (its
+    text names MINUJUSTH); that date says nothing about Cyprus.
+    """
+    facts = [answer for i in ids for answer in store.answers_for(store.get(i))]
+    subjects = set(ids) | {f.id for f in facts}
+    facts += [u for u in store.of_kind("update") if u.about in subjects]
+    return [f.text[lang] for f in facts if f.text]
 
 
 def answer_deployments(
@@ -143,7 +161,7 @@ def answer_deployments(
     if entities.get(SENDER):
         # Another country's troops: say whose figures these are, then give Norway's.
         answer = _deployments(store, {k: v for k, v in entities.items() if k != SENDER}, focus, lang)
-        answer = Answer((Reply(ONLY_NORWAY),) + answer.replies, answer.focus)
+        answer = replace(answer, replies=(Reply(ONLY_NORWAY),) + answer.replies)
     else:
         answer = _honest(store, _deployments(store, entities, focus, lang), question, lang)
     return _suggesting(answer, "deployments")
@@ -185,10 +203,11 @@ def _follow_up(store: FactStore, focus: Optional[str], lang: Lang) -> Answer:
     if current is None or current.kind not in _DEPLOYMENT_FOCUS:
         overview = store.topic_for_intent("ask_deployments")
         assert overview is not None, "the store must hold the deployments overview"
-        return Answer(tuple(render(store, [overview], lang)), focus=overview.id)
+        return Answer(tuple(render(store, [overview], lang)), focus=overview.id, about=(overview.id,))
     if current.kind == "personnel":
         missions = store.missions_with(current.id)
-        return Answer(tuple(render(store, missions or [current], lang)), focus=current.id)
+        answered = missions or [current]
+        return Answer(tuple(render(store, answered, lang)), focus=current.id, about=tuple(f.id for f in answered))
     return _answer(store, [current], lang)
 
 
@@ -208,7 +227,9 @@ def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Ans
         places, _ = _resolve(store, "place", entities, lang)
         processes = [f for p in places for f in store.answers_for(p) if f.kind == "process"]
         if processes:
-            return Answer(tuple(render(store, processes, lang)), focus=processes[-1].id)
+            return Answer(
+                tuple(render(store, processes, lang)), focus=processes[-1].id, about=tuple(p.id for p in processes)
+            )
     if topic is None:
         return Answer((Reply(NO_TOPIC),))
     return _answer(store, [topic], lang, missing)

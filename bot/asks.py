@@ -58,9 +58,13 @@ def asked(question: str) -> list[str]:
     return [kind for kind in KINDS if _ASKS[kind].search(text)]
 
 
+# "In 2019, ..." dates the snapshot a text describes, not the event asked about.
+_SNAPSHOT = re.compile(r"(?:^|(?<=[.:;] ))(?:in|en) (?:19|20)\d\d, ")
+
+
 def gives(kind: str, texts: Iterable[str]) -> bool:
     """Whether any of ``texts`` states a fact of ``kind``."""
-    return any(_GIVES[kind].search(fold(text)) for text in texts)
+    return any(_GIVES[kind].search(_SNAPSHOT.sub("", fold(text))) for text in texts)
 
 
 def lacking(question: str, texts: Iterable[str]) -> Optional[str]:

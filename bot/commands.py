@@ -55,7 +55,9 @@ class Vocabulary:
 @lru_cache(maxsize=1)
 def vocabulary(domain: Path = DOMAIN) -> Vocabulary:
     data = yaml.safe_load(domain.read_text(encoding="utf-8"))
-    return Vocabulary(frozenset(data["intents"]), frozenset(data["entities"]))
+    # An entity with roles is a mapping ({"place": {"roles": [...]}}), the others plain names.
+    entities = (name if isinstance(name, str) else next(iter(name)) for name in data["entities"])
+    return Vocabulary(frozenset(data["intents"]), frozenset(entities))
 
 
 def neutralise(text: str, allowed: Vocabulary | None = None) -> str:

@@ -293,3 +293,12 @@ def test_a_question_on_the_outcome_is_answered_without_a_disclaimer(store: FactS
 def test_the_election_records_date_from_the_day_of_the_vote(store: FactStore) -> None:
     for record in ("security_council_elected", "security_council_contest"):
         assert store.get(record).source.as_of == "2020-06-17"
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "When did Norway first send police to Cyprus?"), ("es", "¿Cuándo envió Noruega policías a Chipre?")]
+)
+def test_another_missions_update_is_no_answer_to_the_question(store: FactStore, lang: str, question: str) -> None:
+    # The police text names MINUJUSTH, whose closure date follows; it dates nothing in Cyprus.
+    answer = answer_deployments(store, {"place": ["cyprus"], "personnel": ["police"]}, None, lang, question)
+    assert answer.replies[0].response == LACKS["date"]

@@ -57,3 +57,9 @@ def test_the_most_specific_kind_decides() -> None:
     assert lacking("How much does Norway spend on UN missions?", ["about 45 military personnel"]) == "budget"
     assert lacking("When did Norway join NATO?", ["NATO is the cornerstone."]) == "date"
     assert lacking("Tell me about NATO", ["NATO is the cornerstone."]) is None
+
+
+def test_the_snapshot_year_is_no_date_of_the_event() -> None:
+    assert not gives("date", ["In 2019, Norwegian civilian advisers worked for MONUSCO."])
+    assert not gives("date", ["En 2019, asesores civiles noruegos trabajaban para la MONUSCO."])
+    assert gives("date", ["In 2019, about 30 police officers served. MINUJUSTH closed on 15 October 2019."])
