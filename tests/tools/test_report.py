@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
-from tests.conftest import LANGS
+from bot.config import Settings
+from bot.privacy import open_store
+from tests.conftest import LANGS, ROOT
+from tools.report.__main__ import main
 from tools.report.analysis import build, category, group
-from tools.report.page import render
+from tools.report.page import coverage, render
 from tools.turns import Turn
 
 QUESTIONS = {
@@ -69,9 +77,35 @@ def test_similar_questions_are_grouped_and_counted() -> None:
 def test_the_page_is_self_contained_and_escapes_what_visitors_typed() -> None:
     hostile = '<script>alert("x")</script><img src=http://example.com/x.png>'
     report = build([_turn(hostile, intent="out_of_scope"), _turn("NATO?", facts=["nato"], intent="ask_nato")])
-    page = render(report, datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    page = render(report, now, coverage(report, now, 30))
     assert "<script" not in page and "<img" not in page
     assert "&lt;script&gt;" in page
     # Nothing to fetch: no script, no stylesheet, no image, no font from elsewhere.
     assert not any(tag in page for tag in ("<link", "<iframe", "@import", "url("))
     assert page.count("<svg") >= 3
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_conversations_older_than_the_retention_are_left_out(
+    lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Asked for a year, the report still covers only the retention window, and says so."""
+    monkeypatch.chdir(tmp_path)  # the SQLite store lives in ./var/, as under `make run`
+    monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", "7")
+    monkeypatch.setenv("MODEL", str(ROOT / "models" / "current.tar.gz"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    store = open_store(Settings())
+    expired, recent = QUESTIONS[lang]
+    for sender, text, days in (("expired", expired, 8), ("recent", recent, 1)):
+        when = time.time() - days * 86_400
+        tracker = DialogueStateTracker.from_events(sender, [UserUttered(text, timestamp=when, metadata={"locale": lang})])
+        asyncio.run(store.save(tracker))
+
+    output = tmp_path / "report.html"
+    assert main(["--days", "365", "--output", str(output)]) == 0
+    printed, page = capsys.readouterr().out, output.read_text(encoding="utf-8")
+    assert printed.startswith("Period: ") and "kept 7 days" in printed
+    assert "1 conversations, 1 messages" in printed
+    assert "kept 7 days" in page
+    assert recent in page and expired not in page

@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 
 from bot.config import ConfigError, Settings
 from tools.report.analysis import CATEGORIES, LOW_CONFIDENCE, Report, build
-from tools.report.page import render
+from tools.report.page import coverage, render
 from tools.store import read_events, store_url
 from tools.turns import read_turns
 
@@ -26,8 +26,16 @@ def since_of(args: argparse.Namespace, now: datetime) -> Optional[datetime]:
     return None
 
 
-def summary(report: Report, output: Path) -> str:
+def start_of(args: argparse.Namespace, now: datetime, retention_days: int) -> datetime:
+    """The period asked for, clipped to the retention window: older conversations are due for deletion."""
+    oldest = now - timedelta(days=retention_days)
+    asked = since_of(args, now)
+    return max(asked, oldest) if asked else oldest
+
+
+def summary(report: Report, output: Path, period: str) -> str:
     lines = [
+        period,
         f"{report.conversations} conversations, {report.messages} messages; "
         f"{report.answered} of {report.questions} questions answered ({report.share_answered:.0%})",
     ]
@@ -65,16 +73,17 @@ def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse(argv)
     now = datetime.now(timezone.utc)
-    since = since_of(args, now)
     try:
-        url = store_url(Settings.from_env().database_url)
+        settings = Settings.from_env()
     except ConfigError as error:
         sys.exit(f"error: {error}")
-    start = since.timestamp() if since else 0.0
-    report = build(read_turns(read_events(url, since=start)), since=start or None, low_confidence=args.low_confidence)
+    start = start_of(args, now, settings.conversation_retention_days).timestamp()
+    events = read_events(store_url(settings.database_url), since=start)
+    report = build(read_turns(events), since=start, low_confidence=args.low_confidence)
+    period = coverage(report, now, settings.conversation_retention_days)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(report, now), encoding="utf-8")
-    print(summary(report, args.output))
+    args.output.write_text(render(report, now, period), encoding="utf-8")
+    print(summary(report, args.output, period))
     return 0
 
 

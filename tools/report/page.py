@@ -24,7 +24,18 @@ td.n{text-align:right}.variants{color:#555;font-size:.9em}.legend span{margin-ri
 """
 
 
-def render(report: Report, generated: datetime) -> str:
+def coverage(report: Report, generated: datetime, retention_days: int) -> str:
+    """The period the report covers, and the retention that bounds it."""
+    start = "the oldest conversation kept"
+    if report.since is not None:
+        start = f"{datetime.fromtimestamp(report.since, timezone.utc):%Y-%m-%d %H:%M}"
+    return (
+        f"Period: {start} to {generated:%Y-%m-%d %H:%M} UTC. Conversations are kept {retention_days} days "
+        "(CONVERSATION_RETENTION_DAYS); older ones are left out even before they are deleted."
+    )
+
+
+def render(report: Report, generated: datetime, period: str) -> str:
     sections = [
         _summary(report),
         _volume(report),
@@ -41,6 +52,7 @@ def render(report: Report, generated: datetime) -> str:
         "<title>What visitors asked</title>"
         f"<style>{CSS}</style></head><body><h1>What visitors asked</h1>"
         f"<p>{_period(report)} Generated {generated:%Y-%m-%d %H:%M} UTC.</p>"
+        f"<p class=\"period\">{escape(period)}</p>"
         + "".join(sections)
         + "</body></html>\n"
     )
