@@ -176,6 +176,25 @@ async def wait_until_answering(settings: Settings, timeout: float = READY_TIMEOU
     raise TimeoutError(f"the assistant did not answer within {timeout:.0f} s")
 
 
+async def wait_until_front_serves(settings: Settings, timeout: float = 30.0) -> None:
+    """Until the front's health check finds every replica serving.
+
+    The front learns that a replica is up from its own probes, once a second;
+    its health check probes at once, so "Ready" never precedes a 503.
+    """
+    started = time.monotonic()
+    url = f"http://127.0.0.1:{settings.web_port}/health"
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        while time.monotonic() - started < timeout:
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200 and (await response.json()).get("status") == "ok":
+                        return
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                pass
+            await asyncio.sleep(0.2)
+
+
 async def wait_until_all_answer(replicas: Sequence[Settings], timeout: float = READY_TIMEOUT_S) -> float:
     """Seconds until every replica has answered its warm-up message."""
     started = time.monotonic()
@@ -267,6 +286,7 @@ async def run() -> int:
             stop.set()
             await watcher
             return 1
+        await wait_until_front_serves(settings)
         print(f"\nReady in {ready.result():.1f} s. Chat at http://localhost:{settings.web_port}/")
         if settings.rasa_replicas > 1:
             print(f"Rasa replicas on ports {', '.join(str(r.rasa_port) for r in settings.replicas())}")
