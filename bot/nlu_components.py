@@ -10,18 +10,24 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
+from scipy.sparse import csr_matrix
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import SWITCH_INTENT, detect, find_requested, from_name, warm_up
 
 ENTITY = "language"
+# Detection reads the start of a message: the language shows within a few
+# sentences, and a 10,000-character paste costs no more than a paragraph.
+DETECT_CHARS = 500
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -55,11 +61,12 @@ class LanguageDetector(GraphComponent):
         if code is not None:
             return others + [{**requested[0], "value": code}]
         text = message.get(TEXT) or ""
+        sample = text[:DETECT_CHARS]
         # A request to switch names the wanted language in the other one ("hablar en inglés").
         if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == SWITCH_INTENT:
-            detected = find_requested(text) or detect(text)
+            detected = find_requested(sample) or detect(sample)
         else:
-            detected = detect(text)
+            detected = detect(sample)
         if detected is None:
             return others
         return others + [
@@ -81,6 +88,13 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
 
     Rasa fixes ``C`` at scikit-learn's 1.0, which on a few words ("NATO",
     "onu") spreads the probability too thin for the fallback threshold.
+
+    A message without usable features gets no intent (confidence 0, so the
+    FallbackClassifier asks to rephrase) instead of a guess from the model's
+    intercepts. That covers an empty message, for which Rasa's RegexFeaturizer
+    adds no features at all, so the row would be narrower than the model and
+    scikit-learn would raise ("X has 8474 features, but LogisticRegression is
+    expecting 8479"), and a text made only of unseen characters.
     """
 
     @staticmethod
@@ -92,3 +106,21 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
     ) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=self.config["C"])
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        usable = [m for m in messages if self._has_usable_features(m)]
+        if usable:
+            super().process(usable)
+        for message in messages:
+            if not any(message is m for m in usable):
+                message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        return messages
+
+    def _has_usable_features(self, message: Message) -> bool:
+        """Whether the message's row has the trained width and any non-zero feature."""
+        expected = getattr(self.clf, "n_features_in_", None)
+        if expected is None:  # not trained (no intent examples): Rasa's own handling
+            return True
+        row: csr_matrix = self._create_X([message])
+        return row.shape[1] == expected and row.count_nonzero() > 0

@@ -45,3 +45,29 @@ def test_a_question_carries_its_language_and_its_place(agent: Agent, lang: str, 
 def test_gibberish_gets_no_topic(agent: Agent, text: str) -> None:
     # Either reply says what the assistant covers; neither answers with a fact.
     assert parse(agent, text)["intent"]["name"] in {"nlu_fallback", "out_of_scope"}
+
+
+# What any client can send: the NLU must give each a reply, never an exception.
+DEGENERATE = {
+    "empty": "",
+    "whitespace": " \t\n ",
+    "punctuation": "...!?¿¡",
+    "emoji": "😀🙂🇳🇴",
+    "control characters": "\x00\x01\x07\x1b\x7f",
+    "zero-width and right-to-left marks": "\u200b\u202e\u200f\ufeff",
+}
+
+
+@pytest.mark.parametrize("text", list(DEGENERATE.values()), ids=list(DEGENERATE))
+def test_a_text_without_usable_features_asks_to_rephrase(agent: Agent, text: str) -> None:
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == "nlu_fallback"
+    assert not [e for e in parsed["entities"] if e["entity"] == "language"], "no language to detect in it"
+
+
+def test_a_10000_character_text_is_classified(agent: Agent) -> None:
+    text = ("How many Norwegian soldiers serve in UN missions? " * 200)[:10_000]
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == "ask_deployments"
+    assert ("language", "en") in {(e["entity"], e["value"]) for e in parsed["entities"]}
+
