@@ -26,6 +26,11 @@ name, so their webhooks stay at ``/webhooks/telegram/webhook`` and
   language of the response (bot/nlg.py), so the page and widgets follow it.
 * Privacy (``/webhooks/privacy/forget``): deletes a visitor's conversation
   from the tracker store, for the page's "clear conversation" control.
+* Telegram, Slack, Messenger and socket.io read what they receive with
+  ``bot.updates``, the same rules for all: a user turn is answered (one
+  without words, such as a sticker, with the rephrase prompt), anything else
+  (edits, the bot's own messages, echoes, retries, service events) is
+  ignored, and no payload, however malformed, makes Rasa's handler fail.
 * socket.io: really joins a visitor to their session's room. Rasa 3.6 calls
   python-socketio's ``enter_room`` without awaiting it, which the installed
   python-socketio 5 made a coroutine, so with ``session_persistence`` no reply
@@ -46,7 +51,7 @@ from aiogram.bot.api import TelegramAPIServer
 from aiogram.utils.exceptions import TelegramAPIError
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.facebook import FacebookInput as RasaFacebookInput
-from rasa.core.channels.facebook import MessengerBot
+from rasa.core.channels.facebook import Messenger, MessengerBot
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.slack import SlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
@@ -66,6 +71,9 @@ from bot.config import Settings
 from bot.language import LOCALE_KEYS, from_locale
 from bot.markup import plain, slack_mrkdwn, telegram_html
 from bot.nlg import LANGUAGE_KEY
+from bot.updates import (
+    Deliveries, read_messenger, read_slack_action, read_slack_event, read_socketio, read_telegram, socketio_session,
+)
 from bot.web.edge import EdgeError, parse_rest_message, parse_sender
 
 log = logging.getLogger(__name__)
@@ -145,14 +153,15 @@ class TelegramInput(RasaTelegramInput):
 
         @blueprint.middleware("request")
         async def check_update(request: Request) -> Optional[response.HTTPResponse]:
-            # Rasa's handler fails with 500 on anything but a text, button or location update.
+            # Rasa's handler fails with 500 on anything but a well-formed text, button or location.
             if request.method != "POST":
                 return None
-            verdict = telegram_update_verdict(request.body)
-            if verdict == "invalid":
+            verdict = read_telegram(request.body)
+            if verdict.action == "refuse":
                 return response.json({"error": "not a Telegram update"}, status=400)
-            if verdict == "ignored":
+            if verdict.action == "ignore":
                 return response.text("success")
+            request.parsed_json = verdict.payload
             return None
 
         return blueprint
@@ -175,29 +184,6 @@ def telegram_command(text: Optional[Text]) -> Optional[Text]:
     words = (text or "").split()
     command = words[0].split("@", 1)[0].lower() if words else ""
     return TELEGRAM_COMMANDS.get(command, text)
-
-
-def telegram_update_verdict(body: bytes) -> str:
-    """"handled" for an update Rasa can answer, "ignored" for another update, else "invalid"."""
-    try:
-        update = json.loads(body)
-    except (ValueError, RecursionError):
-        return "invalid"
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-        return "invalid"
-    query = update.get("callback_query")
-    if isinstance(query, dict):
-        return "handled" if _has_chat(query.get("message")) and isinstance(query.get("data"), str) else "ignored"
-    for kind in ("edited_message", "message"):
-        message = update.get(kind)
-        if message is not None:
-            usable = isinstance(message, dict) and (isinstance(message.get("text"), str) or "location" in message)
-            return "handled" if usable and _has_chat(message) else "ignored"
-    return "ignored"
-
-
-def _has_chat(message: Any) -> bool:
-    return isinstance(message, dict) and isinstance(message.get("chat"), dict) and "id" in message["chat"]
 
 
 def telegram_metadata(update: Any) -> Optional[Dict[Text, Any]]:
@@ -325,15 +311,47 @@ def messenger_formed(on_new_message: MessageHandler) -> MessageHandler:
 
 
 class FacebookInput(RasaFacebookInput):
-    """Rasa's Messenger input, reading forged slash payloads as words, answering through MessengerOutput."""
+    """Rasa's Messenger input: every event of a batch that a user wrote, the rest ignored (``bot.updates``);
+    it reads forged slash payloads as words and answers through MessengerOutput."""
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        return super().blueprint(messenger_formed(guarded(on_new_message)))
+        safe = messenger_formed(guarded(on_new_message))
+        blueprint = super().blueprint(safe)
+
+        @blueprint.middleware("request")
+        async def handle_events(request: Request) -> Optional[response.HTTPResponse]:
+            # Rasa's handler answers the first event of a batch only, and fails on a malformed one.
+            if request.method != "POST":
+                return None
+            if not hub_signature_valid(self.fb_secret, request.body, request.headers.get("X-Hub-Signature", "")):
+                return response.text("not validated", status=403)
+            verdict = read_messenger(request.body)
+            if verdict.action == "refuse":
+                return response.json({"error": "not a Messenger webhook"}, status=400)
+            messenger = Messenger(self.fb_access_token, safe)
+            messenger.client.graph_url = Settings.from_env().facebook_api_url or messenger.client.graph_url
+            for event in verdict.payload or []:
+                await messenger.handle({"entry": [{"messaging": [event]}]}, self.get_metadata(request))
+            return response.text("success")
+
+        return blueprint
 
     def get_output_channel(self) -> OutputChannel:
         output = super().get_output_channel()
         assert isinstance(output, MessengerBot)
         return MessengerOutput(output.messenger_client)
+
+
+def hub_signature_valid(secret: Optional[str], body: bytes, header: str) -> bool:
+    """Whether ``X-Hub-Signature`` ("sha1=<hex>") signs ``body`` with the app secret.
+
+    Rasa's own check looks the hash up by any name the header gives, so "x=y" failed with 500.
+    """
+    method, _, signature = header.partition("=")
+    if method not in ("sha1", "sha256") or not secret:
+        return False
+    digest = hmac.new(secret.encode(), body, method).hexdigest()
+    return hmac.compare_digest(digest, signature)
 
 
 class SlackOutput(SlackBot):
@@ -362,10 +380,37 @@ class SlackOutput(SlackBot):
 
 
 class SlackInput(RasaSlackInput):
-    """Rasa's Slack input, answering through the configured Slack Web API base."""
+    """Rasa's Slack input, answering through the configured Slack Web API base.
+
+    Each user message and button press is answered once; edits, the bot's own
+    posts, other interactions and repeated deliveries are ignored (``bot.updates``).
+    """
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        return super().blueprint(guarded(on_new_message))
+        blueprint = super().blueprint(guarded(on_new_message))
+        deliveries = Deliveries()
+
+        @blueprint.middleware("request")
+        async def check_event(request: Request) -> Optional[response.HTTPResponse]:
+            # Unsigned requests go on to Rasa's handler, which refuses them with 400.
+            if request.method != "POST" or not self.is_request_from_slack_authentic(request):
+                return None
+            content_type = request.headers.get("content-type")
+            if content_type == "application/json":
+                verdict = read_slack_event(request.body, deliveries)
+            elif content_type == "application/x-www-form-urlencoded":
+                verdict = read_slack_action(request.form.get("payload"))
+            else:
+                return None
+            if verdict.action == "refuse":
+                return response.json({"error": "not a Slack request"}, status=400)
+            if verdict.action == "ignore":
+                return response.text("", headers={"X-Slack-No-Retry": "1"})
+            if content_type == "application/json":
+                request.parsed_json = verdict.payload
+            return None
+
+        return blueprint
 
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         output = SlackOutput(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
@@ -381,20 +426,32 @@ def slack_api_base() -> str:
 
 class SocketIOInput(RasaSocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(guarded(on_new_message))
+        safe = guarded(on_new_message)
+        blueprint = super().blueprint(safe)
         sio = self.sio
         assert sio is not None
 
         async def session_request(sid: Text, data: Any) -> None:
-            session_id = (data.get("session_id") if isinstance(data, dict) else None) or uuid.uuid4().hex
+            session_id = socketio_session(data) or uuid.uuid4().hex
             if self.session_persistence:
                 joined = sio.enter_room(sid, session_id, namespace=self.namespace)
                 if inspect.isawaitable(joined):
                     await joined
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
-        # Replaces the handler Rasa registered for the same event.
+        async def user_message(sid: Text, data: Any) -> None:
+            # Rasa's handler fails on data that is not an object or on metadata that is not JSON,
+            # and a failure here is a task nobody awaits.
+            message = read_socketio(data, self.metadata_key)
+            sender = message.session_id if message and self.session_persistence else sid
+            if message is None or sender is None:
+                return
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            await safe(UserMessage(message.text, output, sender, input_channel=self.name(), metadata=message.metadata))
+
+        # Replace the handlers Rasa registered for the same events.
         sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, user_message, namespace=self.namespace)
         return blueprint
 
 

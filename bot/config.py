@@ -67,6 +67,8 @@ class Settings:
     # Platform API bases; tests point them at a stand-in server on loopback.
     telegram_api_url: str = "https://api.telegram.org"
     slack_api_url: str = "https://slack.com/api/"
+    # Empty: the Graph API version the Messenger client targets.
+    facebook_api_url: str = ""
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":

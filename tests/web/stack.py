@@ -6,7 +6,8 @@ import asyncio
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pytest
 import requests
@@ -28,6 +29,9 @@ PLATFORM_ENV = {
     "TELEGRAM_SECRET_TOKEN": "test-secret-token_123",
     "SLACK_TOKEN": "xoxb-test-token",
     "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
+    "FACEBOOK_VERIFY": "test-verify-token",
+    "FACEBOOK_SECRET": "test-app-secret",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "EAAtest-page-token",
 }
 
 
@@ -40,6 +44,9 @@ class Stack:
     stranger_port: int = 0
     # An expired and a recent conversation, stored before the assistant started.
     seeded: tuple[str, str] = ("", "")
+    name: str = "web"
+    # Where each process's log stood when this stack started: logs are appended to across runs.
+    log_offsets: dict[str, int] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -53,6 +60,12 @@ class Stack:
     def stop(self) -> None:
         self.assistant.stop()
         self.standin.stop()
+
+    def log_since_start(self, role: str) -> str:
+        """What the ``role`` process ("rasa", "web", "actions") has logged since this stack started."""
+        with open(LOGS / f"{self.name}-{role}.log", "rb") as log:
+            log.seek(self.log_offsets.get(role, 0))
+            return log.read().decode("utf-8", "replace")
 
 
 def start_stack(name: str) -> Stack:
@@ -78,11 +91,12 @@ def start_stack(name: str) -> Stack:
         "WEB_ALLOWED_ORIGINS": f"http://127.0.0.1:{site_port}",
         "TELEGRAM_API_URL": standin.url,
         "SLACK_API_URL": f"{standin.url}/api/",
+        "FACEBOOK_API_URL": f"{standin.url}/graph",
     }
     LOGS.mkdir(parents=True, exist_ok=True)
     seeded = _seed_conversations(settings.conversation_retention_days)
     credentials = write_credentials(env, target=LOGS / f"{name}-credentials.yml")
-    assert "bot.channels.TelegramInput" in credentials and "bot.channels.SlackInput" in credentials
+    assert all(f"bot.channels.{platform}Input" in credentials for platform in ("Telegram", "Slack", "Facebook"))
     commands = {
         "actions": action_command(),
         "rasa": rasa_command(settings, credentials=LOGS / f"{name}-credentials.yml"),
@@ -91,8 +105,9 @@ def start_stack(name: str) -> Stack:
     # As `make run` does: each process with only its own secrets, the front told which channels are on.
     envs = {role: role_env(env, role) for role in commands}
     envs["web"]["WEB_CHANNELS"] = ",".join(channel_name(c) for c in credentials)
+    offsets = {role: _size(LOGS / f"{name}-{role}.log") for role in commands}
     children = [_start(f"{name}-{role}", command, envs[role]) for role, command in commands.items()]
-    stack = Stack(Assistant(settings, children), standin, site_port, stranger_port, seeded)
+    stack = Stack(Assistant(settings, children), standin, site_port, stranger_port, seeded, name, offsets)
     try:
         asyncio.run(wait_until_answering(settings))
         _wait_for_health(stack)
@@ -115,6 +130,10 @@ def _seed_conversations(retention_days: int) -> tuple[str, str]:
         when = time.time() - days * 86_400
         asyncio.run(store.save(DialogueStateTracker.from_events(sender, [UserUttered("hola", timestamp=when)])))
     return senders
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
 
 
 def _start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:

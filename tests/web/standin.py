@@ -1,4 +1,4 @@
-"""A stand-in for the Telegram Bot API and the Slack Web API, on loopback.
+"""A stand-in for the Telegram Bot API, the Slack Web API and Messenger's Graph API, on loopback.
 
 The assistant's replies to platform users go out as API calls; this server
 answers them as the platform would and records them for the tests to read.
@@ -84,7 +84,14 @@ def _app(standin: StandIn) -> web.Application:
         standin.record(Call("slack", method, token, fields))
         return web.json_response({"ok": True, "channel": fields.get("channel"), "ts": f"{time.time():.6f}"})
 
+    async def messenger(request: web.Request) -> web.Response:
+        fields = await request.json()
+        standin.record(Call("messenger", request.match_info["method"], request.query.get("access_token", ""), fields))
+        recipient = fields.get("recipient", {}).get("id")
+        return web.json_response({"recipient_id": recipient, "message_id": f"m_{next(message_ids)}"})
+
     app = web.Application()
+    app.router.add_post("/graph/me/{method}", messenger)
     app.router.add_post("/bot{token}/{method}", telegram)
     app.router.add_post("/api/{method}", slack)
     return app

@@ -202,8 +202,11 @@ def slack_event(user: str, channel: str, text: str) -> dict:
     }
 
 
-def post_slack(stack, payload: dict, secret: str = PLATFORM_ENV["SLACK_SIGNING_SECRET"]):  # type: ignore[no-untyped-def]
-    """Signed as Slack signs (https://api.slack.com/authentication/verifying-requests-from-slack)."""
+def post_slack(  # type: ignore[no-untyped-def]
+    stack, payload: dict, secret: str = PLATFORM_ENV["SLACK_SIGNING_SECRET"], retry: tuple[int, str] | None = None
+):
+    """Signed as Slack signs (https://api.slack.com/authentication/verifying-requests-from-slack);
+    ``retry`` (number, reason) as Slack marks a repeated delivery."""
     raw = json.dumps(payload).encode()
     timestamp = str(int(time.time()))
     digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + raw, hashlib.sha256).hexdigest()
@@ -212,6 +215,8 @@ def post_slack(stack, payload: dict, secret: str = PLATFORM_ENV["SLACK_SIGNING_S
         "X-Slack-Request-Timestamp": timestamp,
         "X-Slack-Signature": f"v0={digest}",
     }
+    if retry:
+        headers.update({"X-Slack-Retry-Num": str(retry[0]), "X-Slack-Retry-Reason": retry[1]})
     return requests.post(f"{stack.url}/webhooks/slack/webhook", data=raw, headers=headers, timeout=60)
 
 
