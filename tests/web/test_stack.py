@@ -35,7 +35,7 @@ def test_health_reports_both_servers_up(stack) -> None:  # type: ignore[no-untyp
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok", "rasa": "up", "actions": "up", "replicas": [{"replica": 0, "rasa": "up", "actions": "up"}],
-        "channels": ["privacy", "rest", "slack", "socketio", "telegram"],
+        "channels": ["facebook", "privacy", "rest", "slack", "socketio", "telegram"],
     }
 
 
