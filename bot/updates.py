@@ -105,9 +105,9 @@ def _telegram_button(update_id: int, query: dict) -> Verdict:
 
 def _telegram_message(message: dict, text: str) -> dict:
     chat = _dict(message.get("chat"))
+    # No date: aiogram turns it into a datetime, and one out of range failed Rasa's handler.
     reduced = {
         "message_id": _int(message.get("message_id")) or 0,
-        "date": _int(message.get("date")) or 0,
         "chat": {"id": chat["id"], "type": _str(chat.get("type")) or "private"},
         "text": text,
     }

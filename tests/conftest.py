@@ -8,12 +8,23 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 import pytest
+from hypothesis import HealthCheck, settings
 from rasa_sdk import Tracker
 
 from bot.store import FactStore, default_store
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ["en", "es"]
+
+# Property-based tests: a CI-sized run by default, a larger one with `make fuzz`.
+# No deadline: the machine's two cores are shared, and a slow example is not a failure.
+FUZZ_EXAMPLES = {"ci": 300, "fuzz": 2000}
+for _profile, _examples in FUZZ_EXAMPLES.items():
+    settings.register_profile(
+        _profile, max_examples=_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+        print_blob=True,
+    )
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

@@ -6,8 +6,11 @@ import asyncio
 from typing import Any, Dict
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from rasa.core.agent import Agent, load_agent
 
+from bot.commands import neutralise
 from tests.conftest import ROOT
 
 # Visitors often type a single name; each must reach its topic, not the rephrase prompt.
@@ -71,3 +74,34 @@ def test_a_10000_character_text_is_classified(agent: Agent) -> None:
     assert parsed["intent"]["name"] == "ask_deployments"
     assert ("language", "en") in {(e["entity"], e["value"]) for e in parsed["entities"]}
 
+
+
+# -- any text at all (Hypothesis) -----------------------------------------------------------
+
+# Every Unicode character but lone surrogates, which no JSON or socket.io client can deliver.
+_CHARACTERS = st.characters(exclude_categories=("Cs",))
+_TEXTS = st.one_of(
+    st.text(_CHARACTERS, max_size=200),
+    st.text(st.sampled_from(" \t\n\r\x0b\x0c\u00a0\u2003\u200b\u3000"), max_size=20),
+    st.text(st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=20),
+    st.text(st.characters(min_codepoint=0x0590, max_codepoint=0x06FF), max_size=80),  # Hebrew, Arabic
+    st.text(st.characters(categories=("P", "S")), max_size=30),  # punctuation, symbols, emoji
+    # 10,000 characters: a paste, built from a short sample so the generator stays cheap.
+    st.text(_CHARACTERS, min_size=1, max_size=40).map(lambda t: (t * (10_000 // len(t) + 1))[:10_000]),
+)
+
+
+@pytest.mark.fuzz
+@given(text=_TEXTS)
+@example(text="")
+@example(text=" \t\n ")
+@example(text="\x00\x01\x07\x1b\x7f")
+@example(text="\u200b\u202e\u200f\ufeff")
+@example(text="مرحبا كيف حالك")
+@example(text="😀" * 10_000)
+def test_any_text_gets_an_intent_and_at_most_a_supported_language(agent: Agent, text: str) -> None:
+    # Every channel reads a forged slash payload as words first (bot.channels.guarded).
+    parsed = parse(agent, neutralise(text))
+    assert isinstance(parsed["intent"]["name"], str) and parsed["intent"]["name"]
+    languages = [e["value"] for e in parsed["entities"] if e["entity"] == "language"]
+    assert len(languages) <= 1 and set(languages) <= {"en", "es"}
