@@ -77,13 +77,26 @@ def lock_store(redis_url: str) -> dict[str, Any]:
     return store
 
 
+def endpoints_file(settings: Settings, directory: Path = RUNTIME_DIR) -> Path:
+    return directory / f"endpoints-{settings.rasa_port}.yml"
+
+
 def write_endpoints(settings: Settings, directory: Path = RUNTIME_DIR) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"endpoints-{settings.rasa_port}.yml"
-    # The file may hold the database password and the action secret.
+    return write_private(endpoints_file(settings, directory), endpoints(settings))
+
+
+def write_private(path: Path, config: dict[str, Any]) -> Path:
+    """``config`` as YAML, readable by its owner only: it may hold the database password and the action secret."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     # The mode given to os.open applies to a new file only: an older one keeps its own.
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(endpoints(settings), handle, sort_keys=False)
+        yaml.safe_dump(config, handle, sort_keys=False)
     return path
+
+
+def remove_endpoints(settings: Settings, directory: Path = RUNTIME_DIR) -> None:
+    """Deletes every replica's endpoints file once its run is over: the action secret is no one's business after."""
+    for replica in settings.replicas():
+        endpoints_file(replica, directory).unlink(missing_ok=True)

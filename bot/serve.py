@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import signal
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -30,7 +31,7 @@ import aiohttp
 import yaml
 
 from bot.config import ConfigError, Settings, check_scale_out
-from bot.endpoints import RUNTIME_DIR, write_endpoints
+from bot.endpoints import RUNTIME_DIR, remove_endpoints, write_endpoints
 from bot.web.guard import raise_open_file_limit
 
 # The `rasa` command with bot.rasa_main's fix to its action-reply check.
@@ -259,6 +260,19 @@ class Processes:
                 await child.wait()
 
 
+def stop_children(children: Sequence[subprocess.Popen], grace: float = 15.0) -> None:
+    """SIGTERM to each child's process group, then SIGKILL to those still there after ``grace`` seconds."""
+    for child in children:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+
 async def run() -> int:
     settings = with_action_token(Settings.from_env())
     check_scale_out(settings)
@@ -294,6 +308,7 @@ async def run() -> int:
         return await watcher
     finally:
         await processes.stop()
+        remove_endpoints(settings)
 
 
 async def start_replicas(processes: Processes, settings: Settings) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import socket
 import subprocess
 from dataclasses import dataclass, replace
@@ -14,7 +12,8 @@ from typing import Iterator, Optional
 import pytest
 
 from bot.config import Settings
-from bot.serve import action_command, child_env, rasa_command, wait_until_answering, with_action_token
+from bot.endpoints import remove_endpoints
+from bot.serve import action_command, child_env, rasa_command, stop_children, wait_until_answering, with_action_token
 from tests.conftest import ROOT
 
 LOGS = ROOT / "tests" / "artifacts"
@@ -54,15 +53,8 @@ class Assistant:
         return f"{self.settings.rasa_url}/webhooks/rest/webhook"
 
     def stop(self) -> None:
-        for child in self.children:
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
-        for child in self.children:
-            try:
-                child.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
+        stop_children(self.children)
+        remove_endpoints(self.settings)
 
 
 def start_assistant(name: str, settings: Optional[Settings] = None, extra_env: Optional[dict] = None) -> Assistant:

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import readline  # noqa: F401  (line editing and history for input())
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -30,8 +28,8 @@ import requests
 import yaml
 
 from bot.config import ConfigError, Settings
-from bot.endpoints import RUNTIME_DIR, endpoints
-from bot.serve import RASA, action_command, child_env, wait_until_answering
+from bot.endpoints import RUNTIME_DIR, endpoints, write_private
+from bot.serve import RASA, action_command, child_env, stop_children, wait_until_answering
 from bot.store import FactStore, default_store
 from tools.store import read_events, store_url
 from tools.turns import Turn, TurnReader
@@ -66,12 +64,7 @@ def write_config(settings: Settings, directory: Path = RUNTIME_DIR) -> tuple[Pat
     config = endpoints(settings)
     config["tracker_store"]["db"] = str((directory / SHELL_DB.name).resolve())
     config.pop("lock_store", None)
-    path = directory / f"endpoints-shell-{settings.rasa_port}.yml"
-    # It holds the action server's secret.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(config, handle, sort_keys=False)
-    return credentials, path
+    return credentials, write_private(directory / f"endpoints-shell-{settings.rasa_port}.yml", config)
 
 
 def rasa_command(settings: Settings, credentials: Path, endpoints_file: Path) -> list[str]:
@@ -99,15 +92,7 @@ class Servers:
         ]
 
     def stop(self) -> None:
-        for child in self.children:
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
-        for child in self.children:
-            try:
-                child.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
+        stop_children(self.children)
         self._log.close()
         # It holds this run's action secret, of no use to anyone once the servers are gone.
         self._endpoints.unlink(missing_ok=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import signal
 import stat
 import sys
 from pathlib import Path
@@ -13,8 +15,10 @@ import yaml
 
 from bot.serve import (
     CREDENTIALS_TEMPLATE, MAX_RESTARTS, STABLE_AFTER_S, Processes, Spec, supervise, effective_credentials, main,
-    restart_delay, role_env, secure_runtime_dir, write_credentials,
+    restart_delay, role_env, run, secure_runtime_dir, write_credentials,
 )
+from tests.conftest import ROOT
+from tests.servers import free_port
 from tests.web.stack import PLATFORM_ENV
 
 TELEGRAM, SLACK, SOCKETIO = "bot.channels.TelegramInput", "bot.channels.SlackInput", "bot.channels.SocketIOInput"
@@ -129,6 +133,48 @@ async def test_a_process_that_keeps_crashing_stops_the_service_with_a_clear_mess
     errors = capsys.readouterr().err
     assert errors.count("starting it again") == MAX_RESTARTS
     assert f"error: the action server died {MAX_RESTARTS + 1} times in a row (last exit code 3)" in errors
+
+
+async def test_a_stopped_run_leaves_no_endpoints_file_with_its_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """`make run` with two replicas, stopped with SIGTERM: each replica's endpoints file held the action secret."""
+    monkeypatch.chdir(tmp_path)  # var/ of its own, beside the endpoints.yml it starts from
+    shutil.copy(ROOT / "endpoints.yml", tmp_path)
+    # Every child a process that runs until stopped: what is under test is the supervisor's own bookkeeping.
+    idle = [sys.executable, "-c", "import time; time.sleep(600)"]
+    monkeypatch.setattr("bot.serve.RASA", idle)
+    monkeypatch.setattr("bot.serve.action_command", lambda: idle)
+    monkeypatch.setattr("bot.serve.web_command", lambda: idle)
+
+    async def answered(*_: object, **__: object) -> float:
+        return 0.0
+
+    monkeypatch.setattr("bot.serve.wait_until_all_answer", answered)
+    rasa_port = free_port()
+    for name, value in {
+        "RASA_PORT": rasa_port, "ACTION_PORT": rasa_port + 10, "WEB_PORT": rasa_port + 20, "RASA_REPLICAS": 2,
+        "DATABASE_URL": "postgresql://assistant@127.0.0.1:5432/test", "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "MODEL": ROOT / "models" / "current.tar.gz", "ACTION_TOKEN": "",
+    }.items():
+        monkeypatch.setenv(name, str(value))
+
+    serving = asyncio.create_task(run())
+    printed = ""
+    for _ in range(400):
+        printed += capsys.readouterr().out
+        if "Press Ctrl-C to stop." in printed or serving.done():
+            break
+        await asyncio.sleep(0.05)
+    assert "Press Ctrl-C to stop." in printed, printed
+    files = [tmp_path / "var" / f"endpoints-{port}.yml" for port in (rasa_port, rasa_port + 1)]
+    (token,) = {yaml.safe_load(f.read_text(encoding="utf-8"))["action_endpoint"]["token"] for f in files}
+    assert token
+
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert await asyncio.wait_for(serving, 30) == 0
+    left = {path.name: path.read_text(encoding="utf-8") for path in (tmp_path / "var").rglob("*") if path.is_file()}
+    assert not [name for name, text in left.items() if token in text or name.startswith("endpoints")], left
 
 
 # -- least privilege --------------------------------------------------------------------------------

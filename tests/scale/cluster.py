@@ -19,6 +19,7 @@ import psycopg2
 import requests
 
 from bot.config import Settings
+from bot.endpoints import remove_endpoints
 from tests.conftest import ROOT
 from tests.servers import LOGS, consecutive_free_ports
 
@@ -153,6 +154,8 @@ class Cluster:
                 except ProcessLookupError:
                     pass
             self.serve.wait(10)
+            # Killed, bot.serve could not delete its endpoints files (each holds the action secret).
+            remove_endpoints(self.settings)
         self.serve = None
 
     def restart(self) -> None:
