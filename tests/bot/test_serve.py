@@ -151,6 +151,7 @@ async def test_a_stopped_run_leaves_no_endpoints_file_with_its_secret(
         return 0.0
 
     monkeypatch.setattr("bot.serve.wait_until_all_answer", answered)
+    monkeypatch.setattr("bot.serve.wait_until_front_serves", answered)
     rasa_port = free_port()
     for name, value in {
         "RASA_PORT": rasa_port, "ACTION_PORT": rasa_port + 10, "WEB_PORT": rasa_port + 20, "RASA_REPLICAS": 2,
