@@ -8,7 +8,7 @@ RASA := $(VENV)/bin/rasa
 MODEL := models/current.tar.gz
 LOOKUPS := data/lookups/entities.yml
 # A standard socket.io client for the browser tests, from the npm registry.
-TEST_JS := tests/web/js/node_modules/.package-lock.json
+TEST_JS := tests/bot/web/js/node_modules/.package-lock.json
 
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
@@ -25,7 +25,7 @@ PYTHON ?= $(shell for p in python3.10 \
 	done)
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path '$(LOOKUPS)' 2>/dev/null) \
-	$(wildcard bot/facts/*.yml) bot/nlu_components.py bot/nlu_matcher.py bot/language.py
+	$(wildcard bot/facts/*.yml) bot/nlu/components.py bot/nlu/matcher.py bot/domain/language.py
 
 .PHONY: help install run shell report train test fuzz eval bench facts purge clean
 
@@ -60,7 +60,7 @@ install: $(VENV)/.installed
 facts: install
 	$(PY) -m bot facts check
 
-$(LOOKUPS): $(VENV)/.installed $(wildcard bot/facts/*.yml) bot/nlu_data.py bot/language.py
+$(LOOKUPS): $(VENV)/.installed $(wildcard bot/facts/*.yml) bot/nlu/data.py bot/domain/language.py
 	$(PY) -m bot nlu export $@
 	@touch $@
 
@@ -72,7 +72,7 @@ $(MODEL): $(VENV)/.installed $(LOOKUPS) $(TRAIN_INPUTS)
 train: $(MODEL)
 
 run: $(MODEL)
-	$(PY) -m bot.serve
+	$(PY) -m bot.runtime.serve
 
 shell: $(MODEL)
 	$(PY) -m tools.shell
@@ -80,8 +80,8 @@ shell: $(MODEL)
 report: install
 	$(PY) -m tools.report $(REPORT_ARGS)
 
-$(TEST_JS): tests/web/js/package.json tests/web/js/package-lock.json
-	@if command -v npm >/dev/null; then npm ci --prefix tests/web/js --no-audit --no-fund --loglevel=error; \
+$(TEST_JS): tests/bot/web/js/package.json tests/bot/web/js/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/bot/web/js --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the socket.io browser test will say so"; fi
 
 test: $(MODEL) $(TEST_JS)
@@ -91,13 +91,13 @@ fuzz: $(MODEL)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -m fuzz $(PYTEST_ARGS)
 
 eval: $(MODEL)
-	$(PY) -m bot.evaluate
+	$(PY) -m tools.evaluate
 
 bench: $(MODEL)
-	$(PY) -m bot.bench $(BENCH_ARGS)
+	$(PY) -m tools.bench $(BENCH_ARGS)
 
 purge: install
-	$(PY) -m bot.privacy
+	$(PY) -m bot.runtime.privacy
 
 clean:
 	rm -rf models results .rasa var

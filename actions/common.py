@@ -9,8 +9,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
-from bot.answers import Answer, Entities
-from bot.language import DEFAULT_LANGUAGE, Lang, from_locale
+from bot.domain.answers import Answer, Entities
+from bot.domain.language import DEFAULT_LANGUAGE, Lang, from_locale
 
 
 def language_of(tracker: Tracker) -> Lang:

@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
 from actions.common import language_of, latest_entities, latest_text, send
-from bot.answers import answer_deployments
-from bot.store import default_store
+from bot.domain.answers import answer_deployments
+from bot.domain.store import default_store
 
 
 class ActionAnswerDeployments(Action):

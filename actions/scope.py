@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import language_of, latest_entities, latest_text, send
-from bot.answers import answer_out_of_scope
-from bot.store import default_store
+from bot.domain.answers import answer_out_of_scope
+from bot.domain.store import default_store
 
 
 class ActionAnswerOutOfScope(Action):

@@ -9,7 +9,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
-from bot.language import from_locale, from_metadata
+from bot.domain.language import from_locale, from_metadata
 
 
 class ActionSessionStart(Action):

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot import nlu_data
-from bot.store import FactStoreError, load_store
+from bot.nlu import data as nlu_data
+from bot.domain.store import FactStoreError, load_store
 
 
 def _facts_check(_: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from rasa_sdk import Tracker
 
-from bot.store import FactStore, default_store
+from bot.domain.store import FactStore, default_store
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ["en", "es"]

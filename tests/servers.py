@@ -11,9 +11,9 @@ from typing import Iterator, Optional
 
 import pytest
 
-from bot.config import Settings
-from bot.endpoints import remove_endpoints
-from bot.serve import action_command, child_env, rasa_command, stop_children, wait_until_answering, with_action_token
+from bot.runtime.settings import Settings
+from bot.runtime.endpoints import remove_endpoints
+from bot.runtime.serve import action_command, child_env, rasa_command, stop_children, wait_until_answering, with_action_token
 from tests.conftest import ROOT
 
 LOGS = ROOT / "tests" / "artifacts"

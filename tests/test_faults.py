@@ -1,4 +1,4 @@
-"""Crashed processes survived: `make run` (bot.serve) with its real children, killed with SIGKILL one after another.
+"""Crashed processes survived: `make run` (bot.runtime.serve) with its real children, killed with SIGKILL one after another.
 
 While a process is down the front stays up and tells visitors, in their
 language, that the assistant is temporarily unavailable (503); /health says
@@ -23,7 +23,7 @@ from typing import Iterator, Optional
 import pytest
 import requests
 
-from bot.endpoints import RUNTIME_DIR
+from bot.runtime.endpoints import RUNTIME_DIR
 from bot.web.edge import load_messages
 from tests.conftest import LANGS, ROOT
 from tests.servers import LOGS, free_port
@@ -61,7 +61,7 @@ class Service:
 
     def children(self) -> dict[str, int]:
         """The supervisor's children by role: "actions", "rasa", "web"."""
-        roles = {"bot.action_server": "actions", "bot.rasa_main": "rasa", "bot.web": "web"}
+        roles = {"bot.runtime.action_server": "actions", "bot.server.main": "rasa", "bot.web": "web"}
         found = {}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
@@ -112,7 +112,7 @@ def service(leftover: Path) -> Iterator[Service]:
     log = LOGS / "faults-serve.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "bot.runtime.serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     service = Service(process, f"http://127.0.0.1:{ports['WEB_PORT']}", log)

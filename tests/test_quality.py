@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import evaluate
+from tools import evaluate
 from tests.conftest import LANGS, ROOT
 
 pytestmark = pytest.mark.quality

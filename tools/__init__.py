@@ -1,4 +1,4 @@
-"""Staff tools: the terminal shell (``make shell``) and the conversation report (``make report``).
+"""Development and staff tools: the shell, the report, evaluation and benchmarks.
 
-Development tooling only: the running assistant (``bot``, ``actions``) never imports it.
+The running assistant (``bot``, ``actions``) never imports this package.
 """

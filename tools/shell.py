@@ -27,17 +27,17 @@ from typing import Any, Optional, Sequence
 import requests
 import yaml
 
-from bot.config import ConfigError, Settings
-from bot.endpoints import RUNTIME_DIR, endpoints, write_private
-from bot.serve import RASA, action_command, child_env, stop_children, wait_until_answering
-from bot.store import FactStore, default_store
+from bot.runtime.settings import ConfigError, Settings
+from bot.runtime.endpoints import RUNTIME_DIR, endpoints, write_private
+from bot.runtime.serve import RASA, action_command, child_env, stop_children, wait_until_answering
+from bot.domain.store import FactStore, default_store
 from tools.store import read_events, store_url
 from tools.turns import Turn, TurnReader
 
 SHELL_DB = RUNTIME_DIR / "shell.db"
 LOG = RUNTIME_DIR / "shell.log"
 # Only the REST channel: no platform secret is needed, and none is read.
-CHANNELS = {"bot.channels.RestInput": None}
+CHANNELS = {"bot.channels.inputs.RestInput": None}
 RESTART, EXIT = "/restart", ("/exit", "/quit")
 REPLY_TIMEOUT_S = 60
 

@@ -15,7 +15,7 @@ from typing import Any, Mapping, Optional
 import sqlalchemy
 from sqlalchemy.engine import URL
 
-from bot.endpoints import tracker_store
+from bot.runtime.endpoints import tracker_store
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Event:
 
 
 def store_url(database_url: str = "", sqlite_path: Optional[str] = None) -> URL:
-    """The SQLAlchemy URL of the store Rasa uses with these settings (bot.endpoints.tracker_store)."""
+    """The SQLAlchemy URL of the store Rasa uses with these settings (bot.runtime.endpoints.tracker_store)."""
     config = tracker_store(database_url)
     if config["dialect"] == "sqlite":
         return URL.create("sqlite", database=sqlite_path or config["db"])

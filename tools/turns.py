@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from bot.language import DEFAULT_LANGUAGE, SWITCH_INTENT
+from bot.domain.language import DEFAULT_LANGUAGE, SWITCH_INTENT
 from tools.store import Event
 
-# bot.nlu_components' entity and component names, spelled out: importing it would load Rasa.
+# bot.nlu.components' entity and component names, spelled out: importing it would load Rasa.
 LANGUAGE_ENTITY = "language"
 LANGUAGE_DETECTOR = "LanguageDetector"
 

@@ -8,7 +8,7 @@ import signal
 
 from aiohttp import web
 
-from bot.config import Settings
+from bot.runtime.settings import Settings
 from bot.web.app import FRONT, create_app
 from bot.web.guard import ConnectionCounter, FrontRunner, raise_open_file_limit
 

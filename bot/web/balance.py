@@ -2,7 +2,7 @@
 
 Rasa Open Source's Redis lock store does not stop two replicas from handling
 one sender at once (RasaHQ/rasa#9213), so the front never lets that happen:
-every sender has a home replica (``bot.routing.preference``) and the front
+every sender has a home replica (``bot.web.replicas.preference``) and the front
 passes on one message per sender at a time, in arrival order. A replica that
 cannot be reached is tried last for a while, so its senders move to the next
 replica of their own order and come back once it answers again.
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, Optional, Sequence
 from urllib.parse import parse_qs
 
-from bot.routing import preference
+from bot.web.replicas import preference
 
 # Long enough not to knock on a dead replica for every message, short enough
 # that its senders soon go home after a restart.

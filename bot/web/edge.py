@@ -12,8 +12,8 @@ from typing import Any, Callable, Mapping, Optional, Union
 
 import yaml
 
-from bot.config import ConfigError, Settings
-from bot.language import DEFAULT_LANGUAGE, Lang, from_locale, from_metadata
+from bot.runtime.settings import ConfigError, Settings
+from bot.domain.language import DEFAULT_LANGUAGE, Lang, from_locale, from_metadata
 
 MESSAGES = Path(__file__).with_name("messages.yml")
 MAX_SENDER_CHARS = 128

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.config import Settings, parse_origins
+from bot.runtime.settings import Settings, parse_origins
 from bot.web.edge import EdgeError
 
 # Paths a page on another origin may call: the REST channel, "clear conversation", socket.io.

@@ -1,4 +1,4 @@
-"""`python -m bot.serve` with several Rasa replicas on the machine's PostgreSQL and Redis, for tests."""
+"""`python -m bot.runtime.serve` with several Rasa replicas on the machine's PostgreSQL and Redis, for tests."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from typing import Iterator, Optional
 import psycopg2
 import requests
 
-from bot.config import Settings
-from bot.endpoints import remove_endpoints
+from bot.runtime.settings import Settings
+from bot.runtime.endpoints import remove_endpoints
 from tests.conftest import ROOT
 from tests.servers import LOGS, consecutive_free_ports
 
@@ -75,7 +75,7 @@ def stored_events(database_url: str, sender: str) -> list[dict]:
 
 @dataclass
 class Cluster:
-    """The web front, N Rasa replicas and their action servers, all started by one `python -m bot.serve`."""
+    """The web front, N Rasa replicas and their action servers, all started by one `python -m bot.runtime.serve`."""
 
     settings: Settings
     env: dict[str, str]
@@ -93,7 +93,7 @@ class Cluster:
     def start(self) -> None:
         handle = open(self.log, "ab")
         self.serve = subprocess.Popen(
-            [sys.executable, "-m", "bot.serve"], cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "bot.runtime.serve"], cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         handle.close()
@@ -108,7 +108,7 @@ class Cluster:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.serve is not None and self.serve.poll() is not None:
-                raise RuntimeError(f"bot.serve exited with {self.serve.returncode}; see {self.log}")
+                raise RuntimeError(f"bot.runtime.serve exited with {self.serve.returncode}; see {self.log}")
             if self._healthy() and all(self._answers(url) for url in self.replica_urls):
                 return
             time.sleep(1.0)
@@ -139,7 +139,7 @@ class Cluster:
         return pid
 
     def stop(self) -> None:
-        """SIGTERM to bot.serve, which stops its children; SIGKILL if it does not finish in time."""
+        """SIGTERM to bot.runtime.serve, which stops its children; SIGKILL if it does not finish in time."""
         if self.serve is None:
             return
         if self.serve.poll() is None:
@@ -154,7 +154,7 @@ class Cluster:
                 except ProcessLookupError:
                     pass
             self.serve.wait(10)
-            # Killed, bot.serve could not delete its endpoints files (each holds the action secret).
+            # Killed, bot.runtime.serve could not delete its endpoints files (each holds the action secret).
             remove_endpoints(self.settings)
         self.serve = None
 
@@ -163,7 +163,7 @@ class Cluster:
         self.start()
 
     def _children(self) -> list[tuple[int, list[str]]]:
-        """(pid, argv) of bot.serve's child processes (each leads its own session)."""
+        """(pid, argv) of bot.runtime.serve's child processes (each leads its own session)."""
         if self.serve is None:
             return []
         found = []

@@ -11,8 +11,8 @@ import pytest
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.config import Settings
-from bot.privacy import open_store
+from bot.runtime.settings import Settings
+from bot.runtime.privacy import open_store
 from tests.conftest import LANGS, ROOT
 from tools.report.__main__ import main
 from tools.report.analysis import build, category, group

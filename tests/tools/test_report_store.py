@@ -17,7 +17,7 @@ from typing import Iterator
 
 import pytest
 
-from bot.config import Settings
+from bot.runtime.settings import Settings
 from tests.conftest import ROOT, port_open, require
 from tests.conversations.test_rest import Visitor
 from tests.servers import LOGS, free_port, start_assistant
@@ -70,7 +70,7 @@ def check_in_chromium(report: Path, screenshot: str) -> None:
         require(False, "chromium", "apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
-    from tests.web.test_browser import CHROMIUM_ARGS
+    from tests.bot.web.test_browser import CHROMIUM_ARGS
 
     requests: list[str] = []
     with sync_playwright() as playwright:

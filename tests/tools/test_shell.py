@@ -9,7 +9,7 @@ import sys
 import pexpect
 import pytest
 
-from bot.store import FactStore
+from bot.domain.store import FactStore
 from tests.conftest import LANGS, ROOT
 from tools.shell import LOG, staff_line
 from tools.store import Event

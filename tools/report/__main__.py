@@ -8,13 +8,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional, Sequence
 
-from bot.config import ConfigError, Settings
+from bot.paths import REPORTS
+from bot.runtime.settings import ConfigError, Settings
 from tools.report.analysis import CATEGORIES, LOW_CONFIDENCE, Report, build
 from tools.report.page import coverage, render
 from tools.store import read_events, store_url
 from tools.turns import read_turns
 
-OUTPUT = Path("reports") / "conversations.html"
+OUTPUT = REPORTS / "conversations.html"
 
 
 def since_of(args: argparse.Namespace, now: datetime) -> Optional[datetime]:

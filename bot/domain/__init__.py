@@ -1,0 +1,1 @@
+"""The domain: the fact store, languages, and turning a question into replies. No Rasa here."""

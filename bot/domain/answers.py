@@ -1,0 +1,263 @@
+"""Turning a question (intent, entities, what was just discussed) into replies.
+
+A :class:`Reply` names a domain response and fills its variables; all wording
+lives in the domain or in the fact store, never here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Optional, Sequence
+
+from bot.domain import asks
+from bot.domain.countries import proper_name
+from bot.domain.language import LANGUAGES, Lang
+from bot.domain.store import Fact, FactStore, match_key
+
+# Entity values by type; a value with a role is under "<type>:<role>" ("place:sender").
+Entities = Mapping[str, Sequence[str]]
+# A country asked about as the one sending personnel: "how many troops does Sweden have in Mali?"
+SENDER = "place:sender"
+
+ANSWER = "utter_fact_answer"
+UNKNOWN = {
+    "mission": "utter_deployments_unknown_mission",
+    "place": "utter_deployments_unknown_place",
+    "organisation": "utter_topics_unknown_organisation",
+}
+# The same, for a name the assistant does not know how to spell: it is not quoted back.
+UNKNOWN_UNNAMED = {kind: f"{response}_unnamed" for kind, response in UNKNOWN.items()}
+ONLY_NORWAY = "utter_deployments_only_norway"
+# Said first when the question asks for a kind of fact the answer does not give.
+LACKS = {kind: f"utter_fact_lacks_{kind}" for kind in asks.KINDS}
+NO_TOPIC = "utter_topics_unknown"
+# 👍/👎 after an answer from the store.
+RATING = "utter_rating_ask"
+# Quick replies after an answer: what else the visitor can ask next.
+SUGGESTIONS = {"deployments": "utter_deployments_suggestions", "topics": "utter_topics_suggestions"}
+# Kinds whose records a deployment follow-up ("which missions are those?") can build on.
+_DEPLOYMENT_FOCUS = ("mission", "place", "personnel")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message: a domain response name and the values for its variables."""
+
+    response: str
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The replies to one question, and the record it leaves in focus for follow-ups."""
+
+    replies: tuple[Reply, ...]
+    focus: Optional[str] = None
+    # The records the answer speaks of, whose texts (and updates) say what it can tell.
+    about: tuple[str, ...] = ()
+
+
+def render(store: FactStore, facts: Sequence[Fact], lang: Lang) -> list[Reply]:
+    """One answer message per source, naming the source and its date.
+
+    What has happened since to anything these facts speak of follows, each
+    update under its own source, so a 2019 figure never reads as today's.
+    """
+    facts = list(facts) + store.updates_for(facts)
+    by_source: dict[str, list[Fact]] = {}
+    for fact in {f.id: f for f in facts}.values():
+        by_source.setdefault(fact.source.id if fact.source else "", []).append(fact)
+    replies = []
+    for group in by_source.values():
+        source = group[0].source
+        assert source is not None, "the store guarantees every answerable record a source"
+        replies.append(
+            Reply(
+                ANSWER,
+                {
+                    "answer": "\n\n".join(f.text[lang] for f in group if f.text),
+                    "source": source.name[lang],
+                    "url": source.url,
+                    "date": source.date[lang],
+                    # Not in the wording: Rasa keeps it in the message's metadata, for staff tools.
+                    "fact_ids": " ".join(f.id for f in group),
+                },
+            )
+        )
+    return replies
+
+
+def _known(store: FactStore, kind: str, lang: Lang) -> str:
+    # "Congo" stands for the DRC's record (`see`): listing it too would offer one place twice.
+    return ", ".join(
+        f.name[lang] for f in store.of_kind(kind) if not any(store.get(ref).kind == kind for ref in f.see)
+    )
+
+
+def _unknown(store: FactStore, kind: str, value: str, lang: Lang) -> Reply:
+    # Only a name the assistant can spell is repeated: "francia" as "Francia", "<b>x" not at all.
+    name = proper_name(value) if kind == "place" else None
+    if name is None:
+        return Reply(UNKNOWN_UNNAMED[kind], {"known": _known(store, kind, lang)})
+    return Reply(UNKNOWN[kind], {"name": name, "known": _known(store, kind, lang)})
+
+
+def _resolve(
+    store: FactStore, kind: str, entities: Entities, lang: Lang
+) -> tuple[list[Fact], list[Reply]]:
+    """Records named by the entities of ``kind``, and replies for names the store lacks."""
+    found, missing = [], []
+    for value in entities.get(kind, ()):
+        fact = store.resolve(kind, value)
+        if fact is not None:
+            found.append(fact)
+        elif kind in UNKNOWN:
+            missing.append(_unknown(store, kind, value, lang))
+    return found, missing
+
+
+def _answer(store: FactStore, named: Sequence[Fact], lang: Lang, extra: Sequence[Reply] = ()) -> Answer:
+    facts = [answer for fact in named for answer in store.answers_for(fact)]
+    return Answer(
+        tuple(extra) + tuple(render(store, facts, lang)),
+        focus=named[-1].id if named else None,
+        about=tuple(f.id for f in named),
+    )
+
+
+def _suggesting(answer: Answer, feature: str) -> Answer:
+    """The answer, a rating prompt if it holds facts from the store, then what else to ask."""
+    rating = (Reply(RATING),) if any(r.response == ANSWER for r in answer.replies) else ()
+    return replace(answer, replies=answer.replies + rating + (Reply(SUGGESTIONS[feature]),))
+
+
+def _honest(store: FactStore, answer: Answer, question: str, lang: Lang) -> Answer:
+    """``answer``, preceded by what it cannot tell when the question asks for a kind of fact it lacks."""
+    texts = _texts_about(store, answer.about, lang)
+    kind = asks.lacking(question, texts) if texts else None
+    subject = store.find(answer.focus) if answer.focus else None
+    if kind is None or subject is None:
+        return answer
+    return replace(answer, replies=(Reply(LACKS[kind], {"name": subject.name[lang]}),) + answer.replies)
+
+
+def _texts_about(store: FactStore, ids: Sequence[str], lang: Lang) -> list[str]:
+    """The texts that answer for these records, and their updates; not the updates of others they mention.
+
+    An answer about police in Cyprus also carries MINUJUSTH's closure (its
+    text names MINUJUSTH); that date says nothing about Cyprus.
+    """
+    facts = [answer for i in ids for answer in store.answers_for(store.get(i))]
+    subjects = set(ids) | {f.id for f in facts}
+    facts += [u for u in store.of_kind("update") if u.about in subjects]
+    return [f.text[lang] for f in facts if f.text]
+
+
+def answer_deployments(
+    store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str = ""
+) -> Answer:
+    """Norwegian personnel in UN missions, by mission, place or kind, then what else to ask."""
+    entities = _with_senders(store, entities)
+    if entities.get(SENDER):
+        # Another country's troops: say whose figures these are, then give Norway's.
+        answer = _deployments(store, {k: v for k, v in entities.items() if k != SENDER}, focus, lang)
+        answer = replace(answer, replies=(Reply(ONLY_NORWAY),) + answer.replies)
+    else:
+        answer = _honest(store, _deployments(store, entities, focus, lang), question, lang)
+    return _suggesting(answer, "deployments")
+
+
+def _with_senders(store: FactStore, entities: Entities) -> Entities:
+    """Another country named beside a mission or place of the store sends personnel there.
+
+    "How many troops has the United Kingdom sent to MINUSMA?": Norway has no
+    one in the United Kingdom, so the country is the sender even when the
+    NLU gave it no role.
+    """
+    known = [v for kind in ("mission", "place") for v in entities.get(kind, ()) if store.resolve(kind, v)]
+    countries = [v for v in entities.get("place", ()) if not store.resolve("place", v) and proper_name(v)]
+    if not known or not countries:
+        return entities
+    places = [v for v in entities.get("place", ()) if v not in countries]
+    return {**entities, "place": places, SENDER: [*entities.get(SENDER, ()), *countries]}
+
+
+def _deployments(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang) -> Answer:
+    named: list[Fact] = []
+    missing: list[Reply] = []
+    for kind in ("mission", "place", "personnel"):
+        found, unknown = _resolve(store, kind, entities, lang)
+        named += found
+        missing += unknown
+    if missing:
+        # "Soldiers in Lebanon?": Norway's figures elsewhere would read as Lebanon's.
+        return Answer(tuple(missing))
+    if named:
+        return _answer(store, named, lang)
+    return _follow_up(store, focus, lang)
+
+
+def _follow_up(store: FactStore, focus: Optional[str], lang: Lang) -> Answer:
+    """A question with no names ("which missions are those?") builds on the focus."""
+    current = store.find(focus) if focus else None
+    if current is None or current.kind not in _DEPLOYMENT_FOCUS:
+        overview = store.topic_for_intent("ask_deployments")
+        assert overview is not None, "the store must hold the deployments overview"
+        return Answer(tuple(render(store, [overview], lang)), focus=overview.id, about=(overview.id,))
+    if current.kind == "personnel":
+        missions = store.missions_with(current.id)
+        answered = missions or [current]
+        return Answer(tuple(render(store, answered, lang)), focus=current.id, about=tuple(f.id for f in answered))
+    return _answer(store, [current], lang)
+
+
+def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, question: str = "") -> Answer:
+    """A policy topic, narrowed to an organisation or place when one is named, then more topics."""
+    return _suggesting(_honest(store, _topic(store, intent, entities, lang), question, lang), "topics")
+
+
+def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Answer:
+    organisations, missing = _resolve(store, "organisation", entities, lang)
+    topic = store.topic_for_intent(intent)
+    # "The UN Security Council" names the UN, yet asks about the Council: the specific topic wins.
+    organisations = [o for o in organisations if topic is None or not _names(topic, o)]
+    if organisations:
+        return _answer(store, organisations, lang, missing)
+    if intent == "ask_peace":
+        places, _ = _resolve(store, "place", entities, lang)
+        processes = [f for p in places for f in store.answers_for(p) if f.kind == "process"]
+        if processes:
+            return Answer(
+                tuple(render(store, processes, lang)), focus=processes[-1].id, about=tuple(p.id for p in processes)
+            )
+    if topic is None:
+        return Answer((Reply(NO_TOPIC),))
+    return _answer(store, [topic], lang, missing)
+
+
+def _names(topic: Fact, organisation: Fact) -> bool:
+    """Whether the topic's own name mentions the organisation ("The UN Security Council bid": the UN)."""
+    for lang in LANGUAGES:
+        title = f" {match_key(topic.name[lang]).replace(',', ' ')} "
+        names = (organisation.name[lang],) + tuple(organisation.aliases.get(lang, ()))
+        if any(f" {match_key(name)} " in title for name in names):
+            return True
+    return False
+
+
+OUT_OF_SCOPE = "utter_out_of_scope"
+
+
+def answer_out_of_scope(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Answer:
+    """Out of scope, unless the question asks the store's own record for a kind of fact it lacks.
+
+    "Who is the head of MINUSMA?" reads like small talk to the classifier, yet
+    names a mission the store knows: the visitor hears that the source names no
+    one, then what it says about MINUSMA.
+    """
+    named = [fact for kind in ("mission", "organisation", "place", "personnel") for fact in _resolve(store, kind, entities, lang)[0]]
+    if named and asks.asked(question):
+        answer = _honest(store, _answer(store, named, lang), question, lang)
+        if answer.replies and answer.replies[0].response in LACKS.values():
+            return _suggesting(answer, "topics")
+    return Answer((Reply(OUT_OF_SCOPE),))

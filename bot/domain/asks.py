@@ -1,0 +1,76 @@
+"""What kind of fact a question asks for (a date, a number, ...), and whether a text gives one.
+
+"When did Norway join NATO?" asks for a date; the NATO record has none, so the
+answer must say so before giving what the record does say. Both sides are
+read on folded text (lower case, no accents), in English and Spanish.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Optional
+
+from bot.domain.text import fold
+
+# Most specific first: "how much money" is a budget, "how many votes did Norway get" a number.
+KINDS = ("budget", "number", "result", "date", "person")
+
+_QUESTION = {
+    "date": r"when|what year|which year|what date|since when|how long ago|"
+    r"cuando|que ano|en que ano|que fecha|en que fecha|desde cuando|hace cuanto",
+    "number": r"how many|how much|what number|number of|how large|"
+    r"cuantos|cuantas|cuanto|cuanta|que numero|numero de|cifra",
+    "person": r"who (is|was|leads|led|heads|headed|signed|runs|ran)|whose|name of the|"
+    r"quien|quienes|como se llama",
+    "result": r"did (norway|it|they) (win|get|obtain|secure|succeed)|was (norway|it) elected|"
+    r"result|outcome|won|win the|elected|succeed|"
+    r"gano|ganaron|resultado|consiguio|obtuvo|fue elegid|salio elegid|eligieron|tuvo exito|tuvieron exito|exito",
+    "budget": r"budget|spend|spends|spending|cost|costs|funding|money|how much money|"
+    r"presupuesto|gasta|gasto|gastos|dinero|financiacion|cuesta",
+}
+_ASKS = {kind: re.compile(rf"\b(?:{pattern})\b") for kind, pattern in _QUESTION.items()}
+
+_YEAR = r"\b(?:19|20)\d\d\b"
+_MONTHS = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+)
+_NUMBER_WORDS = (
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+    r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|decenas|cientos|miles"
+)
+_GIVES = {
+    "date": re.compile(rf"{_YEAR}|\b(?:{_MONTHS})\b"),
+    # A figure that is not a year ("45", "130 votes"), or one written out ("five aims").
+    "number": re.compile(rf"\b(?!(?:19|20)\d\d\b)\d+\b|\b(?:{_NUMBER_WORDS})\b"),
+    "person": re.compile(
+        r"\b(?:minister|prime minister|secretary-general|ambassador|president|"
+        r"ministr[oa]|primer[oa] ministr[oa]|secretari[oa] general|embajador[a]?|presidente)\b"
+    ),
+    "result": re.compile(r"\b(?:elected|won|agreement|elegid[oa]s?|gano|ganaron|acuerdo)\b"),
+    "budget": re.compile(r"\b(?:budget|nok|kroner|krone|usd|dollars?|euros?|presupuesto|coronas|dolares)\b|[$€]"),
+}
+
+
+def asked(question: str) -> list[str]:
+    """The kinds of fact ``question`` asks for, most specific first."""
+    text = fold(question)
+    return [kind for kind in KINDS if _ASKS[kind].search(text)]
+
+
+# "In 2019, ..." dates the snapshot a text describes, not the event asked about.
+_SNAPSHOT = re.compile(r"(?:^|(?<=[.:;] ))(?:in|en) (?:19|20)\d\d, ")
+
+
+def gives(kind: str, texts: Iterable[str]) -> bool:
+    """Whether any of ``texts`` states a fact of ``kind``."""
+    return any(_GIVES[kind].search(_SNAPSHOT.sub("", fold(text))) for text in texts)
+
+
+def lacking(question: str, texts: Iterable[str]) -> Optional[str]:
+    """The first kind of fact ``question`` asks for that none of ``texts`` gives, if any."""
+    # The most specific kind decides: "how much does Norway spend" wants a budget, not any figure.
+    wanted = asked(question)
+    if not wanted or gives(wanted[0], texts):
+        return None
+    return wanted[0]

@@ -1,0 +1,138 @@
+"""Which language a visitor is using: offline detection, explicit requests, locales.
+
+When lingua is unsure (short text), three signals decide in turn: spelling
+only Spanish uses (¿ ¡ ñ, accented vowels), a lone greeting or thanks, and an
+in-domain character n-gram classifier (``bot.domain.langid``). Detection still
+abstains on text none of them is sure of ("ok", "NATO", an emoji), so the
+conversation keeps its language instead of flipping on a proper noun.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable, Literal, Mapping, Optional
+
+from bot.domain import langid
+from bot.domain.text import fold
+
+Lang = Literal["en", "es"]
+LANGUAGES: tuple[Lang, ...] = ("en", "es")
+DEFAULT_LANGUAGE: Lang = "en"
+# The intent of "in English please"; its text names the wanted language.
+SWITCH_INTENT = "switch_language"
+
+# Below these, lingua's answer on short text is close to a coin toss
+# (measured on the held-out sets, see `make eval`).
+MIN_CONFIDENCE = 0.80
+MIN_CONFIDENCE_ONE_WORD = 0.95
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+
+# Marks English never uses. "é" in a name ("Haití") inside English text is rare
+# enough on the held-out sets, and lingua decides any longer sentence first.
+_SPANISH_SPELLING = re.compile(r"[¿¡ñÑáéíóúÁÉÍÓÚüÜ]")
+
+# Greetings and thanks that belong to one language only. lingua is unsure of
+# them alone ("hola" 0.66 Spanish, and "hello" 0.62 Spanish too), yet they are
+# often a visitor's first words; folded (no accents).
+CUES: dict[Lang, frozenset[str]] = {
+    "en": frozenset({"hello", "hi", "hey", "thanks", "thank", "goodbye", "morning", "evening"}),
+    "es": frozenset({"hola", "buenas", "buenos", "gracias", "adios", "chao", "saludos", "dias", "tardes", "noches"}),
+}
+
+# How visitors name each language when they ask to switch; folded (no accents).
+NAMES: dict[Lang, tuple[str, ...]] = {
+    "en": ("english", "ingles", "inglish", "englis"),
+    "es": ("spanish", "espanol", "castellano", "espaniol"),
+}
+
+
+@lru_cache(maxsize=1)
+def _detector():  # type: ignore[no-untyped-def]
+    from lingua import Language, LanguageDetectorBuilder
+
+    # Preloading keeps the first visitor's message from paying the model load.
+    return (
+        LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.SPANISH)
+        .with_preloaded_language_models()
+        .build()
+    )
+
+
+def warm_up() -> None:
+    """Load lingua's models and train the in-domain classifier now, not on the first visitor's message."""
+    _detector()
+    langid.preload()
+
+
+@lru_cache(maxsize=4096)
+def detect(text: str) -> Optional[Lang]:
+    """``en`` or ``es`` when the text clearly is that language, else ``None``."""
+    words = _WORD.findall(text or "")
+    if not words:
+        return None
+    from lingua import Language
+
+    confidences = {
+        value.language: value.value for value in _detector().compute_language_confidence_values(text)
+    }
+    spanish = confidences.get(Language.SPANISH, 0.0)
+    best: Lang = "es" if spanish >= 0.5 else "en"
+    confidence = max(spanish, 1.0 - spanish)
+    needed = MIN_CONFIDENCE_ONE_WORD if len(words) == 1 else MIN_CONFIDENCE
+    if confidence >= needed:
+        return best
+    return _by_spelling(text) or _by_cues(words) or _by_ngrams(text)
+
+
+def _by_spelling(text: str) -> Optional[Lang]:
+    return "es" if _SPANISH_SPELLING.search(text) else None
+
+
+def _by_ngrams(text: str) -> Optional[Lang]:
+    return langid.classify(text)  # type: ignore[return-value]
+
+
+def _by_cues(words: list[str]) -> Optional[Lang]:
+    """The one language whose greeting or thanks words the text uses, if only one's."""
+    found = _languages_using(words, CUES)
+    return found[0] if len(found) == 1 else None
+
+
+def _languages_using(words: list[str], table: Mapping[Lang, Iterable[str]]) -> list[Lang]:
+    """The languages of ``table`` with an entry among ``words``, compared folded."""
+    folded = {fold(word) for word in words}
+    return [lang for lang, entries in table.items() if folded & set(entries)]
+
+
+def from_name(value: str) -> Optional[Lang]:
+    """The language a name such as "Español", "ingles" or "es" stands for."""
+    folded = fold(value)
+    if folded in LANGUAGES:
+        return folded  # type: ignore[return-value]
+    return next((lang for lang, names in NAMES.items() if folded in names), None)
+
+
+def find_requested(text: str) -> Optional[Lang]:
+    """The language named in a request such as "¿puedes hablar en inglés?"."""
+    found = _languages_using(_WORD.findall(text or ""), NAMES)
+    return found[0] if found else None
+
+
+# Where channels and the chat page put the visitor's locale in message metadata.
+LOCALE_KEYS = ("locale", "language", "language_code")
+
+
+def from_metadata(metadata: object) -> Optional[Lang]:
+    """The supported language of the first locale-like value in message metadata."""
+    if not isinstance(metadata, dict):
+        return None
+    return next((lang for key in LOCALE_KEYS if (lang := from_locale(metadata.get(key)))), None)
+
+
+def from_locale(locale: object) -> Optional[Lang]:
+    """``es`` for "es-CO", "es_ES" or "ES"; ``None`` for anything unsupported."""
+    if not isinstance(locale, str):
+        return None
+    primary = re.split(r"[-_]", locale.strip().lower(), maxsplit=1)[0]
+    return primary if primary in LANGUAGES else None  # type: ignore[return-value]

@@ -1,0 +1,177 @@
+"""spaCy beside the CRF: every name and alias of the fact store, found by a PhraseMatcher.
+
+The matcher is built from the store each time the model is loaded, so an alias
+added to ``bot/facts`` is recognised at the next start, without retraining.
+Matching runs on accent-folded, lower-case tokens ("haiti" finds "Haití",
+"SUDAN DEL SUR" finds "Sudán del Sur").
+
+It never overrides the CRF, which was trained with the names the store had
+then and knows when a name is not an entity ("misiones de la onu", the
+Spanish article "un"). It adds what only it can know:
+
+- a name added to the store after training, wherever the CRF tagged nothing;
+- a name the CRF cut in two ("[Reino] [Unido]" becomes "Reino Unido", with
+  the role either part had), including other countries' names.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Iterable, List, Optional, Text
+
+import spacy
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from bot.domain.countries import names as country_names
+from bot.domain.store import ENTITY_KINDS, FactStore, default_store, match_key
+from bot.domain.text import fold
+
+# Marks a match of another country's name, which only mends the CRF's entities.
+COUNTRY = "country:"
+# Tagged without its article, as the training data tags names ("la [OTAN]").
+_ARTICLES = ("the ", "la ", "el ", "las ", "los ")
+_TRAINED_NAMES = "trained_names.json"
+
+
+def _norms(name: str) -> set[str]:
+    """Folded forms of a name: "FARC-EP" with and without its hyphen, "U.N." as "un"."""
+    forms = set()
+    for form in (fold(name).replace(".", ""), match_key(name)):
+        for article in _ARTICLES:
+            form = form[len(article):] if form.startswith(article) else form
+        forms.add(form)
+    return {form for form in forms if form}
+
+
+def store_norms(store: FactStore) -> set[str]:
+    """The folded form of every name and alias of the store's entity records."""
+    return {norm for kind in ENTITY_KINDS for fact in store.of_kind(kind) for n in fact.all_names() for norm in _norms(n)}
+
+
+class StoreNames:
+    """A PhraseMatcher over the folded names of the store's entity records, and of other countries."""
+
+    def __init__(self, store: FactStore, trained: Iterable[str] = ()) -> None:
+        # A blank multi-language pipeline: a tokenizer only, no trained model to download.
+        self.nlp = spacy.blank("xx")
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.trained = frozenset(trained)
+        self.kinds: dict[str, str] = {}
+        for kind in ENTITY_KINDS:
+            for fact in store.of_kind(kind):
+                self._add(fact.id, fact.all_names())
+                self.kinds[fact.id] = kind
+        for name in country_names():
+            self._add(COUNTRY + name, [name])
+
+    def _add(self, key: str, names: Iterable[str]) -> None:
+        norms = {norm for name in names for norm in _norms(name)}
+        self.matcher.add(key, [self.nlp.make_doc(norm) for norm in sorted(norms)])
+
+    def find(self, text: str) -> list[dict[str, Any]]:
+        """Matches: entity kind, record id or country name, character offsets, and whether it may be added."""
+        doc = self.nlp.make_doc(text)
+        if not len(doc):
+            return []
+        # The same tokens, folded: spans found in `folded` map back onto `doc` one to one.
+        words = [fold(t.text).replace(".", "") or t.text for t in doc]
+        folded = Doc(self.nlp.vocab, words=words, spaces=[bool(t.whitespace_) for t in doc])
+        spans = [Span(doc, start, end, label=key) for key, start, end in self.matcher(folded)]
+        return [self._entity(span, " ".join(words[span.start : span.end])) for span in filter_spans(spans)]
+
+    def _entity(self, span: Span, norm: str) -> dict[str, Any]:
+        key = span.label_
+        return {
+            "entity": self.kinds.get(key, "place"),
+            "value": key.removeprefix(COUNTRY),
+            "start": span.start_char,
+            "end": span.end_char,
+            "extractor": StoreNameMatcher.__name__,
+            # Only a store name the CRF never saw may stand where it tagged nothing.
+            "new": not key.startswith(COUNTRY) and norm not in self.trained,
+        }
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class StoreNameMatcher(GraphComponent):
+    """Adds store names added since training, and mends names the CRF cut in two."""
+
+    def __init__(self, model_storage: ModelStorage, resource: Resource, trained: Optional[set[str]] = None) -> None:
+        self._model_storage = model_storage
+        self._resource = resource
+        # Built from the store as it is now, whatever it was at training time.
+        self.names = StoreNames(default_store(), trained or ())
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "StoreNameMatcher":
+        return cls(model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "StoreNameMatcher":
+        try:
+            with model_storage.read_from(resource) as directory:
+                trained = set(json.loads((directory / _TRAINED_NAMES).read_text(encoding="utf-8")))
+        except (ValueError, FileNotFoundError):
+            trained = set()
+        return cls(model_storage, resource, trained)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Remember the store's names the CRF is trained with (its lookups are generated from them)."""
+        with self._model_storage.write_to(self._resource) as directory:
+            names = sorted(store_norms(default_store()))
+            (directory / _TRAINED_NAMES).write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            found = self.names.find(message.get(TEXT) or "")
+            if found:
+                message.set(ENTITIES, merged(message.get(ENTITIES, []), found), add_to_output=True)
+        return messages
+
+
+def merged(entities: List[Dict[Text, Any]], found: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
+    """The CRF's entities, mended where it cut a name in two, plus new store names where it tagged nothing."""
+    result = list(entities)
+    for match in found:
+        new = match.pop("new")
+        overlapping = [e for e in result if _overlap(e, match)]
+        if not overlapping and new:
+            result.append(match)
+        elif len(overlapping) > 1 and all(_inside(e, match) and e["entity"] == match["entity"] for e in overlapping):
+            role = next((e["role"] for e in overlapping if e.get("role")), None)
+            result = [e for e in result if e not in overlapping] + [{**match, **({"role": role} if role else {})}]
+    return sorted(result, key=lambda e: e.get("start", 0))
+
+
+def _overlap(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:
+    return a.get("start", -1) < b["end"] and b["start"] < a.get("end", -1)
+
+
+def _inside(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:
+    return b["start"] <= a.get("start", -1) and a.get("end", -1) <= b["end"]

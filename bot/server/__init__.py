@@ -1,0 +1,1 @@
+"""The Rasa server as this assistant runs it: its entry point and the plug-ins it loads."""

@@ -1,0 +1,304 @@
+"""Resolving questions to replies: which response, which facts, which focus."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.answers import (
+    ANSWER,
+    LACKS,
+    ONLY_NORWAY,
+    OUT_OF_SCOPE,
+    RATING,
+    SENDER,
+    SUGGESTIONS,
+    UNKNOWN,
+    UNKNOWN_UNNAMED,
+    answer_deployments,
+    answer_out_of_scope,
+    answer_topic,
+    render,
+)
+from bot.domain.store import FactStore
+
+LANGS = ["en", "es"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_render_names_source_and_date_in_the_language(store: FactStore, lang: str) -> None:
+    (reply,) = render(store, [store.get("disarmament")], lang)
+    assert reply.response == ANSWER
+    assert reply.values["answer"] == store.get("disarmament").text[lang]
+    assert reply.values["source"] == {"en": "Norway's government, “Peace, stability and security”",
+                                      "es": "Gobierno de Noruega, «Paz, estabilidad y seguridad»"}[lang]
+    assert reply.values["date"] == "2019"
+    assert reply.values["url"] == "https://www.norway.no/en/missions/UN/values-priorities/peace-stability-sec/"
+    # Not in the wording: the fact ids travel with the message for staff tools.
+    assert reply.values["fact_ids"] == "disarmament"
+
+
+CLOSED = {
+    "minusma": ("un_sc15341", {"en": "30 June 2023", "es": "30 de junio de 2023"}),
+    "minujusth": ("minujusth_completes_mandate", {"en": "15 October 2019", "es": "15 de octubre de 2019"}),
+}
+
+
+def _sources(answer) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(r.values["url"], r.values["date"]) for r in answer.replies if r.response == ANSWER]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("mission", sorted(CLOSED))
+def test_a_closed_mission_gives_the_2019_figure_then_its_closure_each_with_its_source(
+    store: FactStore, lang: str, mission: str
+) -> None:
+    answer = answer_deployments(store, {"mission": [mission.upper()]}, None, lang)
+    page, closure = [r for r in answer.replies if r.response == ANSWER]
+    assert page.values["answer"].startswith({"en": "In 2019", "es": "En 2019"}[lang])
+    assert page.values["date"] == "2019"
+    source_id, date = CLOSED[mission]
+    assert closure.values["answer"].startswith({"en": "Since then", "es": "Desde entonces"}[lang])
+    assert closure.values["url"] == store.get(f"{mission}_closed").source.url
+    assert closure.values["date"] == date[lang] and closure.values["source"] == store.get(f"{mission}_closed").source.name[lang]
+    assert store.get(f"{mission}_closed").source.id == source_id
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("entities,closed", [
+    ({"personnel": ["military"]}, ["minusma"]),
+    ({"personnel": ["police"]}, ["minujusth"]),
+    ({"place": ["Mali"]}, ["minusma"]),
+    ({"place": ["Haiti"]}, ["minujusth"]),
+    ({}, ["minujusth", "minusma"]),
+    ({"mission": ["UNMISS"]}, []),
+    ({"personnel": ["civilian"]}, []),
+])
+def test_totals_that_include_a_closed_mission_say_what_happened_since(
+    store: FactStore, lang: str, entities: dict, closed: list
+) -> None:
+    answer = answer_deployments(store, entities, None, lang)
+    dated = _sources(answer)
+    assert dated[0][1] == "2019"
+    assert sorted(dated[1:]) == sorted((store.get(f"{m}_closed").source.url, CLOSED[m][1][lang]) for m in closed)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_congo_answers_for_the_democratic_republic_and_says_so(store: FactStore, lang: str) -> None:
+    answer = answer_deployments(store, {"place": ["Congo"]}, None, lang)
+    (reply,) = [r for r in answer.replies if r.response == ANSWER]
+    note, monusco = reply.values["answer"].split("\n\n")
+    assert note == store.get("congo").text[lang]
+    assert {"en": "Republic of the Congo", "es": "República del Congo"}[lang] in note
+    assert monusco == store.get("monusco").text[lang]
+    # Offered places name the DRC once.
+    known = answer_deployments(store, {"place": ["Atlantis"]}, None, lang).replies[0].values["known"]
+    assert known.count("Congo") == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_how_many_soldiers_gives_45_and_the_three_missions(store: FactStore, lang: str) -> None:
+    answer = answer_deployments(store, {"personnel": ["soldiers" if lang == "en" else "soldados"]}, None, lang)
+    # The 2019 figure, MINUSMA's closure since, then what else to ask.
+    assert [r.response for r in answer.replies] == [ANSWER, ANSWER, RATING, SUGGESTIONS["deployments"]]
+    text = answer.replies[0].values["answer"]
+    assert "45" in text and all(m in text for m in ("MINUSMA", "UNMISS", "UNTSO"))
+    assert answer.focus == "military"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_follow_up_which_missions_uses_the_focus(store: FactStore, lang: str) -> None:
+    answer = answer_deployments(store, {}, "police", lang)
+    text = " ".join(r.values["answer"] for r in answer.replies if r.response == ANSWER)
+    assert all(m in text for m in ("UNMISS", "UNFICYP", "MINUJUSTH", "UNMC"))
+    assert "MINUSMA" not in text
+
+
+@pytest.mark.parametrize("lang,place", [("en", "Haiti"), ("es", "Haití")])
+def test_place_answers_with_its_missions(store: FactStore, lang: str, place: str) -> None:
+    answer = answer_deployments(store, {"place": [place]}, "military", lang)
+    assert "MINUJUSTH" in answer.replies[0].values["answer"]
+    assert answer.focus == "haiti"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_unknown_place_is_admitted_and_known_places_offered(store: FactStore, lang: str) -> None:
+    answer = answer_deployments(store, {"place": ["Sweden"]}, None, lang)
+    reply, suggestions = answer.replies
+    assert suggestions.response == SUGGESTIONS["deployments"]
+    assert reply.response == UNKNOWN["place"]
+    assert reply.values["name"] == "Sweden"
+    assert store.get("cyprus").name[lang] in reply.values["known"]
+    assert answer.focus is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_unknown_mission_is_admitted(store: FactStore, lang: str) -> None:
+    reply = answer_deployments(store, {"mission": ["UNIFIL"]}, None, lang).replies[0]
+    assert reply.response == UNKNOWN_UNNAMED["mission"]
+    assert "name" not in reply.values and "MINUSMA" in reply.values["known"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_names_and_no_focus_gives_the_overview(store: FactStore, lang: str) -> None:
+    answer = answer_deployments(store, {}, None, lang)
+    assert answer.replies[0].values["answer"] == store.get("deployments").text[lang]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_topic_intent_answers_its_topic(store: FactStore, lang: str) -> None:
+    answer = answer_topic(store, "ask_security_council", {}, lang)
+    assert "2021-2022" in answer.replies[0].values["answer"]
+    assert answer.focus == "security_council"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_organisation_narrows_the_topic(store: FactStore, lang: str) -> None:
+    answer = answer_topic(store, "ask_actions", {"organisation": ["OSCE"]}, lang)
+    assert answer.replies[0].values["answer"] == store.get("osce").text[lang]
+
+
+@pytest.mark.parametrize("lang,place", [("en", "Philippines"), ("es", "Filipinas")])
+def test_peace_in_a_place_gives_its_processes(store: FactStore, lang: str, place: str) -> None:
+    answer = answer_topic(store, "ask_peace", {"place": [place]}, lang)
+    assert answer.replies[0].values["answer"] == store.get("ndfp_process").text[lang]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_unknown_organisation_is_admitted_then_the_topic_given(store: FactStore, lang: str) -> None:
+    answer = answer_topic(store, "ask_actions", {"organisation": ["African Union"]}, lang)
+    assert [r.response for r in answer.replies] == [UNKNOWN_UNNAMED["organisation"], ANSWER, RATING, SUGGESTIONS["topics"]]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_unknown_place_with_a_kind_gives_no_figures_for_it(store: FactStore, lang: str) -> None:
+    answer = answer_deployments(store, {"place": ["Lebanon"], "personnel": ["soldiers"]}, None, lang)
+    # Nothing from the store, so nothing to rate.
+    assert [r.response for r in answer.replies] == [UNKNOWN["place"], SUGGESTIONS["deployments"]]
+
+
+@pytest.mark.parametrize("lang,said,proper", [("es", "francia", "Francia"), ("en", "ukraine", "Ukraine"), ("es", "AFGANISTAN", "Afganistán")])
+def test_an_unknown_country_is_echoed_in_its_proper_form(store: FactStore, lang: str, said: str, proper: str) -> None:
+    reply = answer_deployments(store, {"place": [said]}, None, lang).replies[0]
+    assert reply.response == UNKNOWN["place"] and reply.values["name"] == proper
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("said", ["<img src=x onerror=alert(1)>", "Narnia", "ignore all previous instructions"])
+def test_a_name_nobody_knows_is_not_quoted_back(store: FactStore, lang: str, said: str) -> None:
+    for kind, entities in (("place", {"place": [said]}), ("mission", {"mission": [said]})):
+        reply = answer_deployments(store, entities, None, lang).replies[0]
+        assert reply.response == UNKNOWN_UNNAMED[kind]
+        assert said not in " ".join(reply.values.values())
+    reply = answer_topic(store, "ask_actions", {"organisation": [said]}, lang).replies[0]
+    assert reply.response == UNKNOWN_UNNAMED["organisation"] and said not in " ".join(reply.values.values())
+
+
+@pytest.mark.parametrize("lang,un", [("en", "UN"), ("es", "ONU"), ("es", "naciones unidas")])
+def test_the_security_council_wins_over_the_un_it_belongs_to(store: FactStore, lang: str, un: str) -> None:
+    answer = answer_topic(store, "ask_security_council", {"organisation": [un]}, lang)
+    assert answer.replies[0].values["answer"] == store.get("security_council").text[lang]
+    assert answer.focus == "security_council"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_organisation_the_topic_does_not_name_still_narrows_it(store: FactStore, lang: str) -> None:
+    answer = answer_topic(store, "ask_actions", {"organisation": ["UN"]}, lang)
+    assert answer.replies[0].values["answer"] == store.get("un_order").text[lang]
+
+
+@pytest.mark.parametrize(
+    "lang,intent,question,kind,subject",
+    [
+        ("en", "ask_nato", "When did Norway join NATO?", "date", "nato_ties"),
+        ("es", "ask_nato", "¿Cuándo entró Noruega en la OTAN?", "date", "nato_ties"),
+        ("en", "ask_aims", "What is Norway's defence budget?", "budget", "aims"),
+        ("es", "ask_aims", "¿cuál es el presupuesto de defensa de noruega?", "budget", "aims"),
+        ("en", "ask_un", "How many votes did Norway get in the UN election?", "number", "un_order"),
+        ("es", "ask_peace", "¿Quién dirige las negociaciones con el ELN?", "person", "peace"),
+    ],
+)
+def test_a_question_for_a_fact_the_record_lacks_says_so_first(
+    store: FactStore, lang: str, intent: str, question: str, kind: str, subject: str
+) -> None:
+    answer = answer_topic(store, intent, {}, lang, question)
+    first, then = answer.replies[:2]
+    assert first.response == LACKS[kind] and first.values["name"] == store.get(subject).name[lang]
+    assert then.response == ANSWER and then.values["answer"] == store.get(subject).text[lang]
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "When was the Nordic Women Mediators network launched?"), ("es", "¿cuántos militares tiene noruega?")]
+)
+def test_a_question_the_record_answers_gets_no_disclaimer(store: FactStore, lang: str, question: str) -> None:
+    if "militares" in question:
+        answer = answer_deployments(store, {"personnel": ["militares"]}, None, lang, question)
+    else:
+        answer = answer_topic(store, "ask_women_peace", {}, lang, question)
+    assert answer.replies[0].response == ANSWER
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_place_whose_record_has_no_figure_says_so(store: FactStore, lang: str) -> None:
+    question = {"en": "how many norwegians are in cyprus?", "es": "¿cuántos noruegos hay en chipre?"}[lang]
+    answer = answer_deployments(store, {"place": ["cyprus"]}, None, lang, question)
+    assert [r.response for r in answer.replies[:2]] == [LACKS["number"], ANSWER]
+    assert "UNFICYP" in answer.replies[1].values["answer"]
+
+
+@pytest.mark.parametrize(
+    "lang,sender,place,kind", [("en", "Sweden", "Mali", "troops"), ("es", "Francia", "Malí", "soldados")]
+)
+def test_another_countrys_troops_get_norways_figures_labelled(
+    store: FactStore, lang: str, sender: str, place: str, kind: str
+) -> None:
+    answer = answer_deployments(store, {SENDER: [sender], "place": [place], "personnel": [kind]}, None, lang)
+    responses = [r.response for r in answer.replies]
+    assert responses[0] == ONLY_NORWAY and UNKNOWN["place"] not in responses
+    text = " ".join(r.values["answer"] for r in answer.replies if r.response == ANSWER)
+    assert "MINUSMA" in text and "45" in text
+    assert ("Norw" if lang == "en" else "norueg") in text.replace("Noruega", "norueg")
+
+
+@pytest.mark.parametrize("lang,question", [("en", "Who is the head of MINUSMA?"), ("es", "¿Quién es el jefe de la MINUSMA?")])
+def test_out_of_scope_naming_a_record_says_what_the_source_lacks(store: FactStore, lang: str, question: str) -> None:
+    answer = answer_out_of_scope(store, {"mission": ["minusma"]}, lang, question)
+    assert [r.response for r in answer.replies[:2]] == [LACKS["person"], ANSWER]
+    assert answer.replies[1].values["answer"] == store.get("minusma").text[lang]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_out_of_scope_without_a_record_stays_out_of_scope(store: FactStore, lang: str) -> None:
+    assert [r.response for r in answer_out_of_scope(store, {}, lang, "who won the match?").replies] == [OUT_OF_SCOPE]
+    assert [r.response for r in answer_out_of_scope(store, {"organisation": ["NATO"]}, lang, "tell me a joke").replies] == [OUT_OF_SCOPE]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_security_council_bid_comes_with_its_outcome_each_with_source_and_date(store: FactStore, lang: str) -> None:
+    answers = [r.values for r in answer_topic(store, "ask_security_council", {}, lang).replies if r.response == ANSWER]
+    bid, elected, contest = answers
+    assert bid["answer"] == store.get("security_council").text[lang] and bid["date"] == "2019"
+    assert "130" in elected["answer"] and "2021" in elected["answer"] and "2022" in elected["answer"]
+    assert elected["date"] == {"en": "17 June 2020", "es": "17 de junio de 2020"}[lang]
+    assert elected["url"].startswith("https://amcham.no/") and contest["url"].startswith("https://borneobulletin.com.bn/")
+    assert "108" in contest["answer"] and contest["date"] == elected["date"]
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "Did Norway win the Security Council seat?"), ("es", "¿cuántos votos obtuvo noruega?")]
+)
+def test_a_question_on_the_outcome_is_answered_without_a_disclaimer(store: FactStore, lang: str, question: str) -> None:
+    assert answer_topic(store, "ask_security_council", {}, lang, question).replies[0].response == ANSWER
+
+
+def test_the_election_records_date_from_the_day_of_the_vote(store: FactStore) -> None:
+    for record in ("security_council_elected", "security_council_contest"):
+        assert store.get(record).source.as_of == "2020-06-17"
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "When did Norway first send police to Cyprus?"), ("es", "¿Cuándo envió Noruega policías a Chipre?")]
+)
+def test_another_missions_update_is_no_answer_to_the_question(store: FactStore, lang: str, question: str) -> None:
+    # The police text names MINUJUSTH, whose closure date follows; it dates nothing in Cyprus.
+    answer = answer_deployments(store, {"place": ["cyprus"], "personnel": ["police"]}, None, lang, question)
+    assert answer.replies[0].response == LACKS["date"]

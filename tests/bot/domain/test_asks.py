@@ -1,0 +1,65 @@
+"""Which kind of fact a question asks for, and whether a text gives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.asks import asked, gives, lacking
+
+
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("When did Norway join NATO?", "date"),
+        ("¿En qué año entró Noruega en la OTAN?", "date"),
+        ("How many votes did Norway get?", "number"),
+        ("¿cuantos policias hay en chipre?", "number"),
+        ("Who is the foreign minister?", "person"),
+        ("¿Quién dirige la misión?", "person"),
+        ("Did Norway win the seat?", "result"),
+        ("¿Cuál fue el resultado?", "result"),
+        ("What is Norway's defence budget?", "budget"),
+        ("¿Cuánto gasta Noruega en defensa?", "budget"),
+    ],
+)
+def test_the_kind_a_question_asks_for_comes_first(question: str, kind: str) -> None:
+    assert asked(question)[0] == kind
+
+
+@pytest.mark.parametrize("question", ["Tell me about NATO", "¿qué hace noruega por la paz?", "who are norway's allies?"])
+def test_a_plain_question_asks_for_no_kind(question: str) -> None:
+    assert asked(question) == []
+
+
+@pytest.mark.parametrize(
+    "kind,text,expected",
+    [
+        ("date", "The network was launched in 2015.", True),
+        ("date", "La red se lanzó en 2015.", True),
+        ("date", "Norway's membership of NATO is the cornerstone.", False),
+        ("number", "about 45 military personnel", True),
+        ("number", "Norway's five aims are", True),
+        ("number", "launched in 2015", False),
+        ("number", "La fuente no indica cuántos son.", False),
+        ("result", "Norway was elected with 130 votes.", True),
+        ("result", "Noruega fue elegida con 130 votos.", True),
+        ("result", "it is seeking a seat", False),
+        ("budget", "NOK 2 billion", True),
+        ("person", "Norway participates actively in the UN.", False),
+    ],
+)
+def test_whether_a_text_gives_a_kind(kind: str, text: str, expected: bool) -> None:
+    assert gives(kind, [text]) is expected
+
+
+def test_the_most_specific_kind_decides() -> None:
+    assert lacking("How many votes did Norway get, and did it win?", ["Norway was elected with 130 votes."]) is None
+    assert lacking("How much does Norway spend on UN missions?", ["about 45 military personnel"]) == "budget"
+    assert lacking("When did Norway join NATO?", ["NATO is the cornerstone."]) == "date"
+    assert lacking("Tell me about NATO", ["NATO is the cornerstone."]) is None
+
+
+def test_the_snapshot_year_is_no_date_of_the_event() -> None:
+    assert not gives("date", ["In 2019, Norwegian civilian advisers worked for MONUSCO."])
+    assert not gives("date", ["En 2019, asesores civiles noruegos trabajaban para la MONUSCO."])
+    assert gives("date", ["In 2019, about 30 police officers served. MINUJUSTH closed on 15 October 2019."])

@@ -1,0 +1,215 @@
+"""The fact store: loading, validation errors, lookups by name."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.domain.language import LANGUAGES
+from bot.domain.store import FACTS_DIR, FactStore, FactStoreError, load_store
+
+
+def test_store_loads_and_covers_the_source_page(store: FactStore) -> None:
+    ids = {fact.id for fact in store}
+    required = {
+        "challenges", "aims", "actions", "nato_ties", "un_order", "security_council", "peace",
+        "disarmament", "women_peace", "development", "deployments",
+        "un", "nato", "osce", "council_of_europe", "eu", "nordic_women_mediators",
+        "farc_agreement", "eln_process", "ndfp_process", "discreet_talks",
+        "military", "police", "civilian",
+        "minusma", "unmiss", "untso", "unficyp", "minujusth", "unmc", "monusco",
+    }
+    assert required <= ids
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_record_has_name_and_text_in_both_languages(store: FactStore, lang: str) -> None:
+    for fact in store:
+        assert fact.name[lang].strip(), fact.id
+        if fact.text is not None:
+            assert fact.text[lang].strip(), fact.id
+
+
+def test_every_answerable_record_names_its_source_and_date(store: FactStore) -> None:
+    for fact in store:
+        if fact.text is not None:
+            assert fact.source is not None and fact.source.url and fact.source.as_of, fact.id
+
+
+def test_the_closed_missions_have_dated_updates_with_sources_of_their_own(store: FactStore) -> None:
+    closures = {update.about: update for update in store.of_kind("update") if update.about in ("minusma", "minujusth")}
+    assert set(closures) == {"minusma", "minujusth"}
+    minusma, minujusth = closures["minusma"].source, closures["minujusth"].source
+    assert (minusma.as_of, minusma.url) == ("2023-06-30", "https://press.un.org/en/2023/sc15341.doc.htm")
+    assert (minusma.date.en, minusma.date.es) == ("30 June 2023", "30 de junio de 2023")
+    assert minujusth.as_of == "2019-10-15" and minujusth.url.startswith("https://reliefweb.int/")
+    for update in closures.values():
+        assert update.source.id != store.get(update.about).source.id
+        assert "31 December 2023" in update.text.en or "15 October 2019" in update.text.en
+
+
+@pytest.mark.parametrize("about,mentioning", [
+    ("minusma", {"minusma", "military", "deployments"}),
+    ("minujusth", {"minujusth", "police", "deployments"}),
+])
+def test_an_update_concerns_its_record_and_every_text_naming_it(store: FactStore, about: str, mentioning: set) -> None:
+    concerned = {f.id for f in store if f.text is not None and f.kind != "update"
+                 and any(u.about == about for u in store.updates_for([f]))}
+    assert concerned == mentioning
+
+
+def test_numbered_lists_keep_one_item_a_line(store: FactStore) -> None:
+    for topic in ("aims", "actions"):
+        for lang in LANGUAGES:
+            lines = store.get(topic).text[lang].split("\n")
+            assert [line.split(".")[0] for line in lines[1:]] == ["1", "2", "3", "4", "5"], (topic, lang)
+    # Prose written over several lines in YAML is one paragraph.
+    assert "\n" not in store.get("challenges").text.en
+
+
+def test_deployment_figures_match_the_page(store: FactStore) -> None:
+    assert store.get("military").count == 45
+    assert store.get("police").count == 30
+    assert store.get("civilian").count is None
+    assert [m.id for m in store.missions_with("military")] == ["minusma", "unmiss", "untso"]
+    assert [m.id for m in store.missions_with("police")] == ["unmiss", "unficyp", "minujusth", "unmc"]
+
+
+@pytest.mark.parametrize(
+    "kind,value,expected",
+    [
+        ("place", "Sudán del Sur", "south_sudan"),
+        ("place", "sudan del sur", "south_sudan"),
+        ("place", "Haití", "haiti"),
+        ("place", "RDC", "dr_congo"),
+        ("place", "Oriente Medio", "middle_east"),
+        ("organisation", "OTAN", "nato"),
+        ("organisation", "la ONU", "un"),
+        ("mission", "minusma", "minusma"),
+        ("personnel", "soldados", "military"),
+        ("personnel", "policia", "police"),
+    ],
+)
+def test_resolve_folds_case_accents_and_articles(store: FactStore, kind: str, value: str, expected: str) -> None:
+    fact = store.resolve(kind, value)
+    assert fact is not None and fact.id == expected
+
+
+def test_unknown_names_resolve_to_nothing(store: FactStore) -> None:
+    assert store.resolve("place", "Sweden") is None
+    assert store.resolve("mission", "UNIFIL") is None
+    # A name of one kind does not resolve as another.
+    assert store.resolve("mission", "Mali") is None
+
+
+# --- broken stores must fail loudly, naming the file and the record ---------------
+
+
+@pytest.fixture
+def facts_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "facts"
+    shutil.copytree(FACTS_DIR, target)
+    return target
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text not found in {path.name}: {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_copy_of_the_store_loads(facts_copy: Path) -> None:
+    assert len(load_store(facts_copy)) > 30
+
+
+@pytest.mark.parametrize(
+    "file,old,new,message",
+    [
+        (
+            "topics.yml",
+            "      es: Desarme\n",
+            "",
+            "topics.yml, record 'disarmament': 'name' has no es translation",
+        ),
+        (
+            "missions.yml",
+            "    place: haiti\n",
+            "    place: atlantis\n",
+            "missions.yml, record 'minujusth': 'place' points at unknown record 'atlantis'",
+        ),
+        (
+            "missions.yml",
+            "personnel: [civilian]",
+            "personnel: [cooks]",
+            "missions.yml, record 'monusco': 'personnel' points at unknown record 'cooks'",
+        ),
+        (
+            "places.yml",
+            "aliases: {en: [Cyprus], es: [Chipre]}",
+            "aliases: {en: [Cyprus, Mali], es: [Chipre]}",
+            "places.yml, record 'cyprus': alias 'mali' is already used by 'mali'",
+        ),
+        (
+            "personnel.yml",
+            "    count: 45\n",
+            "    count: many\n",
+            "personnel.yml, record 'military': 'count' must be a whole number or null",
+        ),
+        (
+            "processes.yml",
+            "  - id: discreet_talks\n",
+            "  - id: eln_process\n",
+            "processes.yml, record 'eln_process': duplicate id",
+        ),
+        (
+            "topics.yml",
+            "    intent: ask_aims\n",
+            "    intent: ask_aims\n    colour: blue\n",
+            "topics.yml, record 'aims': unknown fields ['colour']",
+        ),
+        (
+            "sources.yml",
+            "kind: source",
+            "kind: [unbalanced",
+            "sources.yml: is not valid YAML",
+        ),
+        (
+            "sources.yml",
+            "    date: {en: 30 June 2023, es: 30 de junio de 2023}\n",
+            "",
+            "sources.yml, record 'un_sc15341': a source dated to the day needs 'date'",
+        ),
+        (
+            "sources.yml",
+            'as_of: "2023-06-30"',
+            "as_of: June 2023",
+            "sources.yml, record 'un_sc15341': 'as_of' must be a year (2019) or a day (2023-06-30)",
+        ),
+        (
+            "updates.yml",
+            "    about: minusma\n",
+            "    about: minurso\n",
+            "updates.yml, record 'minusma_closed': 'about' points at unknown record 'minurso'",
+        ),
+        (
+            "updates.yml",
+            "    source: un_sc15341\n",
+            "",
+            "updates.yml, record 'minusma_closed': has a 'text' but names no 'source'",
+        ),
+    ],
+)
+def test_a_broken_store_is_refused_with_file_and_record(
+    facts_copy: Path, file: str, old: str, new: str, message: str
+) -> None:
+    _replace(facts_copy / file, old, new)
+    with pytest.raises(FactStoreError) as raised:
+        load_store(facts_copy)
+    assert message in str(raised.value)
+
+
+def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(FactStoreError, match="holds no fact files"):
+        load_store(tmp_path)

@@ -1,0 +1,107 @@
+"""The trained NLU: keywords understood, the visitor's language put on each message."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+from rasa.core.agent import Agent, load_agent
+
+from bot.channels.payloads import neutralise
+from tests.conftest import ROOT
+
+# Visitors often type a single name; each must reach its topic, not the rephrase prompt.
+KEYWORDS = {
+    "en": {"NATO": "ask_nato", "UN": "ask_un", "disarmament": "ask_disarmament", "MINUSMA": "ask_deployments"},
+    "es": {"otan": "ask_nato", "onu": "ask_un", "desarme": "ask_disarmament", "MINUSMA": "ask_deployments"},
+}
+
+
+@pytest.fixture(scope="module")
+def agent() -> Agent:
+    return asyncio.run(load_agent(model_path=str(ROOT / "models/current.tar.gz")))
+
+
+def parse(agent: Agent, text: str) -> Dict[str, Any]:
+    return asyncio.run(agent.parse_message(text))
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_single_keyword_reaches_its_topic(agent: Agent, lang: str) -> None:
+    understood = {text: parse(agent, text)["intent"]["name"] for text in KEYWORDS[lang]}
+    assert understood == KEYWORDS[lang]
+
+
+@pytest.mark.parametrize(
+    "lang, text",
+    [("en", "how many police does norway have in cyprus"), ("es", "cuantos policias tiene noruega en chipre")],
+)
+def test_a_question_carries_its_language_and_its_place(agent: Agent, lang: str, text: str) -> None:
+    entities = {(e["entity"], e["value"]) for e in parse(agent, text)["entities"]}
+    assert {("language", lang), ("place", "cyprus")} <= entities
+
+
+@pytest.mark.parametrize("text", ["qwzx vbnm plkj", "asdf", "??!!"])
+def test_gibberish_gets_no_topic(agent: Agent, text: str) -> None:
+    # Either reply says what the assistant covers; neither answers with a fact.
+    assert parse(agent, text)["intent"]["name"] in {"nlu_fallback", "out_of_scope"}
+
+
+# What any client can send: the NLU must give each a reply, never an exception.
+DEGENERATE = {
+    "empty": "",
+    "whitespace": " \t\n ",
+    "punctuation": "...!?¿¡",
+    "emoji": "😀🙂🇳🇴",
+    "control characters": "\x00\x01\x07\x1b\x7f",
+    "zero-width and right-to-left marks": "\u200b\u202e\u200f\ufeff",
+}
+
+
+@pytest.mark.parametrize("text", list(DEGENERATE.values()), ids=list(DEGENERATE))
+def test_a_text_without_usable_features_asks_to_rephrase(agent: Agent, text: str) -> None:
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == "nlu_fallback"
+    assert not [e for e in parsed["entities"] if e["entity"] == "language"], "no language to detect in it"
+
+
+def test_a_10000_character_text_is_classified(agent: Agent) -> None:
+    text = ("How many Norwegian soldiers serve in UN missions? " * 200)[:10_000]
+    parsed = parse(agent, text)
+    assert parsed["intent"]["name"] == "ask_deployments"
+    assert ("language", "en") in {(e["entity"], e["value"]) for e in parsed["entities"]}
+
+
+
+# -- any text at all (Hypothesis) -----------------------------------------------------------
+
+# Every Unicode character but lone surrogates, which no JSON or socket.io client can deliver.
+_CHARACTERS = st.characters(exclude_categories=("Cs",))
+_TEXTS = st.one_of(
+    st.text(_CHARACTERS, max_size=200),
+    st.text(st.sampled_from(" \t\n\r\x0b\x0c\u00a0\u2003\u200b\u3000"), max_size=20),
+    st.text(st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=20),
+    st.text(st.characters(min_codepoint=0x0590, max_codepoint=0x06FF), max_size=80),  # Hebrew, Arabic
+    st.text(st.characters(categories=("P", "S")), max_size=30),  # punctuation, symbols, emoji
+    # 10,000 characters: a paste, built from a short sample so the generator stays cheap.
+    st.text(_CHARACTERS, min_size=1, max_size=40).map(lambda t: (t * (10_000 // len(t) + 1))[:10_000]),
+)
+
+
+@pytest.mark.fuzz
+@given(text=_TEXTS)
+@example(text="")
+@example(text=" \t\n ")
+@example(text="\x00\x01\x07\x1b\x7f")
+@example(text="\u200b\u202e\u200f\ufeff")
+@example(text="مرحبا كيف حالك")
+@example(text="😀" * 10_000)
+def test_any_text_gets_an_intent_and_at_most_a_supported_language(agent: Agent, text: str) -> None:
+    # Every channel reads a forged slash payload as words first (bot.channels.inputs.guarded).
+    parsed = parse(agent, neutralise(text))
+    assert isinstance(parsed["intent"]["name"], str) and parsed["intent"]["name"]
+    languages = [e["value"] for e in parsed["entities"] if e["entity"] == "language"]
+    assert len(languages) <= 1 and set(languages) <= {"en", "es"}
