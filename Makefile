@@ -40,6 +40,7 @@ help:
 	@echo "make eval   - NLU figures on the held-out test sets"
 	@echo "make bench  - latency, throughput, memory, start-up and training time vs rasa init's bot"
 	@echo "              (BENCH_ARGS=--quick, --skip-stock, --skip-training, --profile)"
+	@echo "              (python -m tools.bench.limiter: the web front's rate limiter alone)"
 	@echo "make facts  - validate and list the fact store"
 	@echo "make purge  - delete conversations idle for more than CONVERSATION_RETENTION_DAYS (30)"
 

@@ -1,4 +1,4 @@
-"""``python -m tools.limiter_bench``: the rate limiter's cost per request with 100 to 1,000,000 clients.
+"""``python -m tools.bench.limiter``: the rate limiter's cost per request with 100 to 1,000,000 clients.
 
 Every size is measured in the same run and given as a ratio to the 100-client
 table, which holds on a noisy, shared machine where absolute figures do not.
