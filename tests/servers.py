@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import socket
+import os
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,35 +12,23 @@ from typing import Iterator, Optional
 import pytest
 
 from bot.runtime.settings import Settings
-from bot.runtime.endpoints import remove_endpoints
-from bot.runtime.serve import action_command, child_env, rasa_command, stop_children, wait_until_answering, with_action_token
+from bot.runtime.endpoints import remove_endpoints, write_endpoints
+from bot.runtime.processes import free_port, port_is_free, stop_groups
+from bot.runtime.serve import (
+    CREDENTIALS, action_command, child_env, rasa_command, wait_until_answering, with_action_token, write_credentials,
+)
 from tests.conftest import ROOT
 
 LOGS = ROOT / "tests" / "artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def consecutive_free_ports(count: int) -> int:
     """The first of ``count`` free loopback ports in a row: Rasa replicas are numbered by port."""
     for _ in range(100):
         base = free_port()
-        if all(_port_free(base + i) for i in range(1, count)):
+        if all(port_is_free(base + i) for i in range(1, count)):
             return base
     raise RuntimeError(f"no {count} free ports in a row")
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-            return True
-        except OSError:
-            return False
 
 
 @dataclass
@@ -53,7 +41,7 @@ class Assistant:
         return f"{self.settings.rasa_url}/webhooks/rest/webhook"
 
     def stop(self) -> None:
-        stop_children(self.children)
+        stop_groups(self.children)
         remove_endpoints(self.settings)
 
 
@@ -71,7 +59,9 @@ def start_assistant(name: str, settings: Optional[Settings] = None, extra_env: O
     env = {**child_env(settings), **(extra_env or {})}
     LOGS.mkdir(parents=True, exist_ok=True)
     children = []
-    for role, command in (("actions", action_command()), ("rasa", rasa_command(settings))):
+    write_credentials(os.environ)
+    rasa = rasa_command(settings, CREDENTIALS, write_endpoints(settings))
+    for role, command in (("actions", action_command()), ("rasa", rasa)):
         log = open(LOGS / f"{name}-{role}.log", "ab")
         children.append(
             subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

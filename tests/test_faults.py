@@ -24,9 +24,10 @@ import pytest
 import requests
 
 from bot.runtime.endpoints import RUNTIME_DIR
+from bot.runtime.processes import free_port, stop_groups
 from bot.web.edge import load_messages
 from tests.conftest import LANGS, ROOT
-from tests.servers import LOGS, free_port
+from tests.servers import LOGS
 
 pytestmark = pytest.mark.servers
 
@@ -120,11 +121,7 @@ def service(leftover: Path) -> Iterator[Service]:
         _until(lambda: "Ready in" in log.read_text(errors="replace"), 240, "the assistant to start")
         yield service
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_groups([process], 30)
 
 
 def _until(condition, timeout: float, what: str) -> float:  # type: ignore[no-untyped-def]

@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import readline  # noqa: F401  (line editing and history for input())
 import secrets
-import socket
 import subprocess
 import sys
 import uuid
@@ -29,7 +28,8 @@ import yaml
 
 from bot.runtime.settings import ConfigError, Settings
 from bot.runtime.endpoints import RUNTIME_DIR, endpoints, write_private
-from bot.runtime.serve import RASA, action_command, child_env, stop_children, wait_until_answering
+from bot.runtime.processes import free_port, stop_groups
+from bot.runtime.serve import action_command, child_env, rasa_command, wait_until_answering
 from bot.domain.store import FactStore, default_store
 from tools.store import read_events, store_url
 from tools.turns import Turn, TurnReader
@@ -40,12 +40,6 @@ LOG = RUNTIME_DIR / "shell.log"
 CHANNELS = {"bot.channels.inputs.RestInput": None}
 RESTART, EXIT = "/restart", ("/exit", "/quit")
 REPLY_TIMEOUT_S = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def shell_settings(settings: Settings) -> Settings:
@@ -67,14 +61,6 @@ def write_config(settings: Settings, directory: Path = RUNTIME_DIR) -> tuple[Pat
     return credentials, write_private(directory / f"endpoints-shell-{settings.rasa_port}.yml", config)
 
 
-def rasa_command(settings: Settings, credentials: Path, endpoints_file: Path) -> list[str]:
-    # `rasa run` without --enable-api: the REST channel only, on loopback.
-    return [
-        *RASA, "run", "--model", settings.model, "--interface", settings.internal_host,
-        "--port", str(settings.rasa_port), "--credentials", str(credentials), "--endpoints", str(endpoints_file),
-    ]
-
-
 class Servers:
     """The shell's action server and Rasa server, logging to one file, stopped together."""
 
@@ -92,7 +78,7 @@ class Servers:
         ]
 
     def stop(self) -> None:
-        stop_children(self.children)
+        stop_groups(self.children)
         self._log.close()
         # It holds this run's action secret, of no use to anyone once the servers are gone.
         self._endpoints.unlink(missing_ok=True)

@@ -33,6 +33,7 @@ import yaml
 from bot.runtime.settings import ConfigError, Settings, check_scale_out
 from bot.paths import CREDENTIALS_TEMPLATE, ROOT
 from bot.runtime.endpoints import RUNTIME_DIR, remove_endpoints, write_endpoints
+from bot.runtime.processes import signal_group, stop_groups
 from bot.web.guard import raise_open_file_limit
 
 # The `rasa` command with bot.server.main's fix to its action-reply check.
@@ -51,15 +52,11 @@ CREDENTIALS = ROOT / "var" / "credentials.yml"
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 
-def rasa_command(settings: Settings, *extra: str, credentials: Optional[Path] = None) -> list[str]:
-    """``rasa run`` on loopback; without ``credentials``, with those this environment enables."""
-    if credentials is None:
-        write_credentials(os.environ)
-        credentials = CREDENTIALS
+def rasa_command(settings: Settings, credentials: Path, endpoints: Path) -> list[str]:
+    """``rasa run`` on loopback, Rasa's HTTP API off, with the given credentials and endpoints files."""
     return [
         *RASA, "run", "--model", settings.model, "--interface", settings.internal_host,
-        "--port", str(settings.rasa_port), "--credentials", str(credentials),
-        "--endpoints", str(write_endpoints(settings)), *extra,
+        "--port", str(settings.rasa_port), "--credentials", str(credentials), "--endpoints", str(endpoints),
     ]
 
 
@@ -219,57 +216,30 @@ class Processes:
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
-        self.children: list[asyncio.subprocess.Process] = []
+        self.children: list[subprocess.Popen] = []
         self.specs: dict[int, Spec] = {}
 
-    async def start(
-        self, command: Sequence[str], env: Optional[dict[str, str]] = None, name: str = "process"
-    ) -> asyncio.subprocess.Process:
-        return await self._spawn(Spec(command, self.env if env is None else env, name))
+    def start(self, command: Sequence[str], env: Optional[dict[str, str]] = None, name: str = "process") -> None:
+        self._spawn(Spec(command, self.env if env is None else env, name))
 
-    async def _spawn(self, spec: Spec) -> asyncio.subprocess.Process:
+    def _spawn(self, spec: Spec) -> None:
         spec.started = time.monotonic()
-        child = await asyncio.create_subprocess_exec(*spec.command, env=spec.env, start_new_session=True)
+        child = subprocess.Popen(spec.command, env=spec.env, start_new_session=True)
         self.children.append(child)
         self.specs[child.pid] = spec
-        return child
 
-    def failed(self) -> Optional[asyncio.subprocess.Process]:
-        return next((c for c in self.children if c.returncode is not None), None)
+    def failed(self) -> Optional[subprocess.Popen]:
+        return next((c for c in self.children if c.poll() is not None), None)
 
-    async def restart(self, child: asyncio.subprocess.Process) -> asyncio.subprocess.Process:
-        try:
-            # Whatever the dead process left in its session would hold on to the port.
-            os.killpg(child.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    def restart(self, child: subprocess.Popen) -> None:
+        # Whatever the dead process left in its session would hold on to the port.
+        signal_group(child.pid, signal.SIGKILL)
         spec = self.specs.pop(child.pid)
         self.children.remove(child)
-        return await self._spawn(spec)
+        self._spawn(spec)
 
-    async def stop(self, grace: float = 10.0) -> None:
-        for child in self.children:
-            if child.returncode is None:
-                os.killpg(child.pid, signal.SIGTERM)
-        for child in self.children:
-            try:
-                await asyncio.wait_for(child.wait(), grace)
-            except asyncio.TimeoutError:
-                os.killpg(child.pid, signal.SIGKILL)
-                await child.wait()
-
-
-def stop_children(children: Sequence[subprocess.Popen], grace: float = 15.0) -> None:
-    """SIGTERM to each child's process group, then SIGKILL to those still there after ``grace`` seconds."""
-    for child in children:
-        if child.poll() is None:
-            os.killpg(child.pid, signal.SIGTERM)
-    for child in children:
-        try:
-            child.wait(grace)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
+    def stop(self, grace: float = 10.0) -> None:
+        stop_groups(self.children, grace)
 
 
 async def run() -> int:
@@ -285,9 +255,9 @@ async def run() -> int:
     try:
         channels = [channel_name(c) for c in write_credentials(processes.env)]
         print(f"Channels: {', '.join(channels)}", flush=True)
-        await start_replicas(processes, settings)
+        start_replicas(processes, settings)
         web_env = {**role_env(processes.env, "web"), "WEB_CHANNELS": ",".join(channels)}
-        await processes.start(web_command(), web_env, name="web front")
+        processes.start(web_command(), web_env, name="web front")
         watcher = asyncio.create_task(supervise(processes, stop))
         ready = asyncio.create_task(wait_until_all_answer(settings.replicas()))
         done, _ = await asyncio.wait({ready, watcher}, return_when=asyncio.FIRST_COMPLETED)
@@ -306,19 +276,18 @@ async def run() -> int:
         print("Press Ctrl-C to stop.", flush=True)
         return await watcher
     finally:
-        await processes.stop()
+        processes.stop()
         remove_endpoints(settings)
 
 
-async def start_replicas(processes: Processes, settings: Settings) -> None:
+def start_replicas(processes: Processes, settings: Settings) -> None:
     """Each replica's action server, then its Rasa server, pointed at that action server."""
     for index, replica in enumerate(settings.replicas()):
         env = child_env(replica)
         suffix = f" of replica {index}" if settings.rasa_replicas > 1 else ""
-        await processes.start(action_command(), role_env(env, "actions"), name=f"action server{suffix}")
-        await processes.start(
-            rasa_command(replica, credentials=CREDENTIALS), role_env(env, "rasa"), name=f"Rasa server{suffix}"
-        )
+        processes.start(action_command(), role_env(env, "actions"), name=f"action server{suffix}")
+        rasa = rasa_command(replica, CREDENTIALS, write_endpoints(replica))
+        processes.start(rasa, role_env(env, "rasa"), name=f"Rasa server{suffix}")
 
 
 def channel_name(key: str) -> str:
@@ -347,7 +316,7 @@ async def supervise(processes: Processes, stop: asyncio.Event) -> int:
             )
             if await _sleep_unless(stop, delay):
                 return 0
-            await processes.restart(failed)
+            processes.restart(failed)
         if await _sleep_unless(stop, WATCH_EVERY_S):
             return 0
     return 0

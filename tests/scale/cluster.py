@@ -20,6 +20,7 @@ import requests
 
 from bot.runtime.settings import Settings
 from bot.runtime.endpoints import remove_endpoints
+from bot.runtime.processes import signal_group, stop_groups
 from tests.conftest import ROOT
 from tests.servers import LOGS, consecutive_free_ports
 
@@ -135,25 +136,18 @@ class Cluster:
             pid for pid, argv in self._children()
             if "run" in argv and "--port" in argv and argv[argv.index("--port") + 1] == port
         )
-        os.killpg(pid, signal.SIGKILL)
+        signal_group(pid, signal.SIGKILL)
         return pid
 
     def stop(self) -> None:
         """SIGTERM to bot.runtime.serve, which stops its children; SIGKILL if it does not finish in time."""
         if self.serve is None:
             return
-        if self.serve.poll() is None:
-            os.killpg(self.serve.pid, signal.SIGTERM)
-        try:
-            self.serve.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            # Still its children while it lives: each leads its own process group.
-            for group in [pid for pid, _ in self._children()] + [self.serve.pid]:
-                try:
-                    os.killpg(group, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            self.serve.wait(10)
+        # Found while it lives: each leads its own process group.
+        children = [pid for pid, _ in self._children()]
+        if stop_groups([self.serve], STOP_TIMEOUT_S):
+            for group in children:
+                signal_group(group, signal.SIGKILL)
             # Killed, bot.runtime.serve could not delete its endpoints files (each holds the action secret).
             remove_endpoints(self.settings)
         self.serve = None

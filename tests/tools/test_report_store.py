@@ -17,10 +17,11 @@ from typing import Iterator
 
 import pytest
 
+from bot.runtime.processes import free_port
 from bot.runtime.settings import Settings
 from tests.conftest import ROOT, port_open, require
 from tests.conversations.test_rest import Visitor
-from tests.servers import LOGS, free_port, start_assistant
+from tests.servers import LOGS, start_assistant
 
 pytestmark = pytest.mark.servers
 

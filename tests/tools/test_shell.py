@@ -11,6 +11,7 @@ import pytest
 
 from bot.domain.store import FactStore
 from tests.conftest import LANGS, ROOT
+from tests.servers import LOGS
 from tools.shell import LOG, staff_line
 from tools.store import Event
 from tools.turns import TurnReader
@@ -93,7 +94,8 @@ def test_make_shell_in_a_terminal_answers_in_spanish_with_the_staff_line() -> No
     env["PYTHON"] = sys.executable
     shell = pexpect.spawn("make", ["--no-print-directory", "shell"], cwd=str(ROOT), env=env, encoding="utf-8",
                           timeout=60, dimensions=(40, 200))
-    transcript = open(ROOT / "tests" / "artifacts" / "shell-transcript.txt", "w", encoding="utf-8")
+    LOGS.mkdir(parents=True, exist_ok=True)
+    transcript = open(LOGS / "shell-transcript.txt", "w", encoding="utf-8")
     shell.logfile_read = transcript
     try:
         shell.expect_exact("you> ", timeout=START_TIMEOUT_S)
@@ -136,7 +138,7 @@ def test_make_shell_in_a_terminal_answers_in_spanish_with_the_staff_line() -> No
         shell.close(force=True)
         transcript.close()
     assert shell.exitstatus == 0
-    text = (ROOT / "tests" / "artifacts" / "shell-transcript.txt").read_text(encoding="utf-8")
+    text = (LOGS / "shell-transcript.txt").read_text(encoding="utf-8")
     # No log flood in the terminal: the servers log to var/.
     assert not re.search(r"\b(DEBUG|INFO|WARNING)\b|Traceback|rasa\.core", text), text[-2000:]
     assert (ROOT / LOG).stat().st_size > 0

@@ -117,11 +117,8 @@ def start_ours() -> Server:
     # Only the channels that need no secret (REST, socket.io): nothing may reach out.
     credentials = WORK / "credentials.yml"
     write_credentials({}, target=credentials)
-    command = rasa_command(settings, credentials=credentials)
-    # rasa_command wrote var/endpoints-<port>.yml; ours differs only in the conversation store.
-    Path(option(command, "--endpoints")).unlink(missing_ok=True)
     configured = bench_endpoints(settings)
-    command = with_option(command, "--endpoints", str(configured))
+    command = rasa_command(settings, credentials, configured)
     server = Server("ours", settings, leftovers=[configured])
     server.spawn("actions", action_command(), ROOT, env)
     server.spawn("rasa", command, ROOT, env)

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.runtime.processes import free_port
 from bot.runtime.serve import (
     CREDENTIALS_TEMPLATE, MAX_RESTARTS, STABLE_AFTER_S, Processes, Spec, supervise, effective_credentials, main,
     restart_delay, role_env, run, secure_runtime_dir, write_credentials,
 )
 from tests.conftest import ROOT
-from tests.servers import free_port
 from tests.bot.web.stack import PLATFORM_ENV
 
 TELEGRAM, SLACK, SOCKETIO = "bot.channels.inputs.TelegramInput", "bot.channels.inputs.SlackInput", "bot.channels.inputs.SocketIOInput"
@@ -69,7 +69,7 @@ def test_every_variable_of_the_template_is_documented() -> None:
 
 
 def test_replicas_without_shared_stores_refuse_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def never(*_: object, **__: object) -> None:
+    def never(*_: object, **__: object) -> None:
         raise AssertionError("nothing may start")
 
     monkeypatch.setattr(Processes, "start", never)
@@ -105,7 +105,7 @@ async def test_a_crashed_process_is_started_again(tmp_path: Path, monkeypatch: p
              "open(p, 'a').write('x'); time.sleep(60) if n else sys.exit(3)"
     processes = Processes(dict(os.environ))
     stop = asyncio.Event()
-    await processes.start([sys.executable, "-c", script], name="test process")
+    processes.start([sys.executable, "-c", script], name="test process")
     watcher = asyncio.create_task(supervise(processes, stop))
     try:
         for _ in range(200):
@@ -113,11 +113,11 @@ async def test_a_crashed_process_is_started_again(tmp_path: Path, monkeypatch: p
                 break
             await asyncio.sleep(0.05)
         assert len(marker.read_text()) == 2
-        assert [c.returncode for c in processes.children] == [None]
+        assert [c.poll() for c in processes.children] == [None]
     finally:
         stop.set()
         assert await watcher == 0
-        await processes.stop()
+        processes.stop()
 
 
 async def test_a_process_that_keeps_crashing_stops_the_service_with_a_clear_message(
@@ -125,11 +125,11 @@ async def test_a_process_that_keeps_crashing_stops_the_service_with_a_clear_mess
 ) -> None:
     monkeypatch.setattr("bot.runtime.serve.RESTART_FIRST_DELAY_S", 0.01)
     processes = Processes(dict(os.environ))
-    await processes.start([sys.executable, "-c", "import sys; sys.exit(3)"], name="action server")
+    processes.start([sys.executable, "-c", "import sys; sys.exit(3)"], name="action server")
     try:
         assert await asyncio.wait_for(supervise(processes, asyncio.Event()), 30) == 1
     finally:
-        await processes.stop()
+        processes.stop()
     errors = capsys.readouterr().err
     assert errors.count("starting it again") == MAX_RESTARTS
     assert f"error: the action server died {MAX_RESTARTS + 1} times in a row (last exit code 3)" in errors

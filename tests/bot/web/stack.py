@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.runtime.endpoints import write_endpoints
+from bot.runtime.processes import free_port
 from bot.runtime.settings import Settings
 from bot.runtime.serve import (
     channel_name, action_command, child_env, rasa_command, role_env, wait_until_answering, web_command,
     with_action_token, write_credentials,
 )
 from tests.conftest import ROOT
-from tests.servers import LOGS, Assistant, free_port
+from tests.servers import LOGS, Assistant
 from tests.bot.web.standin import TELEGRAM_BOT, StandIn, start_standin
 
 # Secrets of the test platforms: made up, and only ever sent to the stand-in.
@@ -99,7 +101,7 @@ def start_stack(name: str) -> Stack:
     assert all(f"bot.channels.inputs.{platform}Input" in credentials for platform in ("Telegram", "Slack", "Facebook"))
     commands = {
         "actions": action_command(),
-        "rasa": rasa_command(settings, credentials=LOGS / f"{name}-credentials.yml"),
+        "rasa": rasa_command(settings, LOGS / f"{name}-credentials.yml", write_endpoints(settings)),
         "web": web_command(),
     }
     # As `make run` does: each process with only its own secrets, the front told which channels are on.
