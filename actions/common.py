@@ -10,11 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
 from bot.domain.answers import Answer, Entities
-from bot.domain.language import DEFAULT_LANGUAGE, Lang, from_locale
+from bot.domain.language import Lang, Signals, decide, normalise
 
 
 def language_of(tracker: Tracker) -> Lang:
-    return from_locale(tracker.get_slot(slots.LANGUAGE)) or DEFAULT_LANGUAGE
+    """The conversation's language (the NLU and the session start decided it), else English."""
+    return decide(Signals(conversation=normalise(tracker.get_slot(slots.LANGUAGE)))).language
 
 
 def latest_entities(tracker: Tracker) -> Entities:

@@ -9,7 +9,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
-from bot.domain.language import from_locale, from_metadata
+from bot.domain.language import Reason, Signals, decide, from_metadata, normalise
 
 
 class ActionSessionStart(Action):
@@ -20,11 +20,15 @@ class ActionSessionStart(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         """Reads `session_started_metadata` and the old `language`; sets `language`."""
-        language = from_metadata(tracker.get_slot(slots.SESSION_STARTED_METADATA)) or from_locale(
-            tracker.get_slot(slots.LANGUAGE)
+        decision = decide(
+            Signals(
+                locale=from_metadata(tracker.get_slot(slots.SESSION_STARTED_METADATA)),
+                conversation=normalise(tracker.get_slot(slots.LANGUAGE)),
+            )
         )
         events: List[Dict[Text, Any]] = [SessionStarted()]
-        if language:
-            events.append(SlotSet(slots.LANGUAGE, language))
+        # Without a slot the replies are English (bot/server/nlg.py): nothing to set.
+        if decision.reason is not Reason.DEFAULT:
+            events.append(SlotSet(slots.LANGUAGE, decision.language))
         return events + [ActionExecuted("action_listen")]
 

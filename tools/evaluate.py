@@ -36,7 +36,7 @@ from bot.domain.answers import (
     answer_topic,
 )
 from bot.domain.langid import sentences
-from bot.domain.language import LANGUAGES, SWITCH_INTENT, Lang, detect, find_requested
+from bot.domain.language import LANGUAGES, SWITCH_INTENT, Lang, decide, read_words
 from bot.domain.store import default_store
 from bot.paths import MODEL, RESULTS, ROOT
 
@@ -93,11 +93,11 @@ def language_detection(lang: Lang, examples: list[tuple[str, str]]) -> tuple[flo
     """
     wrong = abstained = 0
     for intent, text in examples:
-        requested = find_requested(text) if intent == SWITCH_INTENT else None
-        result = requested or detect(text)
-        expected = requested or lang
-        abstained += result is None
-        wrong += result is not None and result != expected
+        signals = read_words(text, intent == SWITCH_INTENT)
+        decision = decide(signals)
+        expected = signals.requested or lang
+        abstained += not decision.from_words
+        wrong += decision.from_words and decision.language != expected
     return 1 - wrong / len(examples), wrong, abstained
 
 

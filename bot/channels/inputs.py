@@ -68,7 +68,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime import privacy
 from bot.channels.payloads import neutralise
 from bot.runtime.settings import Settings
-from bot.domain.language import LOCALE_KEYS, from_locale
+from bot.domain.language import LOCALE_KEYS, normalise
 from bot.channels.markup import plain, slack_mrkdwn, telegram_html
 from bot.server.nlg import LANGUAGE_KEY
 from bot.channels.updates import (
@@ -222,7 +222,7 @@ def locale_only(metadata: Any) -> Optional[Dict[Text, Any]]:
     """The supported locales of ``metadata`` ("es-CO" as "es"): all that is kept with the conversation."""
     if not isinstance(metadata, dict):
         return None
-    kept = {key: language for key in LOCALE_KEYS if (language := from_locale(metadata.get(key)))}
+    kept = {key: language for key in LOCALE_KEYS if (language := normalise(metadata.get(key)))}
     return kept or None
 
 

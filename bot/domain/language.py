@@ -1,4 +1,8 @@
-"""Which language a visitor is using: offline detection, explicit requests, locales.
+"""Which language to answer a visitor in: decided by ``decide``, from typed signals.
+
+The precedence is written once, in ``decide``: the page's or channel's locale,
+an explicit request ("en español"), confident detection, the conversation's
+language, English. ``normalise`` is the one reader of language names and locales.
 
 When lingua is unsure (short text), three signals decide in turn: spelling
 only Spanish uses (¿ ¡ ñ, accented vowels), a lone greeting or thanks, and an
@@ -10,6 +14,8 @@ conversation keeps its language instead of flipping on a proper noun.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 from typing import Iterable, Literal, Mapping, Optional
 
@@ -105,11 +111,19 @@ def _languages_using(words: list[str], table: Mapping[Lang, Iterable[str]]) -> l
     return [lang for lang, entries in table.items() if folded & set(entries)]
 
 
-def from_name(value: str) -> Optional[Lang]:
-    """The language a name such as "Español", "ingles" or "es" stands for."""
+def normalise(value: object) -> Optional[Lang]:
+    """The language a name or locale stands for, whoever wrote it.
+
+    "es", "ES", "es-CO", "es_ES" (a page's locale, Telegram's ``language_code``),
+    "Español", "castellano", "ingles" (what visitors and the CRF write). ``None``
+    for anything else: "nb-NO", "klingon", a number.
+    """
+    if not isinstance(value, str):
+        return None
     folded = fold(value)
-    if folded in LANGUAGES:
-        return folded  # type: ignore[return-value]
+    primary = re.split(r"[-_]", folded, maxsplit=1)[0]
+    if primary in LANGUAGES:
+        return primary  # type: ignore[return-value]
     return next((lang for lang, names in NAMES.items() if folded in names), None)
 
 
@@ -125,14 +139,66 @@ LOCALE_KEYS = ("locale", "language", "language_code")
 
 def from_metadata(metadata: object) -> Optional[Lang]:
     """The supported language of the first locale-like value in message metadata."""
-    if not isinstance(metadata, dict):
+    if not isinstance(metadata, Mapping):
         return None
-    return next((lang for key in LOCALE_KEYS if (lang := from_locale(metadata.get(key)))), None)
+    return next((lang for key in LOCALE_KEYS if (lang := normalise(metadata.get(key)))), None)
 
 
-def from_locale(locale: object) -> Optional[Lang]:
-    """``es`` for "es-CO", "es_ES" or "ES"; ``None`` for anything unsupported."""
-    if not isinstance(locale, str):
-        return None
-    primary = re.split(r"[-_]", locale.strip().lower(), maxsplit=1)[0]
-    return primary if primary in LANGUAGES else None  # type: ignore[return-value]
+class Reason(str, Enum):
+    """Which signal decided the language; staff tools show it."""
+
+    LOCALE = "locale"
+    REQUESTED = "requested"
+    DETECTED = "detected"
+    CONVERSATION = "conversation"
+    DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What may say which language to answer in, each already normalised.
+
+    ``locale`` is the page's or channel's locale where it chooses the language:
+    at a conversation's start, and in the page's language switch. On the other
+    messages the page's locale only mirrors the conversation (the page follows
+    the replies), so the visitor's words decide there.
+    """
+
+    locale: Optional[Lang] = None
+    requested: Optional[Lang] = None
+    detected: Optional[Lang] = None
+    conversation: Optional[Lang] = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    language: Lang
+    reason: Reason
+
+    @property
+    def from_words(self) -> bool:
+        """Whether this message's words decided, rather than what was known before it."""
+        return self.reason in (Reason.REQUESTED, Reason.DETECTED)
+
+
+def decide(signals: Signals) -> Decision:
+    """The visitor's language: the page or channel locale, then an explicit request,
+    then confident detection, then the conversation's language, then English."""
+    ranked = (
+        (signals.locale, Reason.LOCALE),
+        (signals.requested, Reason.REQUESTED),
+        (signals.detected, Reason.DETECTED),
+        (signals.conversation, Reason.CONVERSATION),
+    )
+    return next((Decision(lang, reason) for lang, reason in ranked if lang), Decision(DEFAULT_LANGUAGE, Reason.DEFAULT))
+
+
+def read_words(text: str, asks_to_switch: bool, named: Optional[Lang] = None) -> Signals:
+    """The signals of a message's words: the language it asks for, and the one it is in.
+
+    A request to switch names the wanted language in the other one ("hablar en
+    inglés"), so the name, not the words' own language, is what it asks for.
+    ``named`` is a language the entity extractor already found named.
+    """
+    requested = named or (find_requested(text) if asks_to_switch else None)
+    return Signals(requested=requested, detected=detect(text))

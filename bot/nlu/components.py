@@ -1,14 +1,15 @@
 """Rasa NLU glue: the intent classifier's settings, and the visitor's language on each message.
 
 The language travels as a ``language`` entity so the ``language`` slot is set
-when the user turn is applied, before any response is rendered. An explicit
-request ("en español") found by the classifier wins; otherwise offline
-detection adds one only when it is confident.
+when the user turn is applied, before any response is rendered. The message's
+words are read into signals and ``bot.domain.language.decide`` ranks them: an
+explicit request ("en español"), else confident detection. When neither
+decides, no entity is added and the slot keeps the conversation's language.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from scipy.sparse import csr_matrix
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -22,7 +23,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.domain.language import SWITCH_INTENT, detect, find_requested, from_name, warm_up
+from bot.domain.language import SWITCH_INTENT, decide, normalise, read_words, warm_up
 
 ENTITY = "language"
 # Detection reads the start of a message: the language shows within a few
@@ -55,31 +56,17 @@ class LanguageDetector(GraphComponent):
 
     def _with_language(self, message: Message) -> List[Dict[Text, Any]]:
         entities = list(message.get(ENTITIES, []))
-        requested = [e for e in entities if e.get("entity") == ENTITY]
+        named = [e for e in entities if e.get("entity") == ENTITY]
         others = [e for e in entities if e.get("entity") != ENTITY]
-        code = _first_code(requested)
-        if code is not None:
-            return others + [{**requested[0], "value": code}]
         text = message.get(TEXT) or ""
-        sample = text[:DETECT_CHARS]
-        # A request to switch names the wanted language in the other one ("hablar en inglés").
-        if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == SWITCH_INTENT:
-            detected = find_requested(sample) or detect(sample)
-        else:
-            detected = detect(sample)
-        if detected is None:
+        named_language = next((lang for e in named if (lang := normalise(str(e.get("value", ""))))), None)
+        asks_to_switch = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == SWITCH_INTENT
+        decision = decide(read_words(text[:DETECT_CHARS], asks_to_switch, named_language))
+        # Otherwise the slot keeps the conversation's language (English before any).
+        if not decision.from_words:
             return others
-        return others + [
-            {"entity": ENTITY, "value": detected, "start": 0, "end": len(text), "extractor": type(self).__name__}
-        ]
-
-
-def _first_code(entities: List[Dict[Text, Any]]) -> Optional[str]:
-    for entity in entities:
-        code = from_name(str(entity.get("value", "")))
-        if code is not None:
-            return code
-    return None
+        span = named[0] if named_language else {"start": 0, "end": len(text), "extractor": type(self).__name__}
+        return others + [{**span, "entity": ENTITY, "value": decision.language}]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

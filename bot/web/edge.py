@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Optional, Union
 import yaml
 
 from bot.runtime.settings import ConfigError, Settings
-from bot.domain.language import DEFAULT_LANGUAGE, Lang, from_locale, from_metadata
+from bot.domain.language import DEFAULT_LANGUAGE, Lang, from_metadata, normalise
 
 MESSAGES = Path(__file__).with_name("messages.yml")
 MAX_SENDER_CHARS = 128
@@ -120,7 +120,7 @@ def visitor_language(metadata: Optional[Mapping[str, Any]], accept_language: str
     if language:
         return language
     first = accept_language.split(",", 1)[0].split(";", 1)[0]
-    return from_locale(first) or DEFAULT_LANGUAGE
+    return normalise(first) or DEFAULT_LANGUAGE
 
 
 def parse_trusted_proxies(text: str) -> tuple[Network, ...]:

@@ -74,6 +74,14 @@ async def test_session_start_keeps_the_previous_language(make_tracker: TrackerFa
     assert events[1]["value"] == lang
 
 
+@pytest.mark.parametrize("lang", LANGS)
+async def test_session_start_takes_the_locale_over_the_previous_language(make_tracker: TrackerFactory, lang: str) -> None:
+    previous = "en" if lang == "es" else "es"
+    tracker = make_tracker(previous, session_started_metadata={"locale": lang})
+    _, events = await _run(ActionSessionStart(), tracker)
+    assert events[1]["name"] == "language" and events[1]["value"] == lang
+
+
 async def test_session_start_ignores_unsupported_locales(make_tracker: TrackerFactory) -> None:
     tracker = make_tracker(None, session_started_metadata={"language_code": "nb"})
     _, events = await _run(ActionSessionStart(), tracker)

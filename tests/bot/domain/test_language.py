@@ -1,10 +1,13 @@
-"""Language detection, explicit requests and locales."""
+"""Language detection, explicit requests, locales and names, and the precedence that decides."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.domain.language import detect, find_requested, from_locale, from_name
+from bot.domain.language import (
+    Decision, Reason, Signals, decide, detect, find_requested, from_metadata, normalise, read_words,
+)
+from tests.conftest import LANGS
 
 
 @pytest.mark.parametrize(
@@ -48,14 +51,78 @@ def test_explicit_requests_name_the_language(text: str, expected: str) -> None:
     assert find_requested(text) == expected
 
 
-@pytest.mark.parametrize("value,expected", [("es-CO", "es"), ("en_GB", "en"), ("ES", "es"), ("nb-NO", None), (None, None), (5, None)])
-def test_locales(value: object, expected: str) -> None:
-    assert from_locale(value) == expected
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        # Locales: a page's, a browser's, Telegram's language_code.
+        ("es-CO", "es"), ("en_GB", "en"), ("ES", "es"), ("es-419", "es"), ("nb-NO", None),
+        # Names, as visitors and the entity extractor write them.
+        ("Español", "es"), ("ingles", "en"), ("es", "es"), ("spanish", "es"), (" English ", "en"), ("klingon", None),
+        (None, None), (5, None), ("", None),
+    ],
+)
+def test_names_and_locales_are_normalised(value: object, expected: str) -> None:
+    assert normalise(value) == expected
 
 
-@pytest.mark.parametrize("value,expected", [("Español", "es"), ("ingles", "en"), ("es", "es"), ("klingon", None)])
-def test_language_names(value: str, expected: str) -> None:
-    assert from_name(value) == expected
+@pytest.mark.parametrize(
+    "metadata,expected",
+    [({"locale": "es-ES"}, "es"), ({"language_code": "en"}, "en"), ({"locale": "nb", "language": "es"}, "es"), ({}, None), ("es", None)],
+)
+def test_the_metadata_locale(metadata: object, expected: str) -> None:
+    assert from_metadata(metadata) == expected
+
+
+def _other(lang: str) -> str:
+    return "en" if lang == "es" else "es"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_or_channel_locale_decides_first(lang: str) -> None:
+    other = _other(lang)
+    signals = Signals(locale=lang, requested=other, detected=other, conversation=other)
+    assert decide(signals) == Decision(lang, Reason.LOCALE)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_explicit_request_outranks_detection_and_the_conversation(lang: str) -> None:
+    other = _other(lang)
+    assert decide(Signals(requested=lang, detected=other, conversation=other)) == Decision(lang, Reason.REQUESTED)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_confident_detection_outranks_the_conversation(lang: str) -> None:
+    assert decide(Signals(detected=lang, conversation=_other(lang))) == Decision(lang, Reason.DETECTED)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_without_a_signal_from_the_message_the_conversation_keeps_its_language(lang: str) -> None:
+    decision = decide(Signals(conversation=lang))
+    assert decision == Decision(lang, Reason.CONVERSATION) and not decision.from_words
+
+
+def test_with_nothing_known_the_language_is_english() -> None:
+    assert decide(Signals()) == Decision("en", Reason.DEFAULT)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_switch_request_asks_for_the_language_it_names(lang: str) -> None:
+    text = {"en": "¿puedes hablar en inglés?", "es": "can you answer in Spanish instead?"}[lang]
+    signals = read_words(text, asks_to_switch=True)
+    # Written in one language, asking for the other: the request wins.
+    assert signals.detected == _other(lang)
+    assert decide(signals) == Decision(lang, Reason.REQUESTED)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_words_that_name_a_language_without_asking_are_not_a_request(lang: str) -> None:
+    text = {"en": "How many Spanish soldiers serve in UN missions?", "es": "¿Cuántos soldados ingleses hay en misiones de la ONU?"}[lang]
+    assert decide(read_words(text, asks_to_switch=False)) == Decision(lang, Reason.DETECTED)
+
+
+@pytest.mark.parametrize("text", ["NATO", "MINUSMA", "ok"])
+def test_words_in_no_clear_language_leave_the_decision_to_the_conversation(text: str) -> None:
+    assert not decide(read_words(text, asks_to_switch=False)).from_words
 
 
 @pytest.mark.parametrize("text", ["¿Eres un robot?", "¿Qué es UNMISS?", "que es la red nwm", "¡Hola!", "¿y la OTAN?", "señor"])
