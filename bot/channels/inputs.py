@@ -68,7 +68,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime import privacy
 from bot.channels.payloads import neutralise
 from bot.runtime.settings import Settings
-from bot.domain.language import LOCALE_KEYS, normalise
+from bot.domain.language import LOCALE_KEYS, from_metadata, normalise
 from bot.channels.markup import plain, slack_mrkdwn, telegram_html
 from bot.server.nlg import LANGUAGE_KEY
 from bot.channels.updates import (
@@ -210,7 +210,8 @@ def guarded(on_new_message: MessageHandler) -> MessageHandler:
     """``on_new_message`` with forged slash payloads read as words, locale-only metadata, language-tagged replies."""
 
     async def handle(message: UserMessage) -> Any:
-        message.text = neutralise(message.text) if isinstance(message.text, str) else ""
+        locale = from_metadata(message.metadata)
+        message.text = neutralise(message.text, locale) if isinstance(message.text, str) else ""
         message.metadata = locale_only(message.metadata)
         message.output_channel = with_language(message.output_channel)
         return await on_new_message(message)

@@ -98,6 +98,25 @@ def test_locale_sets_the_first_language(assistant) -> None:
     assert "Fuente:" in visitor.say("MINUSMA")
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_pages_language_switch_follows_the_locale_sent_with_it(assistant, lang: str) -> None:
+    other = {"en": "es", "es": "en"}[lang]
+    visitor = Visitor(assistant.rest_url, metadata={"locale": other})
+    assert {"en": "Source:", "es": "Fuente:"}[other] in visitor.say("MINUSMA")
+    # The page's language buttons: the switch names no language, the locale sent with it does.
+    visitor.metadata = {"locale": lang}
+    assert {"en": "continue in English", "es": "seguiré en español"}[lang] in visitor.say("/switch_language")
+    assert {"en": "Source:", "es": "Fuente:"}[lang] in visitor.say("NATO")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_question_in_one_language_on_a_page_in_the_other_is_answered_in_its_own(assistant, lang: str) -> None:
+    other = {"en": "es", "es": "en"}[lang]
+    visitor = Visitor(assistant.rest_url, metadata={"locale": other})
+    question = {"en": "What does Norway do about nuclear disarmament?", "es": "¿Qué hace Noruega por el desarme nuclear?"}[lang]
+    assert {"en": "Source:", "es": "Fuente:"}[lang] in visitor.say(question)
+
+
 def test_unknown_country_is_answered_honestly(assistant) -> None:
     reply = Visitor(assistant.rest_url).say("How many Norwegian soldiers are in Lebanon?")
     assert "no information" in reply and "45" not in reply

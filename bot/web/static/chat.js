@@ -143,9 +143,10 @@ function mountChat(root, options) {
   function chooseLanguage(next) {
     if (next === language || !LANGUAGES.includes(next)) return;
     setLanguage(next);
-    // Mid-conversation, the assistant switches too (and says so, in the new language).
+    // Mid-conversation, the assistant switches too (and says so, in the new
+    // language): the switch takes its language from the locale sent with it.
     if (store.getItem(key("started"))) {
-      enqueue(`/switch_language{"language":"${language}"}`, null);
+      enqueue("/switch_language", null);
     }
   }
 
@@ -327,19 +328,22 @@ function mountChat(root, options) {
   // -- talking to the assistant -------------------------------------------
 
   // Messages go one at a time, so replies stay in the order of the questions.
+  // Each carries the page's language as it was when sent: a reply arriving
+  // meanwhile must not undo a switch the visitor just made.
   function enqueue(message, shown) {
     if (shown !== null) showUser(shown);
-    queue = queue.then(() => deliver(message));
+    const locale = language;
+    queue = queue.then(() => deliver(message, locale));
     return queue;
   }
 
-  async function deliver(message) {
+  async function deliver(message, locale) {
     setTyping(true);
     try {
       const response = await fetch(WEBHOOK, {
         method: "POST",
         headers: { "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify({ sender: senderId(), message, metadata: { locale: language } }),
+        body: JSON.stringify({ sender: senderId(), message, metadata: { locale } }),
         // The conversation is named by its random sender id, never by a cookie.
         credentials: "omit",
       });

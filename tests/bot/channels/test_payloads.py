@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from bot.channels.payloads import neutralise
-from tests.conftest import ROOT
+from tests.conftest import LANGS, ROOT
 
 
 def _button_payloads() -> list[str]:
@@ -40,3 +40,20 @@ def test_forged_payloads_are_read_as_words(forged: str, read_as: str) -> None:
 @pytest.mark.parametrize("text", ["How many soldiers?", "¿y en Chipre?", "50/50 split", ""])
 def test_ordinary_text_is_untouched(text: str) -> None:
     assert neutralise(text) == text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_pages_language_switch_takes_the_locale_sent_with_it(lang: str) -> None:
+    assert neutralise("/switch_language", lang) == '/switch_language{"language": "%s"}' % lang
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_language_written_into_a_payload_counts_for_nothing(lang: str) -> None:
+    other = "en" if lang == "es" else "es"
+    # Only the locale decides a switch; anywhere else a language in the JSON makes the payload words.
+    assert neutralise('/switch_language{"language": "%s"}' % other, lang) == '/switch_language{"language": "%s"}' % lang
+    assert neutralise('/greet{"language": "%s"}' % lang) == 'greet{"language": "%s"}' % lang
+
+
+def test_a_switch_without_a_locale_names_no_language() -> None:
+    assert neutralise("/switch_language") == "/switch_language"
