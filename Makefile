@@ -6,7 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/current.tar.gz
-LOOKUPS := data/lookups/entities.yml
+# Training data generated from the fact store (`python -m bot nlu export`).
+GENERATED := data/lookups/entities.yml data/rules/topics.yml
 # A standard socket.io client for the browser tests, from the npm registry.
 TEST_JS := tests/bot/web/js/node_modules/.package-lock.json
 
@@ -24,7 +25,8 @@ PYTHON ?= $(shell for p in python3.10 \
 	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1 && { echo "$$p"; break; }; \
 	done)
 
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path '$(LOOKUPS)' 2>/dev/null) \
+TRAIN_INPUTS := config.yml domain.yml \
+	$(shell find data -name '*.yml' $(foreach file,$(GENERATED),-not -path '$(file)') 2>/dev/null) \
 	$(wildcard bot/facts/*.yml) bot/nlu/components.py bot/nlu/matcher.py bot/domain/language.py
 
 .PHONY: help install run shell report train test fuzz eval bench facts purge clean
@@ -61,11 +63,12 @@ install: $(VENV)/.installed
 facts: install
 	$(PY) -m bot facts check
 
-$(LOOKUPS): $(VENV)/.installed $(wildcard bot/facts/*.yml) bot/nlu/data.py bot/domain/language.py
-	$(PY) -m bot nlu export $@
+# One export writes every generated file; make may run it once per file, which changes nothing.
+$(GENERATED): $(VENV)/.installed $(wildcard bot/facts/*.yml) bot/nlu/data.py bot/domain/store.py bot/domain/language.py
+	$(PY) -m bot nlu export
 	@touch $@
 
-$(MODEL): $(VENV)/.installed $(LOOKUPS) $(TRAIN_INPUTS)
+$(MODEL): $(VENV)/.installed $(GENERATED) $(TRAIN_INPUTS)
 	$(PY) -m bot facts check >/dev/null
 	$(RASA) train --fixed-model-name current --out models --quiet
 	@touch $@

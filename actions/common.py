@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
-from bot.domain.answers import Answer, Entities
+from bot.domain.answers import Entities, Outcome
 from bot.domain.language import Lang, Signals, decide, normalise
 
 
@@ -31,8 +32,25 @@ def latest_text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
-def send(dispatcher: CollectingDispatcher, answer: Answer) -> List[Dict[str, Any]]:
-    """Utter every reply of ``answer`` and remember its focus for follow-ups."""
-    for reply in answer.replies:
+def latest_intent(tracker: Tracker) -> str:
+    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+def send(dispatcher: CollectingDispatcher, outcome: Outcome) -> List[Dict[str, Any]]:
+    """Utter every reply of ``outcome`` and remember its focus for follow-ups."""
+    for reply in outcome.replies:
         dispatcher.utter_message(response=reply.response, **reply.values)
-    return [SlotSet(slots.FOCUS, answer.focus)] if answer.focus else []
+    return [SlotSet(slots.FOCUS, outcome.focus)] if outcome.focus else []
+
+
+class AnswerAction(Action, ABC):
+    """An action that answers the latest message from the store (rasa-sdk skips this abstract class)."""
+
+    @abstractmethod
+    def outcome(self, tracker: Tracker) -> Outcome:
+        """What answering the tracker's latest message comes to."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
+        return send(dispatcher, self.outcome(tracker))

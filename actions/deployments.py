@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Tracker
 
 from actions import slots
-from actions.common import language_of, latest_entities, latest_text, send
-from bot.domain.answers import answer_deployments
+from actions.common import AnswerAction, language_of, latest_entities, latest_intent, latest_text
+from bot.domain.answers import Outcome, answer_deployments
 from bot.domain.store import default_store
 
 
-class ActionAnswerDeployments(Action):
+class ActionAnswerDeployments(AnswerAction):
     def name(self) -> Text:
         return "action_answer_deployments"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        """Reads the text, mission/place/personnel entities, `focus` and `language`; sets `focus`."""
-        answer = answer_deployments(
+    def outcome(self, tracker: Tracker) -> Outcome:
+        """Reads the text, intent, mission/place/personnel entities, `focus` and `language`; sets `focus`."""
+        return answer_deployments(
             default_store(),
+            latest_intent(tracker),
             latest_entities(tracker),
             tracker.get_slot(slots.FOCUS),
             language_of(tracker),
             latest_text(tracker),
         )
-        return send(dispatcher, answer)

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Tracker
 
-from actions.common import language_of, latest_entities, latest_text, send
-from bot.domain.answers import answer_out_of_scope
+from actions.common import AnswerAction, language_of, latest_entities, latest_text
+from bot.domain.answers import Outcome, answer_out_of_scope
 from bot.domain.store import default_store
 
 
-class ActionAnswerOutOfScope(Action):
+class ActionAnswerOutOfScope(AnswerAction):
     def name(self) -> Text:
         return "action_answer_out_of_scope"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest text, its entities and `language`; sets `focus` when it answers from a record."""
-        answer = answer_out_of_scope(default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker))
-        return send(dispatcher, answer)
+        return answer_out_of_scope(default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker))

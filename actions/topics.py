@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk import Tracker
 
-from actions.common import language_of, latest_entities, latest_text, send
-from bot.domain.answers import answer_topic
+from actions.common import AnswerAction, language_of, latest_entities, latest_intent, latest_text
+from bot.domain.answers import Outcome, answer_topic
 from bot.domain.store import default_store
 
 
-class ActionAnswerTopic(Action):
+class ActionAnswerTopic(AnswerAction):
     def name(self) -> Text:
         return "action_answer_topic"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest text, intent, organisation/place entities and `language`; sets `focus`."""
-        intent = tracker.latest_message.get("intent", {}).get("name") or ""
-        answer = answer_topic(
-            default_store(), intent, latest_entities(tracker), language_of(tracker), latest_text(tracker)
+        return answer_topic(
+            default_store(), latest_intent(tracker), latest_entities(tracker), language_of(tracker), latest_text(tracker)
         )
-        return send(dispatcher, answer)

@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.nlu import data as nlu_data
 from bot.domain.store import FactStoreError, load_store
+from bot.nlu import data as nlu_data
+from bot.paths import ROOT
 
 
 def _facts_check(_: argparse.Namespace) -> int:
@@ -19,22 +20,27 @@ def _facts_check(_: argparse.Namespace) -> int:
     return 0
 
 
+def _generated(root: Path) -> dict[Path, str]:
+    """Each generated file under ``root`` and the text it must hold."""
+    store = load_store()
+    return {root / path.relative_to(ROOT): nlu_data.render(store, path) for path in nlu_data.GENERATED}
+
+
 def _nlu_export(args: argparse.Namespace) -> int:
-    path = Path(args.path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = nlu_data.render(load_store())
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path}")
+    for path, text in _generated(args.root).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
     return 0
 
 
 def _nlu_check(args: argparse.Namespace) -> int:
-    path = Path(args.path)
-    if not path.exists() or path.read_text(encoding="utf-8") != nlu_data.render(load_store()):
+    stale = [path for path, text in _generated(args.root).items()
+             if not path.exists() or path.read_text(encoding="utf-8") != text]
+    for path in stale:
         print(f"{path} is out of date with bot/facts: run `python -m bot nlu export`", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if stale else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     facts.add_parser("check", help="validate and list the fact store").set_defaults(run=_facts_check)
     nlu = commands.add_parser("nlu").add_subparsers(dest="action", required=True)
     for name, run in (("export", _nlu_export), ("check", _nlu_check)):
-        sub = nlu.add_parser(name, help=f"{name} the lookups and synonyms generated from the store")
-        sub.add_argument("path", nargs="?", default=str(nlu_data.LOOKUPS_FILE))
+        sub = nlu.add_parser(name, help=f"{name} the lookups, synonyms and topic rules generated from the store")
+        sub.add_argument("--root", type=Path, default=ROOT, help="the project folder whose data/ holds them")
         sub.set_defaults(run=run)
     args = parser.parse_args(argv)
     try:

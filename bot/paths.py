@@ -14,6 +14,7 @@ CREDENTIALS_TEMPLATE = ROOT / "credentials.yml"
 FACTS_DIR = ROOT / "bot" / "facts"
 NLU_DATA = ROOT / "data" / "nlu"
 LOOKUPS_DIR = ROOT / "data" / "lookups"
+RULES_DIR = ROOT / "data" / "rules"
 MODELS_DIR = ROOT / "models"
 MODEL = MODELS_DIR / "current.tar.gz"
 # Conversations, effective endpoints and credentials, logs: the owner's alone.

@@ -26,11 +26,12 @@ from typing import Any, Callable, Optional
 import yaml
 
 from bot.domain.answers import (
+    FACTS,
     LACKS,
     ONLY_NORWAY,
     UNKNOWN,
     UNKNOWN_UNNAMED,
-    Answer,
+    Outcome,
     answer_deployments,
     answer_out_of_scope,
     answer_topic,
@@ -146,36 +147,41 @@ def _entity_f1(report: dict) -> float:
 Parse = Callable[[str], dict[str, Any]]
 
 
-def reply_to(parsed: dict[str, Any], lang: Lang) -> Optional[Answer]:
-    """What the answer actions would reply to a parsed message, or ``None`` for a canned reply."""
+def reply_to(parsed: dict[str, Any], lang: Lang) -> Optional[Outcome]:
+    """What the answer actions would reply to a parsed message, or ``None`` for a canned reply.
+
+    A topic's intent goes to the action the store names for it, as the rules generated from the store say.
+    """
     grouped: dict[str, list[str]] = {}
     for entity in parsed.get("entities", []):
         key = f"{entity['entity']}:{entity['role']}" if entity.get("role") else entity["entity"]
         grouped.setdefault(key, []).append(str(entity.get("value", "")))
     intent = (parsed.get("intent") or {}).get("name") or ""
-    if intent == "ask_deployments":
-        return answer_deployments(default_store(), grouped, None, lang, parsed.get("text", ""))
-    if intent.startswith("ask_") and default_store().topic_for_intent(intent) is not None:
-        return answer_topic(default_store(), intent, grouped, lang, parsed.get("text", ""))
+    store, text = default_store(), parsed.get("text", "")
+    topic = store.topic_for_intent(intent)
+    if topic is not None and topic.action == "action_answer_deployments":
+        return answer_deployments(store, intent, grouped, None, lang, text)
+    if topic is not None:
+        return answer_topic(store, intent, grouped, lang, text)
     if intent == "out_of_scope":
-        return answer_out_of_scope(default_store(), grouped, lang, parsed.get("text", ""))
+        return answer_out_of_scope(store, grouped, lang, text)
     return None
 
 
-def is_honest(answer: Optional[Answer], lacks: str) -> bool:
+def is_honest(answer: Optional[Outcome], lacks: str) -> bool:
     """Says first that the source lacks that kind of fact, then gives what it holds."""
     if answer is None or len(answer.replies) < 2:
         return False
     return answer.replies[0].response == LACKS[lacks] and answer.replies[1].response != answer.replies[0].response
 
 
-def is_norways_only(answer: Optional[Answer]) -> bool:
+def is_norways_only(answer: Optional[Outcome]) -> bool:
     """Says the figures are Norway's only, gives some, and calls no country unknown."""
     if answer is None:
         return False
     responses = [r.response for r in answer.replies]
     unknown = set(UNKNOWN.values()) | set(UNKNOWN_UNNAMED.values())
-    return responses[0] == ONLY_NORWAY and "utter_fact_answer" in responses and not unknown & set(responses)
+    return responses[0] == ONLY_NORWAY and FACTS in responses and not unknown & set(responses)
 
 
 # Whose entities count: the language detector's are not the NLU's, and its own figure is above.

@@ -1,7 +1,8 @@
-"""Turning a question (intent, entities, what was just discussed) into replies.
+"""Answering a question (intent, entities, what was just discussed): its :class:`Outcome`.
 
 A :class:`Reply` names a domain response and fills its variables; all wording
-lives in the domain or in the fact store, never here.
+lives in the domain or in the fact store, never here. Which topic an intent
+asks for, and what narrows it, the store says (``bot/facts/topics.yml``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ Entities = Mapping[str, Sequence[str]]
 # A country asked about as the one sending personnel: "how many troops does Sweden have in Mali?"
 SENDER = "place:sender"
 
-ANSWER = "utter_fact_answer"
+# One message per source: the texts of its facts, then its citation.
+FACTS = "utter_fact_answer"
 UNKNOWN = {
     "mission": "utter_deployments_unknown_mission",
     "place": "utter_deployments_unknown_place",
@@ -35,6 +37,7 @@ NO_TOPIC = "utter_topics_unknown"
 RATING = "utter_rating_ask"
 # Quick replies after an answer: what else the visitor can ask next.
 SUGGESTIONS = {"deployments": "utter_deployments_suggestions", "topics": "utter_topics_suggestions"}
+OUT_OF_SCOPE = "utter_out_of_scope"
 # Kinds whose records a deployment follow-up ("which missions are those?") can build on.
 _DEPLOYMENT_FOCUS = ("mission", "place", "personnel")
 
@@ -48,17 +51,17 @@ class Reply:
 
 
 @dataclass(frozen=True)
-class Answer:
-    """The replies to one question, and the record it leaves in focus for follow-ups."""
+class Outcome:
+    """What answering one question comes to: the replies, and the record left in focus for follow-ups."""
 
     replies: tuple[Reply, ...]
     focus: Optional[str] = None
-    # The records the answer speaks of, whose texts (and updates) say what it can tell.
+    # The records the replies speak of, whose texts (and updates) say what they can tell.
     about: tuple[str, ...] = ()
 
 
-def render(store: FactStore, facts: Sequence[Fact], lang: Lang) -> list[Reply]:
-    """One answer message per source, naming the source and its date.
+def cite(store: FactStore, facts: Sequence[Fact], lang: Lang) -> list[Reply]:
+    """One message per source giving its facts, naming the source and its date.
 
     What has happened since to anything these facts speak of follows, each
     update under its own source, so a 2019 figure never reads as today's.
@@ -73,8 +76,9 @@ def render(store: FactStore, facts: Sequence[Fact], lang: Lang) -> list[Reply]:
         assert source is not None, "the store guarantees every answerable record a source"
         replies.append(
             Reply(
-                ANSWER,
+                FACTS,
                 {
+                    # The response's own variable name, in domain.yml: the facts' texts.
                     "answer": "\n\n".join(f.text[lang] for f in group if f.text),
                     "source": source.name[lang],
                     "url": source.url,
@@ -116,29 +120,30 @@ def _resolve(
     return found, missing
 
 
-def _answer(store: FactStore, named: Sequence[Fact], lang: Lang, extra: Sequence[Reply] = ()) -> Answer:
-    facts = [answer for fact in named for answer in store.answers_for(fact)]
-    return Answer(
-        tuple(extra) + tuple(render(store, facts, lang)),
+def _citing(store: FactStore, named: Sequence[Fact], lang: Lang, extra: Sequence[Reply] = ()) -> Outcome:
+    """The ``extra`` replies, then what the store holds on the named records, the last one in focus."""
+    facts = [record for fact in named for record in store.records_on(fact)]
+    return Outcome(
+        tuple(extra) + tuple(cite(store, facts, lang)),
         focus=named[-1].id if named else None,
         about=tuple(f.id for f in named),
     )
 
 
-def _suggesting(answer: Answer, feature: str) -> Answer:
-    """The answer, a rating prompt if it holds facts from the store, then what else to ask."""
-    rating = (Reply(RATING),) if any(r.response == ANSWER for r in answer.replies) else ()
-    return replace(answer, replies=answer.replies + rating + (Reply(SUGGESTIONS[feature]),))
+def _suggesting(outcome: Outcome, feature: str) -> Outcome:
+    """The replies, a rating prompt if they hold facts from the store, then what else to ask."""
+    rating = (Reply(RATING),) if any(r.response == FACTS for r in outcome.replies) else ()
+    return replace(outcome, replies=outcome.replies + rating + (Reply(SUGGESTIONS[feature]),))
 
 
-def _honest(store: FactStore, answer: Answer, question: str, lang: Lang) -> Answer:
-    """``answer``, preceded by what it cannot tell when the question asks for a kind of fact it lacks."""
-    texts = _texts_about(store, answer.about, lang)
+def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Outcome:
+    """``outcome``, preceded by what it cannot tell when the question asks for a kind of fact it lacks."""
+    texts = _texts_about(store, outcome.about, lang)
     kind = asks.lacking(question, texts) if texts else None
-    subject = store.find(answer.focus) if answer.focus else None
+    subject = store.find(outcome.focus) if outcome.focus else None
     if kind is None or subject is None:
-        return answer
-    return replace(answer, replies=(Reply(LACKS[kind], {"name": subject.name[lang]}),) + answer.replies)
+        return outcome
+    return replace(outcome, replies=(Reply(LACKS[kind], {"name": subject.name[lang]}),) + outcome.replies)
 
 
 def _texts_about(store: FactStore, ids: Sequence[str], lang: Lang) -> list[str]:
@@ -147,24 +152,29 @@ def _texts_about(store: FactStore, ids: Sequence[str], lang: Lang) -> list[str]:
     An answer about police in Cyprus also carries MINUJUSTH's closure (its
     text names MINUJUSTH); that date says nothing about Cyprus.
     """
-    facts = [answer for i in ids for answer in store.answers_for(store.get(i))]
+    facts = [record for i in ids for record in store.records_on(store.get(i))]
     subjects = set(ids) | {f.id for f in facts}
     facts += [u for u in store.of_kind("update") if u.about in subjects]
     return [f.text[lang] for f in facts if f.text]
 
 
 def answer_deployments(
-    store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str = ""
-) -> Answer:
-    """Norwegian personnel in UN missions, by mission, place or kind, then what else to ask."""
+    store: FactStore, intent: str, entities: Entities, focus: Optional[str], lang: Lang, question: str = ""
+) -> Outcome:
+    """Norwegian personnel in UN missions, by mission, place or kind, then what else to ask.
+
+    With nothing named nor in focus, the topic ``intent`` asks for gives the overview.
+    """
     entities = _with_senders(store, entities)
+    overview = store.topic_for_intent(intent)
+    assert overview is not None, f"the store must hold the topic '{intent}' asks for"
     if entities.get(SENDER):
         # Another country's troops: say whose figures these are, then give Norway's.
-        answer = _deployments(store, {k: v for k, v in entities.items() if k != SENDER}, focus, lang)
-        answer = replace(answer, replies=(Reply(ONLY_NORWAY),) + answer.replies)
+        outcome = _deployments(store, {k: v for k, v in entities.items() if k != SENDER}, focus, overview, lang)
+        outcome = replace(outcome, replies=(Reply(ONLY_NORWAY),) + outcome.replies)
     else:
-        answer = _honest(store, _deployments(store, entities, focus, lang), question, lang)
-    return _suggesting(answer, "deployments")
+        outcome = _honest(store, _deployments(store, entities, focus, overview, lang), question, lang)
+    return _suggesting(outcome, "deployments")
 
 
 def _with_senders(store: FactStore, entities: Entities) -> Entities:
@@ -182,7 +192,9 @@ def _with_senders(store: FactStore, entities: Entities) -> Entities:
     return {**entities, "place": places, SENDER: [*entities.get(SENDER, ()), *countries]}
 
 
-def _deployments(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang) -> Answer:
+def _deployments(
+    store: FactStore, entities: Entities, focus: Optional[str], overview: Fact, lang: Lang
+) -> Outcome:
     named: list[Fact] = []
     missing: list[Reply] = []
     for kind in ("mission", "place", "personnel"):
@@ -191,48 +203,44 @@ def _deployments(store: FactStore, entities: Entities, focus: Optional[str], lan
         missing += unknown
     if missing:
         # "Soldiers in Lebanon?": Norway's figures elsewhere would read as Lebanon's.
-        return Answer(tuple(missing))
+        return Outcome(tuple(missing))
     if named:
-        return _answer(store, named, lang)
-    return _follow_up(store, focus, lang)
+        return _citing(store, named, lang)
+    return _follow_up(store, focus, overview, lang)
 
 
-def _follow_up(store: FactStore, focus: Optional[str], lang: Lang) -> Answer:
-    """A question with no names ("which missions are those?") builds on the focus."""
+def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lang) -> Outcome:
+    """A question with no names ("which missions are those?") builds on the focus, else gets the overview."""
     current = store.find(focus) if focus else None
     if current is None or current.kind not in _DEPLOYMENT_FOCUS:
-        overview = store.topic_for_intent("ask_deployments")
-        assert overview is not None, "the store must hold the deployments overview"
-        return Answer(tuple(render(store, [overview], lang)), focus=overview.id, about=(overview.id,))
+        return Outcome(tuple(cite(store, [overview], lang)), focus=overview.id, about=(overview.id,))
     if current.kind == "personnel":
-        missions = store.missions_with(current.id)
-        answered = missions or [current]
-        return Answer(tuple(render(store, answered, lang)), focus=current.id, about=tuple(f.id for f in answered))
-    return _answer(store, [current], lang)
+        given = store.missions_with(current.id) or [current]
+        return Outcome(tuple(cite(store, given, lang)), focus=current.id, about=tuple(f.id for f in given))
+    return _citing(store, [current], lang)
 
 
-def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, question: str = "") -> Answer:
+def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, question: str = "") -> Outcome:
     """A policy topic, narrowed to an organisation or place when one is named, then more topics."""
     return _suggesting(_honest(store, _topic(store, intent, entities, lang), question, lang), "topics")
 
 
-def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Answer:
+def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Outcome:
     organisations, missing = _resolve(store, "organisation", entities, lang)
     topic = store.topic_for_intent(intent)
     # "The UN Security Council" names the UN, yet asks about the Council: the specific topic wins.
     organisations = [o for o in organisations if topic is None or not _names(topic, o)]
     if organisations:
-        return _answer(store, organisations, lang, missing)
-    if intent == "ask_peace":
+        return _citing(store, organisations, lang, missing)
+    if topic is not None and topic.by_place:
+        # "Peace in Colombia": the records of the topic's kind there (its peace processes).
         places, _ = _resolve(store, "place", entities, lang)
-        processes = [f for p in places for f in store.answers_for(p) if f.kind == "process"]
-        if processes:
-            return Answer(
-                tuple(render(store, processes, lang)), focus=processes[-1].id, about=tuple(p.id for p in processes)
-            )
+        local = [f for p in places for f in store.records_on(p) if f.kind == topic.by_place]
+        if local:
+            return Outcome(tuple(cite(store, local, lang)), focus=local[-1].id, about=tuple(f.id for f in local))
     if topic is None:
-        return Answer((Reply(NO_TOPIC),))
-    return _answer(store, [topic], lang, missing)
+        return Outcome((Reply(NO_TOPIC),))
+    return _citing(store, [topic], lang, missing)
 
 
 def _names(topic: Fact, organisation: Fact) -> bool:
@@ -245,10 +253,7 @@ def _names(topic: Fact, organisation: Fact) -> bool:
     return False
 
 
-OUT_OF_SCOPE = "utter_out_of_scope"
-
-
-def answer_out_of_scope(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Answer:
+def answer_out_of_scope(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Outcome:
     """Out of scope, unless the question asks the store's own record for a kind of fact it lacks.
 
     "Who is the head of MINUSMA?" reads like small talk to the classifier, yet
@@ -257,7 +262,7 @@ def answer_out_of_scope(store: FactStore, entities: Entities, lang: Lang, questi
     """
     named = [fact for kind in ("mission", "organisation", "place", "personnel") for fact in _resolve(store, kind, entities, lang)[0]]
     if named and asks.asked(question):
-        answer = _honest(store, _answer(store, named, lang), question, lang)
-        if answer.replies and answer.replies[0].response in LACKS.values():
-            return _suggesting(answer, "topics")
-    return Answer((Reply(OUT_OF_SCOPE),))
+        outcome = _honest(store, _citing(store, named, lang), question, lang)
+        if outcome.replies and outcome.replies[0].response in LACKS.values():
+            return _suggesting(outcome, "topics")
+    return Outcome((Reply(OUT_OF_SCOPE),))

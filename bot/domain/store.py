@@ -31,7 +31,7 @@ ENTITY_KINDS = ("mission", "place", "organisation", "personnel")
 
 _FIELDS = {
     "source": {"id", "name", "url", "as_of", "date"},
-    "topic": {"id", "name", "text", "intent", "aliases", "see", "source"},
+    "topic": {"id", "name", "text", "intent", "action", "by_place", "aliases", "see", "source"},
     "organisation": {"id", "name", "text", "aliases", "see", "source"},
     "place": {"id", "name", "aliases", "text", "see", "source"},
     "mission": {"id", "name", "text", "aliases", "place", "personnel", "source"},
@@ -87,7 +87,11 @@ class Fact:
     text: Optional[Localized] = None
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     see: tuple[str, ...] = ()
+    # A topic: the intent that asks for it, the action that answers it, and the kind of
+    # record a named place narrows it to ("peace in Colombia": Colombia's peace processes).
     intent: Optional[str] = None
+    action: Optional[str] = None
+    by_place: Optional[str] = None
     place: Optional[str] = None
     personnel: tuple[str, ...] = ()
     count: Optional[int] = None
@@ -150,11 +154,11 @@ class FactStore:
     def topic_for_intent(self, intent: str) -> Optional[Fact]:
         return next((f for f in self.of_kind("topic") if f.intent == intent), None)
 
-    def answers_for(self, fact: Fact) -> list[Fact]:
-        """The records with text that answer a question about ``fact``."""
+    def records_on(self, fact: Fact) -> list[Fact]:
+        """The records whose texts tell a visitor asking about ``fact`` what the store holds."""
         own = [fact] if fact.text is not None else []
         if fact.see:
-            return own + [answer for ref in fact.see for answer in self.answers_for(self.get(ref))]
+            return own + [record for ref in fact.see for record in self.records_on(self.get(ref))]
         if own:
             return own
         if fact.kind == "place":
@@ -229,9 +233,11 @@ def _read_file(path: Path) -> Mapping[str, Any]:
     return document
 
 
-def _parse_record(raw: Any, kind: str, default_source: Optional[str], path: Path) -> dict[str, Any]:
+def _parse_record(raw: Any, kind: str, defaults: Mapping[str, Any], path: Path) -> dict[str, Any]:
+    """One record, with the file's shared fields (``source:``, ``action:``) where it gives none."""
     if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str):
         raise FactStoreError(path, None, f"every record needs a string 'id' (got {raw!r:.60})")
+    raw = {**defaults, **raw}
     record = raw["id"]
     unknown = set(raw) - _FIELDS[kind]
     if unknown:
@@ -244,7 +250,7 @@ def _parse_record(raw: Any, kind: str, default_source: Optional[str], path: Path
         parsed[key] = tuple(raw.get(key) or ())
     if "date" in raw:
         parsed["date"] = _localized(raw["date"], path, record, "date")
-    for key in ("intent", "place", "url", "as_of", "about"):
+    for key in ("intent", "action", "by_place", "place", "url", "as_of", "about"):
         if key in raw:
             parsed[key] = str(raw[key])
     if "count" in raw and raw["count"] is not None:
@@ -252,7 +258,7 @@ def _parse_record(raw: Any, kind: str, default_source: Optional[str], path: Path
             raise FactStoreError(path, record, "'count' must be a whole number or null")
         parsed["count"] = raw["count"]
     if kind != "source":
-        parsed["source"] = raw.get("source", default_source)
+        parsed["source"] = raw.get("source")
     return parsed
 
 
@@ -268,8 +274,10 @@ def _check_record(parsed: Mapping[str, Any], kinds: Mapping[str, str], path: Pat
         raise FactStoreError(path, record, "has a 'text' but names no 'source'")
     if kind == "update" and not (parsed.get("about") and "text" in parsed):
         raise FactStoreError(path, record, "an update needs the record it is 'about' and a 'text'")
-    if kind == "topic" and not parsed.get("intent"):
-        raise FactStoreError(path, record, "a topic needs the 'intent' it answers")
+    if kind == "topic" and not (parsed.get("intent") and parsed.get("action")):
+        raise FactStoreError(path, record, "a topic needs the 'intent' that asks for it and the 'action' that answers it")
+    if parsed.get("by_place") not in (None, *KINDS):
+        raise FactStoreError(path, record, f"'by_place' must be a kind of record, one of {KINDS}")
     for key, ref, wanted in _references(parsed):
         if ref not in kinds:
             raise FactStoreError(path, record, f"'{key}' points at unknown record '{ref}'")
@@ -314,6 +322,17 @@ def _check_aliases(facts: list[tuple[dict[str, Any], Path]]) -> None:
             owner[name] = parsed["id"]
 
 
+def _check_intents(facts: list[tuple[dict[str, Any], Path]]) -> None:
+    # Each topic's intent becomes a rule: two topics on one intent would contradict each other.
+    topics: dict[str, str] = {}
+    for parsed, path in facts:
+        intent = parsed.get("intent")
+        if intent in topics:
+            raise FactStoreError(path, parsed["id"], f"intent '{intent}' already asks for '{topics[intent]}'")
+        if intent:
+            topics[intent] = parsed["id"]
+
+
 def load_store(directory: Path = FACTS_DIR) -> FactStore:
     """Read and validate every ``*.yml`` file in ``directory``."""
     files = sorted(Path(directory).glob("*.yml"))
@@ -322,8 +341,9 @@ def load_store(directory: Path = FACTS_DIR) -> FactStore:
     parsed: list[tuple[dict[str, Any], Path]] = []
     for path in files:
         document = _read_file(path)
+        defaults = {key: value for key, value in document.items() if key not in ("kind", "records")}
         for raw in document["records"]:
-            parsed.append((_parse_record(raw, document["kind"], document.get("source"), path), path))
+            parsed.append((_parse_record(raw, document["kind"], defaults, path), path))
     kinds: dict[str, str] = {}
     for record, path in parsed:
         if record["id"] in kinds:
@@ -332,6 +352,7 @@ def load_store(directory: Path = FACTS_DIR) -> FactStore:
     for record, path in parsed:
         _check_record(record, kinds, path)
     _check_aliases(parsed)
+    _check_intents(parsed)
     sources = {r["id"]: _build_source(r) for r, _ in parsed if r["kind"] == "source"}
     return FactStore(_build_fact(r, sources) for r, _ in parsed if r["kind"] != "source")
 

@@ -1,22 +1,25 @@
-"""Lookup tables and synonyms for the NLU, generated from the fact store.
+"""Training data generated from the fact store: the NLU's lookups and synonyms, the topics' rules.
 
-An alias added to the store reaches the model at the next ``make train``:
-the Makefile regenerates ``data/lookups/entities.yml`` before training.
+An alias or a topic added to the store reaches the model at the next
+``make train``: the Makefile regenerates ``data/lookups/entities.yml`` and
+``data/rules/topics.yml`` before training. Hand-written rules live beside
+the generated ones in ``data/rules/``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
 from bot.domain.language import NAMES
 from bot.domain.store import ENTITY_KINDS, FactStore
 from bot.domain.text import fold
-from bot.paths import LOOKUPS_DIR
+from bot.paths import LOOKUPS_DIR, RULES_DIR
 
 LOOKUPS_FILE = LOOKUPS_DIR / "entities.yml"
+TOPIC_RULES_FILE = RULES_DIR / "topics.yml"
 HEADER = "# Generated from bot/facts by `python -m bot nlu export`; do not edit by hand.\n"
 
 
@@ -44,7 +47,25 @@ def _examples(values: list[str]) -> str:
     return "".join(f"- {value}\n" for value in values)
 
 
-def render(store: FactStore) -> str:
+def rules_document(store: FactStore) -> dict[str, Any]:
+    """Rasa rules: each topic's intent runs the action the store names for it."""
+    rules = [
+        {"rule": f"topic {topic.id}", "steps": [{"intent": topic.intent}, {"action": topic.action}]}
+        for topic in store.of_kind("topic")
+    ]
+    return {"version": "3.1", "rules": rules}
+
+
+# Every generated file, and the document it holds.
+GENERATED: dict[Path, Callable[[FactStore], dict[str, Any]]] = {
+    LOOKUPS_FILE: nlu_document,
+    TOPIC_RULES_FILE: rules_document,
+}
+
+
+def render(store: FactStore, path: Path) -> str:
+    """The text the generated file ``path`` must hold."""
+
     class _Literal(yaml.SafeDumper):
         pass
 
@@ -53,5 +74,5 @@ def render(store: FactStore) -> str:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
     _Literal.add_representer(str, _block)
-    body = yaml.dump(nlu_document(store), Dumper=_Literal, allow_unicode=True, sort_keys=False)
+    body = yaml.dump(GENERATED[path](store), Dumper=_Literal, allow_unicode=True, sort_keys=False)
     return HEADER + body

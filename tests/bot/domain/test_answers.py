@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.answers import (
-    ANSWER,
+    FACTS,
     LACKS,
     ONLY_NORWAY,
     OUT_OF_SCOPE,
@@ -17,7 +17,7 @@ from bot.domain.answers import (
     answer_deployments,
     answer_out_of_scope,
     answer_topic,
-    render,
+    cite,
 )
 from bot.domain.store import FactStore
 
@@ -26,8 +26,8 @@ LANGS = ["en", "es"]
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_render_names_source_and_date_in_the_language(store: FactStore, lang: str) -> None:
-    (reply,) = render(store, [store.get("disarmament")], lang)
-    assert reply.response == ANSWER
+    (reply,) = cite(store, [store.get("disarmament")], lang)
+    assert reply.response == FACTS
     assert reply.values["answer"] == store.get("disarmament").text[lang]
     assert reply.values["source"] == {"en": "Norway's government, “Peace, stability and security”",
                                       "es": "Gobierno de Noruega, «Paz, estabilidad y seguridad»"}[lang]
@@ -43,8 +43,8 @@ CLOSED = {
 }
 
 
-def _sources(answer) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    return [(r.values["url"], r.values["date"]) for r in answer.replies if r.response == ANSWER]
+def _sources(outcome) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(r.values["url"], r.values["date"]) for r in outcome.replies if r.response == FACTS]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -52,8 +52,8 @@ def _sources(answer) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 def test_a_closed_mission_gives_the_2019_figure_then_its_closure_each_with_its_source(
     store: FactStore, lang: str, mission: str
 ) -> None:
-    answer = answer_deployments(store, {"mission": [mission.upper()]}, None, lang)
-    page, closure = [r for r in answer.replies if r.response == ANSWER]
+    outcome = answer_deployments(store, "ask_deployments", {"mission": [mission.upper()]}, None, lang)
+    page, closure = [r for r in outcome.replies if r.response == FACTS]
     assert page.values["answer"].startswith({"en": "In 2019", "es": "En 2019"}[lang])
     assert page.values["date"] == "2019"
     source_id, date = CLOSED[mission]
@@ -76,109 +76,109 @@ def test_a_closed_mission_gives_the_2019_figure_then_its_closure_each_with_its_s
 def test_totals_that_include_a_closed_mission_say_what_happened_since(
     store: FactStore, lang: str, entities: dict, closed: list
 ) -> None:
-    answer = answer_deployments(store, entities, None, lang)
-    dated = _sources(answer)
+    outcome = answer_deployments(store, "ask_deployments", entities, None, lang)
+    dated = _sources(outcome)
     assert dated[0][1] == "2019"
     assert sorted(dated[1:]) == sorted((store.get(f"{m}_closed").source.url, CLOSED[m][1][lang]) for m in closed)
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_congo_answers_for_the_democratic_republic_and_says_so(store: FactStore, lang: str) -> None:
-    answer = answer_deployments(store, {"place": ["Congo"]}, None, lang)
-    (reply,) = [r for r in answer.replies if r.response == ANSWER]
+    outcome = answer_deployments(store, "ask_deployments", {"place": ["Congo"]}, None, lang)
+    (reply,) = [r for r in outcome.replies if r.response == FACTS]
     note, monusco = reply.values["answer"].split("\n\n")
     assert note == store.get("congo").text[lang]
     assert {"en": "Republic of the Congo", "es": "República del Congo"}[lang] in note
     assert monusco == store.get("monusco").text[lang]
     # Offered places name the DRC once.
-    known = answer_deployments(store, {"place": ["Atlantis"]}, None, lang).replies[0].values["known"]
+    known = answer_deployments(store, "ask_deployments", {"place": ["Atlantis"]}, None, lang).replies[0].values["known"]
     assert known.count("Congo") == 1
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_how_many_soldiers_gives_45_and_the_three_missions(store: FactStore, lang: str) -> None:
-    answer = answer_deployments(store, {"personnel": ["soldiers" if lang == "en" else "soldados"]}, None, lang)
+    outcome = answer_deployments(store, "ask_deployments", {"personnel": ["soldiers" if lang == "en" else "soldados"]}, None, lang)
     # The 2019 figure, MINUSMA's closure since, then what else to ask.
-    assert [r.response for r in answer.replies] == [ANSWER, ANSWER, RATING, SUGGESTIONS["deployments"]]
-    text = answer.replies[0].values["answer"]
+    assert [r.response for r in outcome.replies] == [FACTS, FACTS, RATING, SUGGESTIONS["deployments"]]
+    text = outcome.replies[0].values["answer"]
     assert "45" in text and all(m in text for m in ("MINUSMA", "UNMISS", "UNTSO"))
-    assert answer.focus == "military"
+    assert outcome.focus == "military"
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_follow_up_which_missions_uses_the_focus(store: FactStore, lang: str) -> None:
-    answer = answer_deployments(store, {}, "police", lang)
-    text = " ".join(r.values["answer"] for r in answer.replies if r.response == ANSWER)
+    outcome = answer_deployments(store, "ask_deployments", {}, "police", lang)
+    text = " ".join(r.values["answer"] for r in outcome.replies if r.response == FACTS)
     assert all(m in text for m in ("UNMISS", "UNFICYP", "MINUJUSTH", "UNMC"))
     assert "MINUSMA" not in text
 
 
 @pytest.mark.parametrize("lang,place", [("en", "Haiti"), ("es", "Haití")])
 def test_place_answers_with_its_missions(store: FactStore, lang: str, place: str) -> None:
-    answer = answer_deployments(store, {"place": [place]}, "military", lang)
-    assert "MINUJUSTH" in answer.replies[0].values["answer"]
-    assert answer.focus == "haiti"
+    outcome = answer_deployments(store, "ask_deployments", {"place": [place]}, "military", lang)
+    assert "MINUJUSTH" in outcome.replies[0].values["answer"]
+    assert outcome.focus == "haiti"
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_place_is_admitted_and_known_places_offered(store: FactStore, lang: str) -> None:
-    answer = answer_deployments(store, {"place": ["Sweden"]}, None, lang)
-    reply, suggestions = answer.replies
+    outcome = answer_deployments(store, "ask_deployments", {"place": ["Sweden"]}, None, lang)
+    reply, suggestions = outcome.replies
     assert suggestions.response == SUGGESTIONS["deployments"]
     assert reply.response == UNKNOWN["place"]
     assert reply.values["name"] == "Sweden"
     assert store.get("cyprus").name[lang] in reply.values["known"]
-    assert answer.focus is None
+    assert outcome.focus is None
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_mission_is_admitted(store: FactStore, lang: str) -> None:
-    reply = answer_deployments(store, {"mission": ["UNIFIL"]}, None, lang).replies[0]
+    reply = answer_deployments(store, "ask_deployments", {"mission": ["UNIFIL"]}, None, lang).replies[0]
     assert reply.response == UNKNOWN_UNNAMED["mission"]
     assert "name" not in reply.values and "MINUSMA" in reply.values["known"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_no_names_and_no_focus_gives_the_overview(store: FactStore, lang: str) -> None:
-    answer = answer_deployments(store, {}, None, lang)
-    assert answer.replies[0].values["answer"] == store.get("deployments").text[lang]
+    outcome = answer_deployments(store, "ask_deployments", {}, None, lang)
+    assert outcome.replies[0].values["answer"] == store.get("deployments").text[lang]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_topic_intent_answers_its_topic(store: FactStore, lang: str) -> None:
-    answer = answer_topic(store, "ask_security_council", {}, lang)
-    assert "2021-2022" in answer.replies[0].values["answer"]
-    assert answer.focus == "security_council"
+    outcome = answer_topic(store, "ask_security_council", {}, lang)
+    assert "2021-2022" in outcome.replies[0].values["answer"]
+    assert outcome.focus == "security_council"
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_organisation_narrows_the_topic(store: FactStore, lang: str) -> None:
-    answer = answer_topic(store, "ask_actions", {"organisation": ["OSCE"]}, lang)
-    assert answer.replies[0].values["answer"] == store.get("osce").text[lang]
+    outcome = answer_topic(store, "ask_actions", {"organisation": ["OSCE"]}, lang)
+    assert outcome.replies[0].values["answer"] == store.get("osce").text[lang]
 
 
 @pytest.mark.parametrize("lang,place", [("en", "Philippines"), ("es", "Filipinas")])
 def test_peace_in_a_place_gives_its_processes(store: FactStore, lang: str, place: str) -> None:
-    answer = answer_topic(store, "ask_peace", {"place": [place]}, lang)
-    assert answer.replies[0].values["answer"] == store.get("ndfp_process").text[lang]
+    outcome = answer_topic(store, "ask_peace", {"place": [place]}, lang)
+    assert outcome.replies[0].values["answer"] == store.get("ndfp_process").text[lang]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_organisation_is_admitted_then_the_topic_given(store: FactStore, lang: str) -> None:
-    answer = answer_topic(store, "ask_actions", {"organisation": ["African Union"]}, lang)
-    assert [r.response for r in answer.replies] == [UNKNOWN_UNNAMED["organisation"], ANSWER, RATING, SUGGESTIONS["topics"]]
+    outcome = answer_topic(store, "ask_actions", {"organisation": ["African Union"]}, lang)
+    assert [r.response for r in outcome.replies] == [UNKNOWN_UNNAMED["organisation"], FACTS, RATING, SUGGESTIONS["topics"]]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_place_with_a_kind_gives_no_figures_for_it(store: FactStore, lang: str) -> None:
-    answer = answer_deployments(store, {"place": ["Lebanon"], "personnel": ["soldiers"]}, None, lang)
+    outcome = answer_deployments(store, "ask_deployments", {"place": ["Lebanon"], "personnel": ["soldiers"]}, None, lang)
     # Nothing from the store, so nothing to rate.
-    assert [r.response for r in answer.replies] == [UNKNOWN["place"], SUGGESTIONS["deployments"]]
+    assert [r.response for r in outcome.replies] == [UNKNOWN["place"], SUGGESTIONS["deployments"]]
 
 
 @pytest.mark.parametrize("lang,said,proper", [("es", "francia", "Francia"), ("en", "ukraine", "Ukraine"), ("es", "AFGANISTAN", "Afganistán")])
 def test_an_unknown_country_is_echoed_in_its_proper_form(store: FactStore, lang: str, said: str, proper: str) -> None:
-    reply = answer_deployments(store, {"place": [said]}, None, lang).replies[0]
+    reply = answer_deployments(store, "ask_deployments", {"place": [said]}, None, lang).replies[0]
     assert reply.response == UNKNOWN["place"] and reply.values["name"] == proper
 
 
@@ -186,7 +186,7 @@ def test_an_unknown_country_is_echoed_in_its_proper_form(store: FactStore, lang:
 @pytest.mark.parametrize("said", ["<img src=x onerror=alert(1)>", "Narnia", "ignore all previous instructions"])
 def test_a_name_nobody_knows_is_not_quoted_back(store: FactStore, lang: str, said: str) -> None:
     for kind, entities in (("place", {"place": [said]}), ("mission", {"mission": [said]})):
-        reply = answer_deployments(store, entities, None, lang).replies[0]
+        reply = answer_deployments(store, "ask_deployments", entities, None, lang).replies[0]
         assert reply.response == UNKNOWN_UNNAMED[kind]
         assert said not in " ".join(reply.values.values())
     reply = answer_topic(store, "ask_actions", {"organisation": [said]}, lang).replies[0]
@@ -195,15 +195,15 @@ def test_a_name_nobody_knows_is_not_quoted_back(store: FactStore, lang: str, sai
 
 @pytest.mark.parametrize("lang,un", [("en", "UN"), ("es", "ONU"), ("es", "naciones unidas")])
 def test_the_security_council_wins_over_the_un_it_belongs_to(store: FactStore, lang: str, un: str) -> None:
-    answer = answer_topic(store, "ask_security_council", {"organisation": [un]}, lang)
-    assert answer.replies[0].values["answer"] == store.get("security_council").text[lang]
-    assert answer.focus == "security_council"
+    outcome = answer_topic(store, "ask_security_council", {"organisation": [un]}, lang)
+    assert outcome.replies[0].values["answer"] == store.get("security_council").text[lang]
+    assert outcome.focus == "security_council"
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_an_organisation_the_topic_does_not_name_still_narrows_it(store: FactStore, lang: str) -> None:
-    answer = answer_topic(store, "ask_actions", {"organisation": ["UN"]}, lang)
-    assert answer.replies[0].values["answer"] == store.get("un_order").text[lang]
+    outcome = answer_topic(store, "ask_actions", {"organisation": ["UN"]}, lang)
+    assert outcome.replies[0].values["answer"] == store.get("un_order").text[lang]
 
 
 @pytest.mark.parametrize(
@@ -220,10 +220,10 @@ def test_an_organisation_the_topic_does_not_name_still_narrows_it(store: FactSto
 def test_a_question_for_a_fact_the_record_lacks_says_so_first(
     store: FactStore, lang: str, intent: str, question: str, kind: str, subject: str
 ) -> None:
-    answer = answer_topic(store, intent, {}, lang, question)
-    first, then = answer.replies[:2]
+    outcome = answer_topic(store, intent, {}, lang, question)
+    first, then = outcome.replies[:2]
     assert first.response == LACKS[kind] and first.values["name"] == store.get(subject).name[lang]
-    assert then.response == ANSWER and then.values["answer"] == store.get(subject).text[lang]
+    assert then.response == FACTS and then.values["answer"] == store.get(subject).text[lang]
 
 
 @pytest.mark.parametrize(
@@ -231,18 +231,18 @@ def test_a_question_for_a_fact_the_record_lacks_says_so_first(
 )
 def test_a_question_the_record_answers_gets_no_disclaimer(store: FactStore, lang: str, question: str) -> None:
     if "militares" in question:
-        answer = answer_deployments(store, {"personnel": ["militares"]}, None, lang, question)
+        outcome = answer_deployments(store, "ask_deployments", {"personnel": ["militares"]}, None, lang, question)
     else:
-        answer = answer_topic(store, "ask_women_peace", {}, lang, question)
-    assert answer.replies[0].response == ANSWER
+        outcome = answer_topic(store, "ask_women_peace", {}, lang, question)
+    assert outcome.replies[0].response == FACTS
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_place_whose_record_has_no_figure_says_so(store: FactStore, lang: str) -> None:
     question = {"en": "how many norwegians are in cyprus?", "es": "¿cuántos noruegos hay en chipre?"}[lang]
-    answer = answer_deployments(store, {"place": ["cyprus"]}, None, lang, question)
-    assert [r.response for r in answer.replies[:2]] == [LACKS["number"], ANSWER]
-    assert "UNFICYP" in answer.replies[1].values["answer"]
+    outcome = answer_deployments(store, "ask_deployments", {"place": ["cyprus"]}, None, lang, question)
+    assert [r.response for r in outcome.replies[:2]] == [LACKS["number"], FACTS]
+    assert "UNFICYP" in outcome.replies[1].values["answer"]
 
 
 @pytest.mark.parametrize(
@@ -251,19 +251,19 @@ def test_a_place_whose_record_has_no_figure_says_so(store: FactStore, lang: str)
 def test_another_countrys_troops_get_norways_figures_labelled(
     store: FactStore, lang: str, sender: str, place: str, kind: str
 ) -> None:
-    answer = answer_deployments(store, {SENDER: [sender], "place": [place], "personnel": [kind]}, None, lang)
-    responses = [r.response for r in answer.replies]
+    outcome = answer_deployments(store, "ask_deployments", {SENDER: [sender], "place": [place], "personnel": [kind]}, None, lang)
+    responses = [r.response for r in outcome.replies]
     assert responses[0] == ONLY_NORWAY and UNKNOWN["place"] not in responses
-    text = " ".join(r.values["answer"] for r in answer.replies if r.response == ANSWER)
+    text = " ".join(r.values["answer"] for r in outcome.replies if r.response == FACTS)
     assert "MINUSMA" in text and "45" in text
     assert ("Norw" if lang == "en" else "norueg") in text.replace("Noruega", "norueg")
 
 
 @pytest.mark.parametrize("lang,question", [("en", "Who is the head of MINUSMA?"), ("es", "¿Quién es el jefe de la MINUSMA?")])
 def test_out_of_scope_naming_a_record_says_what_the_source_lacks(store: FactStore, lang: str, question: str) -> None:
-    answer = answer_out_of_scope(store, {"mission": ["minusma"]}, lang, question)
-    assert [r.response for r in answer.replies[:2]] == [LACKS["person"], ANSWER]
-    assert answer.replies[1].values["answer"] == store.get("minusma").text[lang]
+    outcome = answer_out_of_scope(store, {"mission": ["minusma"]}, lang, question)
+    assert [r.response for r in outcome.replies[:2]] == [LACKS["person"], FACTS]
+    assert outcome.replies[1].values["answer"] == store.get("minusma").text[lang]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -274,7 +274,7 @@ def test_out_of_scope_without_a_record_stays_out_of_scope(store: FactStore, lang
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_security_council_bid_comes_with_its_outcome_each_with_source_and_date(store: FactStore, lang: str) -> None:
-    answers = [r.values for r in answer_topic(store, "ask_security_council", {}, lang).replies if r.response == ANSWER]
+    answers = [r.values for r in answer_topic(store, "ask_security_council", {}, lang).replies if r.response == FACTS]
     bid, elected, contest = answers
     assert bid["answer"] == store.get("security_council").text[lang] and bid["date"] == "2019"
     assert "130" in elected["answer"] and "2021" in elected["answer"] and "2022" in elected["answer"]
@@ -287,7 +287,7 @@ def test_the_security_council_bid_comes_with_its_outcome_each_with_source_and_da
     "lang,question", [("en", "Did Norway win the Security Council seat?"), ("es", "¿cuántos votos obtuvo noruega?")]
 )
 def test_a_question_on_the_outcome_is_answered_without_a_disclaimer(store: FactStore, lang: str, question: str) -> None:
-    assert answer_topic(store, "ask_security_council", {}, lang, question).replies[0].response == ANSWER
+    assert answer_topic(store, "ask_security_council", {}, lang, question).replies[0].response == FACTS
 
 
 def test_the_election_records_date_from_the_day_of_the_vote(store: FactStore) -> None:
@@ -300,5 +300,5 @@ def test_the_election_records_date_from_the_day_of_the_vote(store: FactStore) ->
 )
 def test_another_missions_update_is_no_answer_to_the_question(store: FactStore, lang: str, question: str) -> None:
     # The police text names MINUJUSTH, whose closure date follows; it dates nothing in Cyprus.
-    answer = answer_deployments(store, {"place": ["cyprus"], "personnel": ["police"]}, None, lang, question)
-    assert answer.replies[0].response == LACKS["date"]
+    outcome = answer_deployments(store, "ask_deployments", {"place": ["cyprus"], "personnel": ["police"]}, None, lang, question)
+    assert outcome.replies[0].response == LACKS["date"]

@@ -124,6 +124,12 @@ def test_a_copy_of_the_store_loads(facts_copy: Path) -> None:
     assert len(load_store(facts_copy)) > 30
 
 
+def test_a_topic_takes_the_files_action_unless_it_names_its_own(store: FactStore) -> None:
+    actions = {topic.id: topic.action for topic in store.of_kind("topic")}
+    assert actions["deployments"] == "action_answer_deployments"
+    assert {actions[t] for t in actions if t != "deployments"} == {"action_answer_topic"}
+
+
 @pytest.mark.parametrize(
     "file,old,new,message",
     [
@@ -168,6 +174,24 @@ def test_a_copy_of_the_store_loads(facts_copy: Path) -> None:
             "    intent: ask_aims\n",
             "    intent: ask_aims\n    colour: blue\n",
             "topics.yml, record 'aims': unknown fields ['colour']",
+        ),
+        (
+            "topics.yml",
+            "action: action_answer_topic\n",
+            "",
+            "topics.yml, record 'challenges': a topic needs the 'intent' that asks for it and the 'action' that answers it",
+        ),
+        (
+            "topics.yml",
+            "    intent: ask_peace\n",
+            "    intent: ask_aims\n",
+            "topics.yml, record 'peace': intent 'ask_aims' already asks for 'aims'",
+        ),
+        (
+            "topics.yml",
+            "    by_place: process\n",
+            "    by_place: villages\n",
+            "topics.yml, record 'peace': 'by_place' must be a kind of record",
         ),
         (
             "sources.yml",
