@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from bot.domain.language import DEFAULT_LANGUAGE, SWITCH_INTENT
+from bot.domain.language import DEFAULT_LANGUAGE, SWITCH_INTENT, Reason
 from tools.store import Event
 
 # bot.nlu.components' entity and component names, spelled out: importing it would load Rasa.
@@ -45,8 +45,9 @@ class Turn:
     # (entity, value, the words the visitor used for it)
     entities: list[tuple[str, str, str]] = field(default_factory=list)
     language: str = DEFAULT_LANGUAGE
-    # How the language was chosen: detected in the text, requested, or kept from before.
-    language_how: str = "kept"
+    # Which signal chose the language (bot.domain.language.Reason): the page's
+    # locale, a request, detection, or the conversation's, kept from before.
+    language_how: str = Reason.CONVERSATION.value
     actions: list[str] = field(default_factory=list)
     responses: list[str] = field(default_factory=list)
     facts: list[str] = field(default_factory=list)
@@ -112,7 +113,7 @@ class TurnReader:
             # The language and a rating have lines of their own.
             entities=[_entity(e, text) for e in entities if e.get("entity") not in (LANGUAGE_ENTITY, RATING_ENTITY)],
             language=self._language.get(event.sender, DEFAULT_LANGUAGE),
-            language_how=_language_how(name, entities),
+            language_how=_language_how(name, entities, text).value,
             rating=_rating(name, entities),
         )
 
@@ -160,13 +161,16 @@ def _guess(parse: dict) -> Optional[str]:
     return str(ranking[0]["name"]) if ranking else None
 
 
-def _language_how(intent: str, entities: list[dict]) -> str:
+def _language_how(intent: str, entities: list[dict], text: str) -> Reason:
     found = [e for e in entities if e.get("entity") == LANGUAGE_ENTITY]
     if not found:
-        return "kept"
+        return Reason.CONVERSATION
+    # Only the page's switch puts a language in a payload, from its locale (bot.channels.payloads).
+    if text.startswith("/"):
+        return Reason.LOCALE
     if intent == SWITCH_INTENT or found[0].get("extractor") != LANGUAGE_DETECTOR:
-        return "requested"
-    return "detected"
+        return Reason.REQUESTED
+    return Reason.DETECTED
 
 
 def read_turns(events: Iterable[Event]) -> list[Turn]:

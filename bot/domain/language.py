@@ -145,12 +145,12 @@ def from_metadata(metadata: object) -> Optional[Lang]:
 
 
 class Reason(str, Enum):
-    """Which signal decided the language; staff tools show it."""
+    """Which signal decided the language; the staff line shows the value ("es detected")."""
 
     LOCALE = "locale"
     REQUESTED = "requested"
     DETECTED = "detected"
-    CONVERSATION = "conversation"
+    CONVERSATION = "kept"
     DEFAULT = "default"
 
 

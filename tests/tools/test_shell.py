@@ -85,6 +85,17 @@ def test_staff_line_says_when_the_language_was_kept_or_requested(store: FactStor
     assert requested.language_how == "requested"
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_staff_line_says_when_the_pages_locale_switched_the_language(lang: str) -> None:
+    events = _events(lang)
+    parse = events[1].data["parse_data"]
+    parse["intent"]["name"] = "switch_language"
+    parse["entities"] = [{"entity": "language", "value": lang, "extractor": "RegexMessageHandler"}]
+    events[1].data["text"] = '/switch_language{"language": "%s"}' % lang
+    (switched,) = TurnReader().feed(events)
+    assert switched.language_how == "locale" and switched.language == lang
+
+
 @pytest.mark.servers
 def test_make_shell_in_a_terminal_answers_in_spanish_with_the_staff_line() -> None:
 
