@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import yaml
 
 from bot.paths import MODEL, ROOT, VAR
 from bot.runtime.endpoints import endpoints
+from bot.runtime.processes import LOOPBACK, free_port, signal_group, stop_groups
 from bot.runtime.serve import (
     action_command,
     child_env,
@@ -33,28 +33,9 @@ RASA = os.path.join(os.path.dirname(sys.executable), "rasa")
 # Server logs and the credentials the benchmarked server reads.
 WORK = VAR / "bench"
 REST_PATH = "/webhooks/rest/webhook"
-LOOPBACK = "127.0.0.1"
 
 START_TIMEOUT_S = 180.0
 TRAIN_TIMEOUT_S = 1800.0
-
-
-def option(command: Sequence[str], name: str) -> str:
-    """The value following ``name`` in a command line."""
-    return command[list(command).index(name) + 1]
-
-
-def with_option(command: Sequence[str], name: str, value: str) -> list[str]:
-    """The command line with the value of ``name`` replaced."""
-    changed = list(command)
-    changed[changed.index(name) + 1] = value
-    return changed
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -85,15 +66,7 @@ class Server:
         return {role: tree_memory_mb(child.pid) for role, child in self.children.items()}
 
     def stop(self, grace_s: float = 15.0) -> None:
-        for child in self.children.values():
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
-        for child in self.children.values():
-            try:
-                child.wait(grace_s)
-            except subprocess.TimeoutExpired:
-                os.killpg(child.pid, signal.SIGKILL)
-                child.wait()
+        stop_groups(list(self.children.values()), grace_s)
         for path in self.leftovers:
             path.unlink(missing_ok=True)
 
@@ -178,7 +151,7 @@ def run_timed(command: Sequence[str], cwd: Path, env: Mapping[str, str], log: Pa
         try:
             code = child.wait(TRAIN_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
+            signal_group(child.pid, signal.SIGKILL)
             child.wait()
             raise RuntimeError(f"{' '.join(command[:3])} took over {TRAIN_TIMEOUT_S:.0f} s; see {log}")
     if code != 0:
