@@ -37,7 +37,7 @@ from tools.turns import Turn, TurnReader
 SHELL_DB = RUNTIME_DIR / "shell.db"
 LOG = RUNTIME_DIR / "shell.log"
 # Only the REST channel: no platform secret is needed, and none is read.
-CHANNELS = {"bot.channels.inputs.RestInput": None}
+CHANNELS = {"bot.channels.rest.RestInput": None}
 RESTART, EXIT = "/restart", ("/exit", "/quit")
 REPLY_TIMEOUT_S = 60
 

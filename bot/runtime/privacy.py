@@ -3,7 +3,7 @@
 Conversations live in Rasa's SQL tracker store (SQLite or PostgreSQL), one
 row per event. A conversation whose last event is older than
 CONVERSATION_RETENTION_DAYS is deleted whole: by the running Rasa server
-every hour (bot.channels.inputs.PrivacyInput), and by ``make purge``
+every hour (bot.channels.erasure.PrivacyInput), and by ``make purge``
 (``python -m bot.runtime.privacy``). A visitor's "clear conversation" deletes theirs
 at once. On SQLite the deleted rows are overwritten (``secure_delete``), so
 they cannot be read back from the file.

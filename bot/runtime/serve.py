@@ -291,7 +291,7 @@ def start_replicas(processes: Processes, settings: Settings) -> None:
 
 
 def channel_name(key: str) -> str:
-    # "bot.channels.inputs.TelegramInput" -> "telegram"
+    # "bot.channels.telegram.TelegramInput" -> "telegram"
     return key.rsplit(".", 1)[-1].removesuffix("Input").lower()
 
 

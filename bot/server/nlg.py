@@ -2,7 +2,7 @@
 
 Rasa's own response generator, plus ``language`` on every message: the
 language whose variant the response's ``condition`` picked. The channels
-(bot/channels/inputs.py) pass it to the client as ``metadata.language``, so the chat
+(bot/channels/base.py) pass it to the client as ``metadata.language``, so the chat
 page and the widget switch their own labels when the conversation switches.
 Used from endpoints.yml (``nlg: type: bot.server.nlg.LanguageNLG``).
 """

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
 REST_WEBHOOK = "/webhooks/rest/webhook"
 SOCKETIO_PATH = "/socket.io/"
-# Deletes a conversation (bot.channels.inputs.PrivacyInput): the page's and the widget's "clear conversation".
+# Deletes a conversation (bot.channels.erasure.PrivacyInput): the page's and the widget's "clear conversation".
 FORGET = "/webhooks/privacy/forget"
 # The public API: each connected platform's webhook, exactly (docs/channels.md).
 # Nothing else under /webhooks/ reaches Rasa: not Telegram's own `set_webhook`

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rasa.core.channels.facebook import Messenger
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
 
-from bot.channels.inputs import telegram_metadata
+from bot.channels.telegram import telegram_metadata
 from bot.channels.updates import Deliveries, read_messenger, read_slack_action, read_slack_event, read_socketio, read_telegram
 
 CHAT = {"id": 42, "type": "private"}

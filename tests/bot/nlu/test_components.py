@@ -100,7 +100,7 @@ _TEXTS = st.one_of(
 @example(text="مرحبا كيف حالك")
 @example(text="😀" * 10_000)
 def test_any_text_gets_an_intent_and_at_most_a_supported_language(agent: Agent, text: str) -> None:
-    # Every channel reads a forged slash payload as words first (bot.channels.inputs.guarded).
+    # Every channel reads a forged slash payload as words first (bot.channels.base.guarded).
     parsed = parse(agent, neutralise(text))
     assert isinstance(parsed["intent"]["name"], str) and parsed["intent"]["name"]
     languages = [e["value"] for e in parsed["entities"] if e["entity"] == "language"]

@@ -21,9 +21,10 @@ from bot.runtime.serve import (
 from tests.conftest import ROOT
 from tests.bot.web.stack import PLATFORM_ENV
 
-TELEGRAM, SLACK, SOCKETIO = "bot.channels.inputs.TelegramInput", "bot.channels.inputs.SlackInput", "bot.channels.inputs.SocketIOInput"
-REST, FACEBOOK = "bot.channels.inputs.RestInput", "bot.channels.inputs.FacebookInput"
-PRIVACY = "bot.channels.inputs.PrivacyInput"
+TELEGRAM, SLACK = "bot.channels.telegram.TelegramInput", "bot.channels.slack.SlackInput"
+SOCKETIO = "bot.channels.socketio.SocketIOInput"
+REST, FACEBOOK = "bot.channels.rest.RestInput", "bot.channels.messenger.FacebookInput"
+PRIVACY = "bot.channels.erasure.PrivacyInput"
 FACEBOOK_ENV = {"FACEBOOK_VERIFY": "v", "FACEBOOK_SECRET": "s", "FACEBOOK_PAGE_ACCESS_TOKEN": "t"}
 
 

@@ -98,7 +98,7 @@ def start_stack(name: str) -> Stack:
     LOGS.mkdir(parents=True, exist_ok=True)
     seeded = _seed_conversations(settings.conversation_retention_days)
     credentials = write_credentials(env, target=LOGS / f"{name}-credentials.yml")
-    assert all(f"bot.channels.inputs.{platform}Input" in credentials for platform in ("Telegram", "Slack", "Facebook"))
+    assert {"telegram", "slack", "facebook"} <= {channel_name(c) for c in credentials}
     commands = {
         "actions": action_command(),
         "rasa": rasa_command(settings, LOGS / f"{name}-credentials.yml", write_endpoints(settings)),

@@ -1,0 +1,82 @@
+"""The privacy channel: a visitor's conversation deleted on request, expired ones every hour."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Text
+
+from rasa.core.channels.channel import InputChannel
+from rasa.core.tracker_store import SQLTrackerStore
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.channels.base import MessageHandler
+from bot.runtime import privacy
+from bot.runtime.settings import Settings
+from bot.web.edge import EdgeError, parse_sender
+
+log = logging.getLogger(__name__)
+
+# How often the Rasa server deletes expired conversations (the first time at start).
+RETENTION_INTERVAL_S = 3600.0
+
+
+class PrivacyInput(InputChannel):
+    """Deletes conversations: one on a visitor's request, and every expired one each hour.
+
+    ``POST /webhooks/privacy/forget`` with ``{"sender": ...}`` deletes that
+    conversation (the page's "clear conversation" control). Runs inside the
+    Rasa server, which owns the tracker store, under the conversation's lock,
+    so no turn of it is in flight meanwhile.
+    """
+
+    @classmethod
+    def name(cls) -> Text:
+        return "privacy"
+
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        blueprint = Blueprint("privacy_webhook", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(_: Request) -> response.HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @blueprint.route("/forget", methods=["POST"])
+        async def forget(request: Request) -> response.HTTPResponse:
+            try:
+                sender = parse_sender(request.body)
+            except EdgeError as error:
+                return response.json({"error": error.message}, status=error.status)
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(sender):
+                # Synchronous, as all of Rasa's SQL store is: one short statement.
+                deleted = privacy.delete_conversations(_sql_store(agent), [sender])
+            return response.json({"deleted": deleted > 0})
+
+        @blueprint.listener("after_server_start")
+        async def start_retention(app: Any, _: Any) -> None:
+            app.add_task(_retention(app, Settings.from_env().conversation_retention_days))
+
+        return blueprint
+
+
+async def _retention(app: Any, days: int) -> None:
+    """Every RETENTION_INTERVAL_S, the conversations idle for more than ``days`` are deleted."""
+    while True:
+        try:
+            agent = app.ctx.agent
+            senders = privacy.purge(_sql_store(agent), days)
+            if senders:
+                log.info("deleted %d conversation(s) idle for more than %d day(s)", len(senders), days)
+        except Exception:
+            # A database that is briefly away must not end retention for good.
+            log.exception("retention: deleting expired conversations failed; next try in an hour")
+        await asyncio.sleep(RETENTION_INTERVAL_S)
+
+
+def _sql_store(agent: Any) -> SQLTrackerStore:
+    store = privacy.sql_store(agent.tracker_store)
+    if store is None:
+        raise RuntimeError("the tracker store is not an SQL store; see bot/runtime/endpoints.py")
+    return store

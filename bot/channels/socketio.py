@@ -1,0 +1,54 @@
+"""socket.io, as Rasa's channel with this assistant's additions.
+
+* A visitor really joins their session's room. Rasa 3.6 calls
+  python-socketio's ``enter_room`` without awaiting it, which the installed
+  python-socketio 5 made a coroutine, so with ``session_persistence`` no reply
+  ever reached the visitor.
+* Messages are read with ``bot.channels.updates``: one without words gets the
+  rephrase prompt, and no data, however malformed, makes Rasa's handler fail.
+"""
+
+from __future__ import annotations
+
+import inspect
+import uuid
+from typing import Any, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput
+from sanic import Blueprint
+
+from bot.channels.base import MessageHandler, guarded
+from bot.channels.updates import read_socketio, socketio_session
+
+
+class SocketIOInput(RasaSocketIOInput):
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        safe = guarded(on_new_message)
+        blueprint = super().blueprint(safe)
+        sio = self.sio
+        assert sio is not None
+
+        async def session_request(sid: Text, data: Any) -> None:
+            session_id = socketio_session(data) or uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        async def user_message(sid: Text, data: Any) -> None:
+            # Rasa's handler fails on data that is not an object or on metadata that is not JSON,
+            # and a failure here is a task nobody awaits.
+            message = read_socketio(data, self.metadata_key)
+            sender = message.session_id if message and self.session_persistence else sid
+            if message is None or sender is None:
+                return
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            await safe(UserMessage(message.text, output, sender, input_channel=self.name(), metadata=message.metadata))
+
+        # Replace the handlers Rasa registered for the same events.
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, user_message, namespace=self.namespace)
+        return blueprint
