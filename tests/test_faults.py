@@ -24,8 +24,8 @@ import pytest
 import requests
 
 from bot.runtime.endpoints import RUNTIME_DIR
+from bot.channels.bodies import load_messages
 from bot.runtime.processes import free_port, stop_groups
-from bot.web.edge import load_messages
 from tests.conftest import LANGS, ROOT
 from tests.servers import LOGS
 

@@ -12,9 +12,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.base import MessageHandler
+from bot.channels.bodies import BadBody, parse_sender
 from bot.runtime import privacy
 from bot.runtime.settings import Settings
-from bot.web.edge import EdgeError, parse_sender
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class PrivacyInput(InputChannel):
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
         blueprint = Blueprint("privacy_webhook", __name__)
+        settings = Settings.from_env()
 
         @blueprint.route("/", methods=["GET"])
         async def health(_: Request) -> response.HTTPResponse:
@@ -45,8 +46,8 @@ class PrivacyInput(InputChannel):
         @blueprint.route("/forget", methods=["POST"])
         async def forget(request: Request) -> response.HTTPResponse:
             try:
-                sender = parse_sender(request.body)
-            except EdgeError as error:
+                sender = parse_sender(request.body, settings.web_max_body_bytes)
+            except BadBody as error:
                 return response.json({"error": error.message}, status=error.status)
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(sender):
@@ -56,7 +57,7 @@ class PrivacyInput(InputChannel):
 
         @blueprint.listener("after_server_start")
         async def start_retention(app: Any, _: Any) -> None:
-            app.add_task(_retention(app, Settings.from_env().conversation_retention_days))
+            app.add_task(_retention(app, settings.conversation_retention_days))
 
         return blueprint
 

@@ -9,7 +9,8 @@ import signal
 from aiohttp import web
 
 from bot.runtime.settings import Settings
-from bot.web.app import FRONT, create_app
+from bot.web.app import create_app
+from bot.web.front import FRONT
 from bot.web.guard import ConnectionCounter, FrontRunner, raise_open_file_limit
 
 

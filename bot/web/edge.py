@@ -1,22 +1,15 @@
-"""Checks at the public edge, before a request reaches Rasa."""
+"""Checks at the public edge, before a request reaches Rasa (bodies: ``bot.channels.bodies``)."""
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Union
-
-import yaml
+from typing import Callable, Optional, Union
 
 from bot.runtime.settings import ConfigError, Settings
-from bot.domain.language import DEFAULT_LANGUAGE, Lang, from_metadata, normalise
 
-MESSAGES = Path(__file__).with_name("messages.yml")
-MAX_SENDER_CHARS = 128
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
@@ -51,78 +44,6 @@ class Limits:
         return limits
 
 
-@dataclass(frozen=True)
-class RestMessage:
-    sender: str
-    message: str
-    metadata: Optional[dict]
-
-    def as_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"sender": self.sender, "message": self.message}
-        if self.metadata is not None:
-            body["metadata"] = self.metadata
-        return body
-
-
-def parse_rest_message(body: bytes) -> RestMessage:
-    """The REST channel's message, or an ``EdgeError`` (400) naming what is wrong."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        # RecursionError: deeply nested arrays must not become a 500.
-        raise EdgeError(400, "the body must be JSON") from None
-    if not isinstance(data, dict):
-        raise EdgeError(400, "the body must be a JSON object")
-    sender, message, metadata = _check_sender(data.get("sender")), data.get("message"), data.get("metadata")
-    if not isinstance(message, str):
-        raise EdgeError(400, "`message` must be a string")
-    if not message.strip():
-        raise EdgeError(400, "`message` must not be empty")
-    if metadata is not None and not isinstance(metadata, dict):
-        raise EdgeError(400, "`metadata` must be a JSON object")
-    if not _encodable(sender) or not _encodable(message):
-        # JSON may escape a lone surrogate ("\ud800") that no UTF-8 text can hold.
-        raise EdgeError(400, "`sender` and `message` must be valid Unicode text")
-    return RestMessage(sender, message, metadata)
-
-
-def parse_sender(body: bytes) -> str:
-    """The ``sender`` of a ``{"sender": ...}`` body (a conversation to delete), or an ``EdgeError`` (400)."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        raise EdgeError(400, "the body must be JSON") from None
-    if not isinstance(data, dict):
-        raise EdgeError(400, "the body must be a JSON object")
-    sender = _check_sender(data.get("sender"))
-    if not _encodable(sender):
-        raise EdgeError(400, "`sender` must be valid Unicode text")
-    return sender
-
-
-def _check_sender(sender: Any) -> str:
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        raise EdgeError(400, f"`sender` must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
-    return sender
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def visitor_language(metadata: Optional[Mapping[str, Any]], accept_language: str = "") -> Lang:
-    """The visitor's language from message metadata, else the browser's Accept-Language."""
-    language = from_metadata(dict(metadata or {}))
-    if language:
-        return language
-    first = accept_language.split(",", 1)[0].split(";", 1)[0]
-    return normalise(first) or DEFAULT_LANGUAGE
-
-
 def parse_trusted_proxies(text: str) -> tuple[Network, ...]:
     """The proxies whose ``X-Forwarded-For`` the front believes: "10.0.0.0/8, 127.0.0.1"."""
     try:
@@ -152,12 +73,6 @@ def _ip(text: str) -> Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Addres
         return ipaddress.ip_address(text)
     except ValueError:
         return None
-
-
-def load_messages(path: Path = MESSAGES) -> dict[str, dict[str, str]]:
-    """The edge's own replies, by key and language (they cannot live in domain.yml)."""
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
 
 
 class RateLimiter:

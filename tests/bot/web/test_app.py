@@ -10,7 +10,8 @@ from aiohttp.test_utils import TestClient
 
 from bot.web.app import STATIC
 from bot.runtime.settings import ConfigError
-from bot.web.edge import RateLimiter, client_address, load_messages, parse_trusted_proxies
+from bot.channels.bodies import load_messages
+from bot.web.edge import RateLimiter, client_address, parse_trusted_proxies
 from tests.conftest import LANGS
 from tests.bot.web.conftest import ALL_CHANNELS, Upstream, body
 

@@ -16,7 +16,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.web.edge import RateLimiter, bucket_key, load_messages
+from bot.channels.bodies import load_messages
+from bot.web.edge import RateLimiter, bucket_key
 from bot.web.frames import read_frame
 from bot.web.guard import ConnectionCounter, SocketGate
 from bot.web.edge import EdgeError
@@ -343,9 +344,9 @@ async def test_a_body_that_trickles_is_cut_off(
 ) -> None:
     import asyncio
 
-    from bot.web import app
+    from bot.web import front as state
 
-    monkeypatch.setattr(app, "BODY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(state, "BODY_TIMEOUT_S", 0.5)
     reader, writer = await asyncio.open_connection("127.0.0.1", front.port)
     writer.write(
         b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

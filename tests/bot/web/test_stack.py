@@ -12,7 +12,7 @@ import pytest
 import requests
 import socketio
 
-from bot.web.edge import load_messages
+from bot.channels.bodies import load_messages
 from bot.web.proxy import socketio_frame
 from tests.conftest import LANGS
 

@@ -1,0 +1,191 @@
+"""What the web front's handlers share: its state, kept in the app (``FRONT``, ``SESSION``), and their common steps."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, Sequence, TypeVar
+
+import aiohttp
+from aiohttp import web
+
+from bot.channels.bodies import body_too_large, visitor_language
+from bot.runtime.settings import ConfigError, Settings
+from bot.web import proxy, widget
+from bot.web.balance import SenderLocks, SocketSessions, Upstreams
+from bot.web.edge import EdgeError, Limits, RateLimiter, bucket_key, client_address, parse_trusted_proxies
+from bot.web.guard import SocketGate
+
+# The public API: each connected platform's webhook, exactly (docs/channels.md).
+# Nothing else under /webhooks/ reaches Rasa: not Telegram's own `set_webhook`
+# (it registers the webhook again without the secret), not `/webhooks/rest/`.
+PLATFORM_ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
+    "telegram": (("POST", "/webhooks/telegram/webhook"),),
+    "slack": (("POST", "/webhooks/slack/webhook"),),
+    # Messenger checks the address with a GET before it sends anything.
+    "facebook": (("GET", "/webhooks/facebook/webhook"), ("POST", "/webhooks/facebook/webhook")),
+}
+# Platforms speak for many users from few addresses: a bucket this many times larger.
+PLATFORM_FACTOR = 10
+# Bodies must arrive at least this fast: a trickle holds a connection for nothing.
+BODY_TIMEOUT_S = 20.0
+# How often the front asks each replica whether it can answer.
+WATCH_INTERVAL_S = 1.0
+HEALTH_TIMEOUT = aiohttp.ClientTimeout(total=3)
+Response = TypeVar("Response", bound=web.StreamResponse)
+
+
+class Unavailable(Exception):
+    """No replica can answer right now (one is restarting): the visitor is told so, politely."""
+
+
+class Front:
+    """The front's state: settings, limits, rate buckets, replicas and the socket.io sessions they hold."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.limits = Limits.from_settings(settings)
+        self.trusted_proxies = parse_trusted_proxies(settings.web_trusted_proxies)
+        self.channels = connected_channels(settings.web_channels)
+        self.visitors = RateLimiter(self.limits.rate_per_minute, self.limits.burst)
+        self.platforms = RateLimiter(self.limits.rate_per_minute * PLATFORM_FACTOR, self.limits.burst * PLATFORM_FACTOR)
+        self.upstreams = Upstreams(settings.rasa_urls)
+        self.senders = SenderLocks()
+        self.sockets = SocketSessions()
+        self.socket_gate = SocketGate(settings.web_max_sockets_per_address, settings.web_max_sockets)
+        self.page = widget.page(settings.conversation_retention_days)
+        self.widget_script = widget.widget_script(settings.conversation_retention_days)
+        # Whether each replica (by its Rasa URL) answered the last probe of both its servers.
+        self.serving: dict[str, bool] = {url: True for url in settings.rasa_urls}
+
+    # -- replicas ------------------------------------------------------------
+
+    async def probe(self, session: aiohttp.ClientSession) -> tuple[list[bool], list[bool]]:
+        """Whether each replica's Rasa, and each one's action server, answers."""
+        replicas = self.settings.replicas()
+        states = await asyncio.gather(
+            *(_is_up(session, f"{r.rasa_url}/") for r in replicas),
+            *(_is_up(session, f"{r.action_url}/health") for r in replicas),
+        )
+        rasa, actions = list(states[: len(replicas)]), list(states[len(replicas):])
+        for replica, r, a in zip(replicas, rasa, actions):
+            self.serving[replica.rasa_url] = r and a
+        return rasa, actions
+
+    async def first_answering(self, upstreams: Sequence[str], attempt: Callable[[str], Awaitable[Response]]) -> Response:
+        for url in upstreams:
+            if not self.serving.get(url, True):
+                # Its Rasa or its action server is down: Rasa would take the message and answer nothing.
+                continue
+            try:
+                response = await attempt(url)
+            except proxy.Unreachable:
+                # Nothing came back: the next replica of the order gets the request.
+                self.upstreams.failed(url)
+                self.serving[url] = False
+                continue
+            self.upstreams.answered(url)
+            return response
+        raise Unavailable()
+
+    async def forward(
+        self,
+        request: web.Request,
+        body: bytes,
+        upstreams: Sequence[str],
+        on_answer: Optional[Callable[[bytes, str], object]] = None,
+    ) -> web.Response:
+        """The answer of the first of ``upstreams`` that can be reached (failover)."""
+        session = request.app[SESSION]
+
+        async def send(url: str) -> web.Response:
+            response = await proxy.forward(session, url, request, body)
+            if on_answer is not None and response.status == 200 and isinstance(response.body, bytes):
+                on_answer(response.body, url)
+            return response
+
+        return await self.first_answering(upstreams, send)
+
+    def socket_upstreams(self, request: web.Request) -> list[str]:
+        """The replica holding the request's socket.io session; unknown sessions go where handshakes go."""
+        known = self.sockets.upstream(request.query.get("sid", ""))
+        return [known] if known else self.upstreams.fixed()
+
+    # -- the visitor -----------------------------------------------------------
+
+    def client_key(self, request: web.Request) -> str:
+        return bucket_key(client_address(request.remote, request.headers.get("X-Forwarded-For", ""), self.trusted_proxies))
+
+    def admit(self, request: web.Request, limiter: RateLimiter, cost: int = 1) -> None:
+        wait = limiter.take(self.client_key(request), cost)
+        if wait:
+            raise EdgeError(429, "too many requests; slow down", retry_after=math.ceil(wait))
+
+    async def read_body(self, request: web.Request) -> bytes:
+        """The body, counted as it arrives: no more than the limit is ever held, nor waited for long."""
+        limit = self.limits.max_body_bytes
+        if (request.content_length or 0) > limit:
+            raise body_too_large(limit)
+        received = bytearray()
+
+        async def read() -> None:
+            async for chunk in request.content.iter_any():
+                received.extend(chunk)
+                if len(received) > limit:
+                    raise body_too_large(limit)
+
+        try:
+            await asyncio.wait_for(read(), BODY_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            raise EdgeError(408, f"the body must arrive within {BODY_TIMEOUT_S:.0f} s") from None
+        return bytes(received)
+
+    def language(self, request: web.Request, metadata: Optional[Mapping[str, Any]] = None) -> str:
+        """The visitor's language: from the message's metadata, else the browser's Accept-Language."""
+        return visitor_language(metadata, request.headers.get("Accept-Language", ""))
+
+
+# The app's Front, for its handlers and whoever runs the app (`python -m bot.web` reads its trusted proxies).
+FRONT = web.AppKey("front", Front)
+# The client session every request to Rasa goes through, open while the app runs.
+SESSION = web.AppKey("session", aiohttp.ClientSession)
+
+
+async def client_session(app: web.Application) -> AsyncIterator[None]:
+    # Bodies pass through as Rasa encoded them, so no decompression here. A
+    # new loopback connection per request: reusing one Sanic is closing
+    # (its keep-alive is 5 s) fails the request.
+    app[SESSION] = aiohttp.ClientSession(auto_decompress=False, connector=aiohttp.TCPConnector(force_close=True))
+    yield
+    await app[SESSION].close()
+
+
+async def replica_watch(app: web.Application) -> AsyncIterator[None]:
+    # A message sent while its replica's action server is down would be taken
+    # by Rasa and answered with nothing; the front says "unavailable" instead.
+    async def watch() -> None:
+        while True:
+            await app[FRONT].probe(app[SESSION])
+            await asyncio.sleep(WATCH_INTERVAL_S)
+
+    watcher = asyncio.create_task(watch())
+    yield
+    watcher.cancel()
+    await asyncio.gather(watcher, return_exceptions=True)
+
+
+def connected_channels(text: str) -> frozenset[str]:
+    """The platforms named in WEB_CHANNELS ("rest,socketio,telegram") whose webhooks the front opens."""
+    names = frozenset(name.strip() for name in text.split(",") if name.strip())
+    unknown = names - set(PLATFORM_ROUTES) - {"rest", "socketio", "privacy"}
+    if unknown:
+        raise ConfigError(f"WEB_CHANNELS names unknown channels: {', '.join(sorted(unknown))}")
+    return names
+
+
+async def _is_up(session: aiohttp.ClientSession, url: str) -> bool:
+    try:
+        async with session.get(url, timeout=HEALTH_TIMEOUT) as response:
+            return response.status == 200
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        return False
