@@ -28,15 +28,6 @@ MAX_SENDER_CHARS = 128
 Reply = list[dict[str, str]]
 
 
-class BadBody(Exception):
-    """A body refused with ``status`` and ``{"error": message}``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 @dataclass(frozen=True)
 class RestMessage:
     sender: str
@@ -50,31 +41,43 @@ class RestMessage:
         return body
 
 
-def body_too_large(max_body_bytes: int) -> BadBody:
-    return BadBody(413, f"the body must be at most {max_body_bytes} bytes")
+class Refusal(Exception):
+    """A request answered with ``status`` and ``{"error": message}`` instead of going on to the assistant."""
+
+    # Seconds a client should wait before it tries again, when that is known.
+    retry_after: Optional[int] = None
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def body_too_large(max_body_bytes: int) -> Refusal:
+    return Refusal(413, f"the body must be at most {max_body_bytes} bytes")
 
 
 def parse_rest_message(body: bytes, max_body_bytes: int) -> RestMessage:
-    """The REST channel's message, or a ``BadBody`` naming what is wrong."""
+    """The REST channel's message, or a ``Refusal`` naming what is wrong."""
     data = _json_object(body, max_body_bytes)
     sender, message, metadata = _check_sender(data.get("sender")), data.get("message"), data.get("metadata")
     if not isinstance(message, str):
-        raise BadBody(400, "`message` must be a string")
+        raise Refusal(400, "`message` must be a string")
     if not message.strip():
-        raise BadBody(400, "`message` must not be empty")
+        raise Refusal(400, "`message` must not be empty")
     if metadata is not None and not isinstance(metadata, dict):
-        raise BadBody(400, "`metadata` must be a JSON object")
+        raise Refusal(400, "`metadata` must be a JSON object")
     if not _encodable(sender) or not _encodable(message):
         # JSON may escape a lone surrogate ("\ud800") that no UTF-8 text can hold.
-        raise BadBody(400, "`sender` and `message` must be valid Unicode text")
+        raise Refusal(400, "`sender` and `message` must be valid Unicode text")
     return RestMessage(sender, message, metadata)
 
 
 def parse_sender(body: bytes, max_body_bytes: int) -> str:
-    """The ``sender`` of a ``{"sender": ...}`` body (a conversation to delete), or a ``BadBody``."""
+    """The ``sender`` of a ``{"sender": ...}`` body (a conversation to delete), or a ``Refusal``."""
     sender = _check_sender(_json_object(body, max_body_bytes).get("sender"))
     if not _encodable(sender):
-        raise BadBody(400, "`sender` must be valid Unicode text")
+        raise Refusal(400, "`sender` must be valid Unicode text")
     return sender
 
 
@@ -118,15 +121,15 @@ def _json_object(body: bytes, max_body_bytes: int) -> dict[str, Any]:
         data = json.loads(body)
     except (ValueError, RecursionError):
         # RecursionError: deeply nested arrays must not become a 500.
-        raise BadBody(400, "the body must be JSON") from None
+        raise Refusal(400, "the body must be JSON") from None
     if not isinstance(data, dict):
-        raise BadBody(400, "the body must be a JSON object")
+        raise Refusal(400, "the body must be a JSON object")
     return data
 
 
 def _check_sender(sender: Any) -> str:
     if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        raise BadBody(400, f"`sender` must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
+        raise Refusal(400, f"`sender` must be a non-empty string of at most {MAX_SENDER_CHARS} characters")
     return sender
 
 

@@ -12,7 +12,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.base import MessageHandler
-from bot.channels.bodies import BadBody, parse_sender
+from bot.channels.bodies import Refusal, parse_sender
 from bot.runtime import privacy
 from bot.runtime.settings import Settings
 
@@ -47,7 +47,7 @@ class PrivacyInput(InputChannel):
         async def forget(request: Request) -> response.HTTPResponse:
             try:
                 sender = parse_sender(request.body, settings.web_max_body_bytes)
-            except BadBody as error:
+            except Refusal as error:
                 return response.json({"error": error.message}, status=error.status)
             agent = request.app.ctx.agent
             async with agent.lock_store.lock(sender):

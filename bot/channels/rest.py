@@ -17,7 +17,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels.base import MessageHandler, guarded
-from bot.channels.bodies import BadBody, parse_rest_message, too_long_reply
+from bot.channels.bodies import Refusal, parse_rest_message, too_long_reply
 from bot.runtime.settings import Settings
 
 
@@ -34,7 +34,7 @@ class RestInput(RasaRestInput):
                 return None
             try:
                 message = parse_rest_message(request.body, settings.web_max_body_bytes)
-            except BadBody as error:
+            except Refusal as error:
                 return response.json({"error": error.message}, status=error.status)
             reply = too_long_reply(message, settings.web_max_message_chars, request.headers.get("Accept-Language", ""))
             return None if reply is None else response.json(reply)

@@ -14,7 +14,7 @@ from typing import Optional
 
 from aiohttp import web
 
-from bot.channels.bodies import BadBody, parse_rest_message, parse_sender, too_long_reply, wording
+from bot.channels.bodies import Refusal, parse_rest_message, parse_sender, too_long_reply, wording
 from bot.runtime.settings import Settings
 from bot.web import origins
 from bot.web.balance import platform_key
@@ -153,10 +153,8 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:  # t
     """Every refusal is a small JSON object with an ``error``; nothing unexpected is a bare 500."""
     try:
         return await handler(request)
-    except EdgeError as error:
+    except Refusal as error:
         return _json_error(error.status, error.message, error.retry_after)
-    except BadBody as error:
-        return _json_error(error.status, error.message)
     except Unavailable:
         text = wording("temporarily_unavailable", request.app[FRONT].language(request))
         return _json_error(503, text, RETRY_AFTER_S)

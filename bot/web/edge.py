@@ -8,18 +8,17 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Optional, Union
 
+from bot.channels.bodies import Refusal
 from bot.runtime.settings import ConfigError, Settings
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
-class EdgeError(Exception):
+class EdgeError(Refusal):
     """A request the edge refuses; ``status`` is the HTTP status to answer with."""
 
     def __init__(self, status: int, message: str, retry_after: Optional[int] = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message)
         self.retry_after = retry_after
 
 

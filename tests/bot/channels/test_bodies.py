@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.channels.bodies import (
-    BadBody, RestMessage, load_messages, parse_rest_message, parse_sender, too_long_reply, visitor_language,
+    Refusal, RestMessage, load_messages, parse_rest_message, parse_sender, too_long_reply, visitor_language,
 )
 from tests.bot.web.bad_inputs import CASES
 from tests.conftest import LANGS
@@ -25,7 +25,7 @@ REFUSED = {
 def test_each_bad_body_is_refused_with_its_status_and_the_rest_read(name: str, make_body) -> None:  # type: ignore[no-untyped-def]
     body = make_body("visitor")
     if name in REFUSED:
-        with pytest.raises(BadBody) as refused:
+        with pytest.raises(Refusal) as refused:
             parse_rest_message(body, LIMIT_BYTES)
         assert refused.value.status == REFUSED[name] and refused.value.message
     else:
@@ -43,7 +43,7 @@ def test_a_sender_to_forget_is_read_like_a_message_sender(body: bytes, status: i
     if status is None:
         assert parse_sender(body, LIMIT_BYTES) == "s"
         return
-    with pytest.raises(BadBody) as refused:
+    with pytest.raises(Refusal) as refused:
         parse_sender(body, LIMIT_BYTES)
     assert refused.value.status == status
 
