@@ -17,6 +17,7 @@ from bot.web.replicas import preference
 from bot.web.app import create_app
 from bot.web.balance import SenderLocks, SocketSessions, Upstreams, platform_key
 from tests.servers import consecutive_free_ports
+from tests.bot.web.conftest import _actions_app
 
 WEBHOOK = "/webhooks/rest/webhook"
 REPLICAS = 3
@@ -87,15 +88,6 @@ class Cluster:
         server = self.replicas[index].server
         assert server is not None
         await server.close()
-
-
-def _actions_app() -> web.Application:
-    async def health(_: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
-
-    app = web.Application()
-    app.router.add_get("/health", health)
-    return app
 
 
 @pytest.fixture
