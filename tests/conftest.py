@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 import pytest
@@ -12,8 +11,7 @@ from hypothesis import HealthCheck, settings
 from rasa_sdk import Tracker
 
 from bot.domain.store import FactStore, default_store
-
-ROOT = Path(__file__).resolve().parent.parent
+from bot.paths import ROOT  # noqa: F401  (tests take it from here)
 LANGS = ["en", "es"]
 
 # Property-based tests: a CI-sized run by default, a larger one with `make fuzz`.

@@ -7,7 +7,7 @@ import os
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Any, Iterator, Optional
 
 import pytest
 
@@ -15,9 +15,10 @@ from bot.runtime.settings import Settings
 from bot.runtime.endpoints import remove_endpoints, write_endpoints
 from bot.runtime.processes import free_port, port_is_free, stop_groups
 from bot.runtime.serve import (
-    CREDENTIALS, action_command, child_env, rasa_command, wait_until_answering, with_action_token, write_credentials,
+    action_command, child_env, credentials_file, rasa_command, wait_until_answering, with_action_token,
+    write_credentials,
 )
-from tests.conftest import ROOT
+from bot.paths import MODEL, ROOT
 
 LOGS = ROOT / "tests" / "artifacts"
 
@@ -45,22 +46,29 @@ class Assistant:
         remove_endpoints(self.settings)
 
 
+def require_model() -> Path:
+    """The model `make run` serves; without it the test fails, saying how to make one."""
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL.relative_to(ROOT)} is missing: run `make train` (make test trains first)")
+    return MODEL
+
+
+def loopback_settings(**changes: Any) -> Settings:
+    """The default settings on free loopback ports, with ``changes``."""
+    return replace(
+        Settings.from_env({}), rasa_port=free_port(), action_port=free_port(), web_port=free_port(), **changes
+    )
+
+
 def start_assistant(name: str, settings: Optional[Settings] = None, extra_env: Optional[dict] = None) -> Assistant:
     """Start the action server and the Rasa server on free ports; wait for a first answer."""
-    model = ROOT / "models" / "current.tar.gz"
-    if not model.exists():
-        pytest.fail(f"{model} is missing: run `make train` (make test trains first)")
-    settings = with_action_token(
-        settings
-        or replace(
-            Settings.from_env({}), rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(model)
-        )
-    )
+    require_model()
+    settings = with_action_token(settings or loopback_settings())
     env = {**child_env(settings), **(extra_env or {})}
     LOGS.mkdir(parents=True, exist_ok=True)
     children = []
-    write_credentials(os.environ)
-    rasa = rasa_command(settings, CREDENTIALS, write_endpoints(settings))
+    write_credentials(os.environ, credentials_file(settings))
+    rasa = rasa_command(settings, credentials_file(settings), write_endpoints(settings))
     for role, command in (("actions", action_command()), ("rasa", rasa)):
         log = open(LOGS / f"{name}-{role}.log", "ab")
         children.append(

@@ -23,7 +23,6 @@ from typing import Iterator, Optional
 import pytest
 import requests
 
-from bot.runtime.endpoints import RUNTIME_DIR
 from bot.channels.bodies import load_messages
 from bot.runtime.processes import free_port, stop_groups
 from tests.conftest import LANGS, ROOT
@@ -91,23 +90,28 @@ class Service:
 
 
 @pytest.fixture(scope="module")
-def leftover() -> Iterator[Path]:
-    """A file left in var/ readable by all, as an older version or a careless copy would leave it."""
-    RUNTIME_DIR.mkdir(exist_ok=True)
-    os.chmod(RUNTIME_DIR, 0o755)
-    path = ROOT / RUNTIME_DIR / f"leftover-{os.getpid()}.txt"
-    path.write_text("old")
-    os.chmod(path, 0o644)
-    yield path
-    path.unlink(missing_ok=True)
+def var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The service's var/ (VAR_DIR), readable by all as an older version or a careless copy would leave it."""
+    path = tmp_path_factory.mktemp("var")
+    os.chmod(path, 0o755)
+    return path
 
 
 @pytest.fixture(scope="module")
-def service(leftover: Path) -> Iterator[Service]:
+def leftover(var: Path) -> Path:
+    """A file left in var/ readable by all."""
+    path = var / "leftover.txt"
+    path.write_text("old")
+    os.chmod(path, 0o644)
+    return path
+
+
+@pytest.fixture(scope="module")
+def service(var: Path, leftover: Path) -> Iterator[Service]:
     ports = {"WEB_PORT": free_port(), "RASA_PORT": free_port(), "ACTION_PORT": free_port()}
     env = {
         **os.environ, **{k: str(v) for k, v in ports.items()}, **SLACK_ENV, "ACTION_TOKEN": ACTION_TOKEN,
-        "WEB_BURST": "100000", "PYTHONUNBUFFERED": "1",
+        "WEB_BURST": "100000", "PYTHONUNBUFFERED": "1", "VAR_DIR": str(var),
     }
     LOGS.mkdir(parents=True, exist_ok=True)
     log = LOGS / "faults-serve.log"
@@ -166,10 +170,10 @@ def test_each_process_holds_only_its_own_secrets(service: Service) -> None:
     assert all(rasa[name] == value for name, value in SLACK_ENV.items())
 
 
-def test_var_is_its_owners_alone(service: Service, leftover: Path) -> None:
-    assert stat.S_IMODE((ROOT / RUNTIME_DIR).stat().st_mode) == 0o700
+def test_var_is_its_owners_alone(service: Service, var: Path, leftover: Path) -> None:
+    assert stat.S_IMODE(var.stat().st_mode) == 0o700
     assert stat.S_IMODE(leftover.stat().st_mode) == 0o600
-    for path in (ROOT / RUNTIME_DIR).iterdir():
+    for path in var.iterdir():
         if path.is_file() and path.stat().st_uid == os.getuid():
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name
 

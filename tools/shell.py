@@ -27,15 +27,14 @@ import requests
 import yaml
 
 from bot.runtime.settings import ConfigError, Settings
-from bot.runtime.endpoints import RUNTIME_DIR, endpoints, write_private
+from bot.paths import ROOT
+from bot.runtime.endpoints import endpoints, write_private
 from bot.runtime.processes import free_port, stop_groups
 from bot.runtime.serve import action_command, child_env, rasa_command, wait_until_answering
 from bot.domain.store import FactStore, default_store
 from tools.store import read_events, store_url
 from tools.turns import Turn, TurnReader
 
-SHELL_DB = RUNTIME_DIR / "shell.db"
-LOG = RUNTIME_DIR / "shell.log"
 # Only the REST channel: no platform secret is needed, and none is read.
 CHANNELS = {"bot.channels.rest.RestInput": None}
 RESTART, EXIT = "/restart", ("/exit", "/quit")
@@ -50,13 +49,27 @@ def shell_settings(settings: Settings) -> Settings:
     )
 
 
-def write_config(settings: Settings, directory: Path = RUNTIME_DIR) -> tuple[Path, Path]:
-    """The credentials and endpoints files the shell's Rasa reads, written under ``directory``."""
+def shell_db(settings: Settings) -> Path:
+    return settings.runtime_dir / "shell.db"
+
+
+def shell_log(settings: Settings) -> Path:
+    return settings.runtime_dir / "shell.log"
+
+
+def shown(path: Path) -> str:
+    """``path`` as staff know it: ``var/shell.log`` when under the project."""
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
+def write_config(settings: Settings) -> tuple[Path, Path]:
+    """The credentials and endpoints files the shell's Rasa reads, written under var/."""
+    directory = settings.runtime_dir
     directory.mkdir(parents=True, exist_ok=True)
     credentials = directory / "shell-credentials.yml"
     credentials.write_text(yaml.safe_dump(CHANNELS), encoding="utf-8")
     config = endpoints(settings)
-    config["tracker_store"]["db"] = str((directory / SHELL_DB.name).resolve())
+    config["tracker_store"]["db"] = str(shell_db(settings))
     config.pop("lock_store", None)
     return credentials, write_private(directory / f"endpoints-shell-{settings.rasa_port}.yml", config)
 
@@ -67,8 +80,7 @@ class Servers:
     def __init__(self, settings: Settings) -> None:
         credentials, self._endpoints = write_config(settings)
         env = child_env(settings)
-        LOG.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(LOG, "ab")
+        self._log = open(shell_log(settings), "ab")
         self.children = [
             subprocess.Popen(
                 command, env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
@@ -110,7 +122,8 @@ class Conversation:
 
     def __init__(self, settings: Settings) -> None:
         self.url = f"{settings.rasa_url}/webhooks/rest/webhook"
-        self.store_url = store_url(sqlite_path=str((RUNTIME_DIR / SHELL_DB.name).resolve()))
+        self.store_url = store_url(settings, sqlite_path=shell_db(settings))
+        self.log = shown(shell_log(settings))
         self.restart()
 
     def restart(self) -> None:
@@ -169,7 +182,7 @@ def chat(conversation: Conversation, store: FactStore) -> None:
         try:
             replies, turn = conversation.send(conversation.payload_for(text))
         except requests.RequestException as error:
-            print(f"  [no reply: {error}; see {LOG}]")
+            print(f"  [no reply: {error}; see {conversation.log}]")
             continue
         show(replies)
         if turn is not None:
@@ -183,7 +196,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConfigError as error:
         sys.exit(f"error: {error}")
     store = default_store()
-    print(f"Starting the assistant on ports {settings.rasa_port} and {settings.action_port} (log: {LOG}) ...",
+    log = shown(shell_log(settings))
+    print(f"Starting the assistant on ports {settings.rasa_port} and {settings.action_port} (log: {log}) ...",
           flush=True)
     servers = Servers(settings)
     try:
@@ -191,7 +205,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"Ready in {seconds:.0f} s.")
         chat(Conversation(settings), store)
     except TimeoutError as error:
-        print(f"error: {error}; see {LOG}", file=sys.stderr)
+        print(f"error: {error}; see {log}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print()

@@ -16,6 +16,7 @@ import sqlalchemy
 from sqlalchemy.engine import URL
 
 from bot.runtime.endpoints import tracker_store
+from bot.runtime.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,11 @@ class Event:
         return float(self.data.get("timestamp") or 0.0)
 
 
-def store_url(database_url: str = "", sqlite_path: Optional[str] = None) -> URL:
+def store_url(settings: Settings, sqlite_path: Optional[Path] = None) -> URL:
     """The SQLAlchemy URL of the store Rasa uses with these settings (bot.runtime.endpoints.tracker_store)."""
-    config = tracker_store(database_url)
+    config = tracker_store(settings)
     if config["dialect"] == "sqlite":
-        return URL.create("sqlite", database=sqlite_path or config["db"])
+        return URL.create("sqlite", database=str(sqlite_path or config["db"]))
     return URL.create(
         "postgresql",
         username=config.get("username"),

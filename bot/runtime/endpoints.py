@@ -1,8 +1,8 @@
 """The endpoints file Rasa runs with: ``endpoints.yml`` plus the settings.
 
 Ports, stores and the action server's secret come from the environment, so
-the effective file is written into ``var/`` at start-up, readable by its
-owner only, rather than kept in the repository with placeholders.
+the effective file is written into ``var/`` (VAR_DIR) at start-up, readable
+by its owner only, rather than kept in the repository with placeholders.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ import yaml
 from bot.runtime.settings import ConfigError, Settings
 from bot.paths import ENDPOINTS_TEMPLATE
 
-RUNTIME_DIR = Path("var")
 BASE = ENDPOINTS_TEMPLATE
-SQLITE_DB = RUNTIME_DIR / "conversations.db"
 # Rasa's SQL tracker store with a per-replica tracker cache in front (bot/server/tracker_store.py).
 CACHED_STORE = "bot.server.tracker_store.CachedSQLTrackerStore"
 
@@ -39,16 +37,21 @@ def endpoints(settings: Settings, base: Path = BASE) -> dict[str, Any]:
 def cached_tracker_store(settings: Settings) -> dict[str, Any]:
     """Rasa's SQL tracker store (below) with the settings' tracker cache in front."""
     cache = {"cache_size": settings.tracker_cache_size, "window_turns": settings.tracker_window_turns}
-    return {**tracker_store(settings.database_url), "type": CACHED_STORE, **cache}
+    return {**tracker_store(settings), "type": CACHED_STORE, **cache}
 
 
-def tracker_store(database_url: str) -> dict[str, Any]:
+def conversations_db(settings: Settings) -> Path:
+    """The SQLite file of the conversations when no DATABASE_URL is set."""
+    return settings.runtime_dir / "conversations.db"
+
+
+def tracker_store(settings: Settings) -> dict[str, Any]:
     """Rasa's SQL tracker store: SQLite under var/ by default, else PostgreSQL."""
-    if not database_url:
-        return {"type": "SQL", "dialect": "sqlite", "db": str(SQLITE_DB.resolve())}
-    url = urlsplit(database_url)
+    if not settings.database_url:
+        return {"type": "SQL", "dialect": "sqlite", "db": str(conversations_db(settings))}
+    url = urlsplit(settings.database_url)
     if url.scheme not in ("postgres", "postgresql"):
-        raise ConfigError(f"DATABASE_URL must be a postgresql:// URL, not {url.scheme or database_url!r}")
+        raise ConfigError(f"DATABASE_URL must be a postgresql:// URL, not {url.scheme or settings.database_url!r}")
     store: dict[str, Any] = {
         "type": "SQL",
         "dialect": "postgresql",
@@ -78,13 +81,13 @@ def lock_store(redis_url: str) -> dict[str, Any]:
     return store
 
 
-def endpoints_file(settings: Settings, directory: Path = RUNTIME_DIR) -> Path:
-    return directory / f"endpoints-{settings.rasa_port}.yml"
+def endpoints_file(settings: Settings) -> Path:
+    return settings.runtime_dir / f"endpoints-{settings.rasa_port}.yml"
 
 
-def write_endpoints(settings: Settings, directory: Path = RUNTIME_DIR) -> Path:
-    directory.mkdir(parents=True, exist_ok=True)
-    return write_private(endpoints_file(settings, directory), endpoints(settings))
+def write_endpoints(settings: Settings) -> Path:
+    settings.runtime_dir.mkdir(parents=True, exist_ok=True)
+    return write_private(endpoints_file(settings), endpoints(settings))
 
 
 def write_private(path: Path, config: dict[str, Any]) -> Path:
@@ -97,7 +100,7 @@ def write_private(path: Path, config: dict[str, Any]) -> Path:
     return path
 
 
-def remove_endpoints(settings: Settings, directory: Path = RUNTIME_DIR) -> None:
+def remove_endpoints(settings: Settings) -> None:
     """Deletes every replica's endpoints file once its run is over: the action secret is no one's business after."""
     for replica in settings.replicas():
-        endpoints_file(replica, directory).unlink(missing_ok=True)
+        endpoints_file(replica).unlink(missing_ok=True)

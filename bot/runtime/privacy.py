@@ -86,10 +86,10 @@ def purge(store: SQLTrackerStore, days: int, now: Optional[float] = None) -> lis
 
 def open_store(settings: Settings) -> SQLTrackerStore:
     """The tracker store `make run` uses (bot.runtime.endpoints), with the same settings and SQLite tuning."""
-    from bot.runtime.endpoints import RUNTIME_DIR, cached_tracker_store
+    from bot.runtime.endpoints import cached_tracker_store
 
     if not settings.database_url:
-        RUNTIME_DIR.mkdir(mode=0o700, exist_ok=True)
+        settings.runtime_dir.mkdir(mode=0o700, exist_ok=True)
     config: dict[str, Any] = dict(cached_tracker_store(settings))
     config.pop("type")
     return CachedSQLTrackerStore(host=config.pop("url", None), **config)

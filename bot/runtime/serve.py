@@ -9,7 +9,7 @@ With ``RASA_REPLICAS=N`` it starts N pairs of Rasa server and action server
 A process that dies is started again after a growing pause (1, 2, 4, ... s);
 meanwhile the front tells visitors the assistant is temporarily unavailable.
 A process that keeps dying stops the whole service with a message naming it.
-Each process gets only the secrets it uses, and ``var/`` is its owner's alone.
+Each process gets only the secrets it uses, and ``var/`` (VAR_DIR) is its owner's alone.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import aiohttp
 import yaml
 
 from bot.runtime.settings import ConfigError, Settings, check_scale_out
-from bot.paths import CREDENTIALS_TEMPLATE, ROOT
-from bot.runtime.endpoints import RUNTIME_DIR, remove_endpoints, write_endpoints
+from bot.paths import CREDENTIALS_TEMPLATE
+from bot.runtime.endpoints import remove_endpoints, write_endpoints
 from bot.runtime.processes import signal_group, stop_groups
 from bot.web.guard import raise_open_file_limit
 
@@ -47,8 +47,6 @@ RESTART_MAX_DELAY_S = 30.0
 MAX_RESTARTS = 5
 STABLE_AFTER_S = 120.0
 WATCH_EVERY_S = 0.25
-# What Rasa reads: the template without the channels whose secrets are unset.
-CREDENTIALS = ROOT / "var" / "credentials.yml"
 _VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 
@@ -84,10 +82,13 @@ def _variables(value: Any) -> set[str]:
     return set().union(*map(_variables, children))
 
 
-def write_credentials(
-    env: Mapping[str, str], template: Path = CREDENTIALS_TEMPLATE, target: Path = CREDENTIALS
-) -> list[str]:
-    """Writes the credentials Rasa reads; returns the names of the channels in it."""
+def credentials_file(settings: Settings) -> Path:
+    """What Rasa reads: the template without the channels whose secrets are unset."""
+    return settings.runtime_dir / "credentials.yml"
+
+
+def write_credentials(env: Mapping[str, str], target: Path, template: Path = CREDENTIALS_TEMPLATE) -> list[str]:
+    """Writes the credentials Rasa reads to ``target``; returns the names of the channels in it."""
     with open(template, encoding="utf-8") as handle:
         channels = effective_credentials(yaml.safe_load(handle) or {}, env)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +123,7 @@ def role_env(env: Mapping[str, str], role: str) -> dict[str, str]:
     return {name: value for name, value in env.items() if name not in secrets_ or name in allowed}
 
 
-def secure_runtime_dir(directory: Path = RUNTIME_DIR) -> None:
+def secure_runtime_dir(directory: Path) -> None:
     """``var/`` (conversations, effective endpoints) readable by its owner only, whatever it was before."""
     directory.mkdir(parents=True, exist_ok=True)
     os.chmod(directory, 0o700)
@@ -149,6 +150,7 @@ def child_env(settings: Settings) -> dict[str, str]:
         RASA_REPLICAS=str(settings.rasa_replicas),
         ACTION_TOKEN=settings.action_token,
         WEB_PORT=str(settings.web_port),
+        VAR_DIR=settings.var_dir,
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
@@ -250,10 +252,10 @@ async def run() -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    secure_runtime_dir()
+    secure_runtime_dir(settings.runtime_dir)
     raise_open_file_limit()
     try:
-        channels = [channel_name(c) for c in write_credentials(processes.env)]
+        channels = [channel_name(c) for c in write_credentials(processes.env, credentials_file(settings))]
         print(f"Channels: {', '.join(channels)}", flush=True)
         start_replicas(processes, settings)
         web_env = {**role_env(processes.env, "web"), "WEB_CHANNELS": ",".join(channels)}
@@ -286,7 +288,7 @@ def start_replicas(processes: Processes, settings: Settings) -> None:
         env = child_env(replica)
         suffix = f" of replica {index}" if settings.rasa_replicas > 1 else ""
         processes.start(action_command(), role_env(env, "actions"), name=f"action server{suffix}")
-        rasa = rasa_command(replica, CREDENTIALS, write_endpoints(replica))
+        rasa = rasa_command(replica, credentials_file(replica), write_endpoints(replica))
         processes.start(rasa, role_env(env, "rasa"), name=f"Rasa server{suffix}")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
-from bot.paths import MODEL, MODELS_DIR
+from bot.paths import MODEL, MODELS_DIR, VAR
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -31,6 +31,9 @@ class Settings:
     # The fact store's folder; empty: bot/facts. The NLU's name matcher and the
     # answers both read it at start-up, so a new alias needs no retraining.
     facts_dir: str = ""
+    # Conversations (SQLite), the effective endpoints and credentials, logs: an
+    # absolute path, the owner's alone. Tests give each run a folder of its own.
+    var_dir: str = str(VAR)
     # Conversations: SQLite under var/ unless DATABASE_URL names PostgreSQL;
     # Redis locks only when REDIS_URL is set (several Rasa replicas).
     database_url: str = ""
@@ -82,6 +85,8 @@ class Settings:
             values[field.name] = _convert(field.name, raw, field.type)
         settings = cls(**values)
         _check_model(settings.model)
+        if not Path(settings.var_dir).is_absolute():
+            raise ConfigError(f"VAR_DIR must be an absolute path, not {settings.var_dir!r}")
         if settings.rasa_replicas < 1:
             raise ConfigError(f"RASA_REPLICAS must be at least 1, not {settings.rasa_replicas}")
         if settings.tracker_cache_size < 0 or settings.tracker_window_turns < 1:
@@ -93,6 +98,10 @@ class Settings:
         parse_origins(settings.web_allowed_origins, "WEB_ALLOWED_ORIGINS")
         parse_origins(settings.web_frame_ancestors, "WEB_FRAME_ANCESTORS")
         return settings
+
+    @property
+    def runtime_dir(self) -> Path:
+        return Path(self.var_dir)
 
     @property
     def rasa_url(self) -> str:

@@ -15,9 +15,10 @@ import pytest
 import requests
 
 from bot.web.replicas import preference
-from tests.conftest import ROOT, port_open, require
+from tests.conftest import port_open, require
 from tests.scale.cluster import Cluster, fresh_database, new_cluster, random_redis_url, stored_events
 from tests.bot.web.test_stack import _over_polling
+from tests.servers import require_model
 
 pytestmark = [pytest.mark.services, pytest.mark.servers]
 
@@ -68,8 +69,7 @@ def stores() -> Iterator[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def cluster(stores: tuple[str, str]) -> Iterator[Cluster]:
-    if not (ROOT / "models" / "current.tar.gz").exists():
-        pytest.fail("models/current.tar.gz is missing: run `make train` (make test trains first)")
+    require_model()
     running = new_cluster("scale", *stores)
     running.start()
     try:

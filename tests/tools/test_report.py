@@ -11,9 +11,10 @@ import pytest
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.paths import MODEL
 from bot.runtime.settings import Settings
 from bot.runtime.privacy import open_store
-from tests.conftest import LANGS, ROOT
+from tests.conftest import LANGS
 from tools.report.__main__ import main
 from tools.report.analysis import build, category, group
 from tools.report.page import coverage, render
@@ -91,11 +92,11 @@ def test_conversations_older_than_the_retention_are_left_out(
     lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Asked for a year, the report still covers only the retention window, and says so."""
-    monkeypatch.chdir(tmp_path)  # the SQLite store lives in ./var/, as under `make run`
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))  # the SQLite store of the test's own
     monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", "7")
-    monkeypatch.setenv("MODEL", str(ROOT / "models" / "current.tar.gz"))
+    monkeypatch.setenv("MODEL", str(MODEL))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    store = open_store(Settings())
+    store = open_store(Settings.from_env())
     expired, recent = QUESTIONS[lang]
     for sender, text, days in (("expired", expired, 8), ("recent", recent, 1)):
         when = time.time() - days * 86_400

@@ -10,18 +10,15 @@ import os
 import shutil
 import subprocess
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from bot.runtime.processes import free_port
-from bot.runtime.settings import Settings
 from tests.conftest import ROOT, port_open, require
 from tests.conversations.test_rest import Visitor
-from tests.servers import LOGS, start_assistant
+from tests.servers import LOGS, loopback_settings, start_assistant
 
 pytestmark = pytest.mark.servers
 
@@ -114,10 +111,7 @@ def postgres_assistant() -> Iterator[tuple[str, object]]:
     from tests.scale.cluster import fresh_database
 
     with fresh_database() as database_url:
-        settings = replace(
-            Settings.from_env({}), rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
-            model=str(ROOT / "models" / "current.tar.gz"), database_url=database_url,
-        )
+        settings = loopback_settings(database_url=database_url)
         running = start_assistant("report-postgresql", settings)
         try:
             yield database_url, running

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import re
 import sys
+from pathlib import Path
 
 import pexpect
 import pytest
 
 from bot.domain.store import FactStore
 from tests.conftest import LANGS, ROOT
-from tests.servers import LOGS
-from tools.shell import LOG, staff_line
+from tests.servers import LOGS, require_model
+from tools.shell import staff_line
 from tools.store import Event
 from tools.turns import TurnReader
 
@@ -97,12 +98,13 @@ def test_staff_line_says_when_the_pages_locale_switched_the_language(lang: str) 
 
 
 @pytest.mark.servers
-def test_make_shell_in_a_terminal_answers_in_spanish_with_the_staff_line() -> None:
+def test_make_shell_in_a_terminal_answers_in_spanish_with_the_staff_line(tmp_path: Path) -> None:
 
-    if not (ROOT / "models" / "current.tar.gz").exists():
-        pytest.fail("models/current.tar.gz is missing: run `make train` (make test trains first)")
+    require_model()
     env = {k: v for k, v in os.environ.items() if not k.startswith(PLATFORM_PREFIXES) and k not in ("MAKEFLAGS", "MFLAGS")}
     env["PYTHON"] = sys.executable
+    # Logs, conversations and this run's secret in a folder of the test's own.
+    env["VAR_DIR"] = str(tmp_path)
     shell = pexpect.spawn("make", ["--no-print-directory", "shell"], cwd=str(ROOT), env=env, encoding="utf-8",
                           timeout=60, dimensions=(40, 200))
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -152,4 +154,4 @@ def test_make_shell_in_a_terminal_answers_in_spanish_with_the_staff_line() -> No
     text = (LOGS / "shell-transcript.txt").read_text(encoding="utf-8")
     # No log flood in the terminal: the servers log to var/.
     assert not re.search(r"\b(DEBUG|INFO|WARNING)\b|Traceback|rasa\.core", text), text[-2000:]
-    assert (ROOT / LOG).stat().st_size > 0
+    assert (tmp_path / "shell.log").stat().st_size > 0

@@ -79,7 +79,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConfigError as error:
         sys.exit(f"error: {error}")
     start = start_of(args, now, settings.conversation_retention_days).timestamp()
-    events = read_events(store_url(settings.database_url), since=start)
+    events = read_events(store_url(settings), since=start)
     report = build(read_turns(events), since=start, low_confidence=args.low_confidence)
     period = coverage(report, now, settings.conversation_retention_days)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rasa.core.agent import Agent, load_agent
 
 from bot.channels.payloads import neutralise
-from tests.conftest import ROOT
+from bot.paths import MODEL
 
 # Visitors often type a single name; each must reach its topic, not the rephrase prompt.
 KEYWORDS = {
@@ -22,7 +22,7 @@ KEYWORDS = {
 
 @pytest.fixture(scope="module")
 def agent() -> Agent:
-    return asyncio.run(load_agent(model_path=str(ROOT / "models/current.tar.gz")))
+    return asyncio.run(load_agent(model_path=str(MODEL)))
 
 
 def parse(agent: Agent, text: str) -> Dict[str, Any]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.paths import VAR
 from bot.runtime.settings import ConfigError, Settings
 from bot.runtime.endpoints import endpoints, write_endpoints
 
@@ -15,8 +16,20 @@ from bot.runtime.endpoints import endpoints, write_endpoints
 def test_default_keeps_conversations_in_sqlite_under_var() -> None:
     config = endpoints(Settings.from_env({}))
     assert config["tracker_store"]["dialect"] == "sqlite"
-    assert config["tracker_store"]["db"].endswith("var/conversations.db")
+    assert config["tracker_store"]["db"] == str(VAR / "conversations.db")
     assert "lock_store" not in config
+
+
+def test_var_dir_moves_the_conversations_and_the_endpoints_file(tmp_path: Path) -> None:
+    settings = Settings.from_env({"VAR_DIR": str(tmp_path), "RASA_PORT": "6005"})
+    assert endpoints(settings)["tracker_store"]["db"] == str(tmp_path / "conversations.db")
+    assert write_endpoints(settings) == tmp_path / "endpoints-6005.yml"
+
+
+def test_a_relative_var_dir_is_refused() -> None:
+    # Relative to what? Each process may start from another folder.
+    with pytest.raises(ConfigError, match="VAR_DIR must be an absolute path"):
+        Settings.from_env({"VAR_DIR": "var"})
 
 
 def test_the_tracker_cache_is_sized_by_settings() -> None:
@@ -51,8 +64,8 @@ def test_unsupported_urls_are_refused(variable: str, value: str) -> None:
 
 
 def test_action_calls_carry_the_secret_and_the_file_is_private(tmp_path: Path) -> None:
-    settings = Settings.from_env({"ACTION_TOKEN": "t0ken", "ACTION_PORT": "6055"})
-    path = write_endpoints(settings, tmp_path)
+    settings = Settings.from_env({"ACTION_TOKEN": "t0ken", "ACTION_PORT": "6055", "VAR_DIR": str(tmp_path)})
+    path = write_endpoints(settings)
     written = yaml.safe_load(path.read_text())
     assert written["action_endpoint"] == {
         "url": "http://127.0.0.1:6055/webhook", "enable_selective_domain": True, "token": "t0ken",

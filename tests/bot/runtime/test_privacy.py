@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.paths import MODEL
 from bot.runtime import privacy
 from bot.runtime.settings import Settings
 from tests.conftest import ROOT, port_open, require
@@ -46,7 +46,7 @@ def senders(store: SQLTrackerStore) -> set[str]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """DATABASE_URL of an empty store: "" is SQLite under var/ (here: tmp_path), else a fresh PostgreSQL database."""
+    """DATABASE_URL of an empty store: "" is SQLite in VAR_DIR (here tmp_path), else a fresh PostgreSQL database."""
     if request.param == "sqlite":
         yield ""
         return
@@ -58,10 +58,8 @@ def database(request, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def store(database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SQLTrackerStore:
-    monkeypatch.chdir(tmp_path)  # SQLite lives in ./var/, as under `make run`
-    (tmp_path / "var").mkdir()
-    return privacy.open_store(Settings(database_url=database))
+def store(database: str, tmp_path: Path) -> SQLTrackerStore:
+    return privacy.open_store(Settings(database_url=database, var_dir=str(tmp_path)))
 
 
 def test_retention_deletes_old_conversations_and_keeps_new_ones(store: SQLTrackerStore) -> None:
@@ -92,9 +90,9 @@ def test_forgetting_deletes_one_conversation_whole(store: SQLTrackerStore) -> No
 
 def test_make_purge_deletes_expired_conversations(store: SQLTrackerStore, database: str, tmp_path: Path) -> None:
     save(store, conversation("expired", 8), conversation("fresh", 1))
-    env = {**os.environ, "DATABASE_URL": database, "CONVERSATION_RETENTION_DAYS": "7",
-           "MODEL": str(ROOT / "models" / "current.tar.gz"), "PYTHONPATH": str(ROOT)}
-    # What `make purge` runs, in the folder whose var/ holds the SQLite store.
+    env = {**os.environ, "DATABASE_URL": database, "CONVERSATION_RETENTION_DAYS": "7", "VAR_DIR": str(tmp_path),
+           "MODEL": str(MODEL), "PYTHONPATH": str(ROOT)}
+    # What `make purge` runs, started from elsewhere: every path it uses is anchored.
     done = subprocess.run([sys.executable, "-m", "bot.runtime.privacy"], cwd=tmp_path, env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -102,16 +100,15 @@ def test_make_purge_deletes_expired_conversations(store: SQLTrackerStore, databa
     assert senders(store) == {"fresh"}
 
 
-def test_deleted_text_cannot_be_read_back_from_the_sqlite_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    store = privacy.open_store(Settings())
+def test_deleted_text_cannot_be_read_back_from_the_sqlite_file(tmp_path: Path) -> None:
+    store = privacy.open_store(Settings(var_dir=str(tmp_path)))
     tracker = conversation("gone", 40)
     tracker.update(UserUttered("my phone is 5550123", timestamp=NOW - 40 * DAY))
     save(store, tracker)
-    files = list((tmp_path / "var").glob("conversations.db*"))  # the database and its write-ahead log
+    files = list(tmp_path.glob("conversations.db*"))  # the database and its write-ahead log
     assert any(b"5550123" in file.read_bytes() for file in files)
     privacy.purge(store, days=30, now=NOW)
-    assert not any(b"5550123" in file.read_bytes() for file in (tmp_path / "var").glob("conversations.db*"))
+    assert not any(b"5550123" in file.read_bytes() for file in tmp_path.glob("conversations.db*"))
 
 
 def test_retention_must_be_at_least_a_day() -> None:

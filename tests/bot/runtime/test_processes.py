@@ -18,7 +18,9 @@ PARENT = (
     "open(sys.argv[1], 'w').write(str(child.pid)); time.sleep(600)"
 )
 # Ignores SIGTERM: only SIGKILL ends it.
-STUBBORN = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(600)"
+STUBBORN = (
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(600)"
+)
 
 
 def test_a_free_port_can_be_listened_on_and_is_then_taken() -> None:

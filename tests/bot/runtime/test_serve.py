@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import stat
 import sys
@@ -13,12 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.paths import MODEL
 from bot.runtime.processes import free_port
 from bot.runtime.serve import (
     CREDENTIALS_TEMPLATE, MAX_RESTARTS, STABLE_AFTER_S, Processes, Spec, supervise, effective_credentials, main,
     restart_delay, role_env, run, secure_runtime_dir, write_credentials,
 )
-from tests.conftest import ROOT
 from tests.bot.web.stack import PLATFORM_ENV
 
 TELEGRAM, SLACK = "bot.channels.telegram.TelegramInput", "bot.channels.slack.SlackInput"
@@ -140,8 +139,6 @@ async def test_a_stopped_run_leaves_no_endpoints_file_with_its_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     """`make run` with two replicas, stopped with SIGTERM: each replica's endpoints file held the action secret."""
-    monkeypatch.chdir(tmp_path)  # var/ of its own, beside the endpoints.yml it starts from
-    shutil.copy(ROOT / "endpoints.yml", tmp_path)
     # Every child a process that runs until stopped: what is under test is the supervisor's own bookkeeping.
     idle = [sys.executable, "-c", "import time; time.sleep(600)"]
     monkeypatch.setattr("bot.runtime.serve.RASA", idle)
@@ -157,7 +154,7 @@ async def test_a_stopped_run_leaves_no_endpoints_file_with_its_secret(
     for name, value in {
         "RASA_PORT": rasa_port, "ACTION_PORT": rasa_port + 10, "WEB_PORT": rasa_port + 20, "RASA_REPLICAS": 2,
         "DATABASE_URL": "postgresql://assistant@127.0.0.1:5432/test", "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "MODEL": ROOT / "models" / "current.tar.gz", "ACTION_TOKEN": "",
+        "MODEL": MODEL, "ACTION_TOKEN": "", "VAR_DIR": tmp_path,
     }.items():
         monkeypatch.setenv(name, str(value))
 
@@ -169,13 +166,13 @@ async def test_a_stopped_run_leaves_no_endpoints_file_with_its_secret(
             break
         await asyncio.sleep(0.05)
     assert "Press Ctrl-C to stop." in printed, printed
-    files = [tmp_path / "var" / f"endpoints-{port}.yml" for port in (rasa_port, rasa_port + 1)]
+    files = [tmp_path / f"endpoints-{port}.yml" for port in (rasa_port, rasa_port + 1)]
     (token,) = {yaml.safe_load(f.read_text(encoding="utf-8"))["action_endpoint"]["token"] for f in files}
     assert token
 
     os.kill(os.getpid(), signal.SIGTERM)
     assert await asyncio.wait_for(serving, 30) == 0
-    left = {path.name: path.read_text(encoding="utf-8") for path in (tmp_path / "var").rglob("*") if path.is_file()}
+    left = {path.name: path.read_text(encoding="utf-8") for path in tmp_path.rglob("*") if path.is_file()}
     assert not [name for name, text in left.items() if token in text or name.startswith("endpoints")], left
 
 

@@ -11,9 +11,8 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.server.graph_runner import dependency_order, run_in_order
-from tests.conftest import ROOT
+from tests.servers import require_model
 
-MODEL = ROOT / "models" / "current.tar.gz"
 QUESTIONS = {
     "en": ["How many Norwegian soldiers serve in UN missions?", "and the police?", "hello"],
     "es": ["¿cuántos policías noruegos hay en misiones de la ONU?", "¿y en Chipre?", "hola"],
@@ -22,9 +21,7 @@ QUESTIONS = {
 
 @pytest.fixture(scope="module")
 def agent() -> Iterator[Agent]:
-    if not MODEL.exists():
-        pytest.fail("models/current.tar.gz is missing: run `make train` (make test trains first)")
-    yield Agent.load(str(MODEL))
+    yield Agent.load(str(require_model()))
 
 
 def both_ways(agent: Agent, monkeypatch: pytest.MonkeyPatch, work: Any) -> tuple[Any, Any]:

@@ -14,6 +14,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.runtime.endpoints import tracker_store
+from bot.runtime.settings import Settings
 from bot.server.tracker_store import CachedSQLTrackerStore, TrackerCache, compact, turn_starts
 from tests.conftest import ROOT, port_open, require
 
@@ -31,7 +32,7 @@ def where(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, 
     from tests.scale.cluster import fresh_database
 
     with fresh_database() as url:
-        connection = tracker_store(url)
+        connection = tracker_store(Settings(database_url=url))
         del connection["type"]
         yield {**connection, "host": connection.pop("url")}
 

@@ -6,10 +6,9 @@ import asyncio
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 import requests
 
 from bot.runtime.endpoints import write_endpoints
@@ -20,7 +19,7 @@ from bot.runtime.serve import (
     with_action_token, write_credentials,
 )
 from tests.conftest import ROOT
-from tests.servers import LOGS, Assistant
+from tests.servers import LOGS, Assistant, loopback_settings, require_model
 from tests.bot.web.standin import TELEGRAM_BOT, StandIn, start_standin
 
 # Secrets of the test platforms: made up, and only ever sent to the stand-in.
@@ -71,18 +70,10 @@ class Stack:
 
 
 def start_stack(name: str) -> Stack:
-    model = ROOT / "models" / "current.tar.gz"
-    if not model.exists():
-        pytest.fail(f"{model} is missing: run `make train` (make test trains first)")
+    require_model()
     standin = start_standin(free_port())
     site_port, stranger_port = free_port(), free_port()
-    settings = with_action_token(
-        replace(
-            Settings.from_env({}),
-            rasa_port=free_port(), action_port=free_port(), web_port=free_port(), model=str(model),
-            web_host="127.0.0.1",
-        )
-    )
+    settings = with_action_token(loopback_settings(web_host="127.0.0.1"))
     env = {
         **child_env(settings),
         **PLATFORM_ENV,

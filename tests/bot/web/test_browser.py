@@ -11,6 +11,7 @@ from typing import Iterator
 
 import pytest
 
+from bot.runtime.settings import Settings
 from tests.servers import LOGS
 from tools.store import read_events, store_url
 
@@ -347,6 +348,6 @@ def test_a_visitor_rates_an_answer_and_the_rating_is_kept(visit, lang: str) -> N
     screenshot(page, f"browser-rating-{lang}")
 
     # Kept in the conversation, where `make report` finds it.
-    ratings = [e for e in read_events(store_url(), since=started)
+    ratings = [e for e in read_events(store_url(Settings()), since=started)
                if e.kind == "user" and e.data.get("text") == '/rate_answer{"rating": "down"}']
     assert ratings and ratings[-1].data["parse_data"]["intent"]["name"] == "rate_answer"

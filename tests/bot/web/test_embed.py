@@ -16,14 +16,16 @@ from typing import Callable, Iterator
 
 import pytest
 
-from tests.conftest import ROOT, require
+from bot.runtime.endpoints import conversations_db
+from bot.runtime.settings import Settings
+from tests.conftest import require
 from tests.bot.web.test_browser import AXE_TAGS, PAGE_URL, REPLY_TIMEOUT_MS, browser, screenshot  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
 SITE = Path(__file__).with_name("site")
 SOCKETIO_CLIENT = Path(__file__).with_name("js") / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
-CONVERSATIONS = ROOT / "var" / "conversations.db"
+CONVERSATIONS = conversations_db(Settings())
 WIDGET = "norway-chat-widget"
 
 
