@@ -137,7 +137,9 @@ def _until(condition, timeout: float, what: str) -> float:  # type: ignore[no-un
     raise AssertionError(f"waited {timeout:.0f} s for {what}")
 
 
-class Visitor:
+class ReturningVisitor:
+    """A visitor whose conversation must go on where it was after each fault."""
+
     def __init__(self, service: Service, lang: str) -> None:
         self.url = f"{service.url}/webhooks/rest/webhook"
         self.lang = lang
@@ -179,7 +181,7 @@ def test_var_is_its_owners_alone(service: Service, var: Path, leftover: Path) ->
 
 
 def test_killed_processes_come_back_and_conversations_go_on(service: Service) -> None:
-    visitors = [Visitor(service, lang) for lang in LANGS]
+    visitors = [ReturningVisitor(service, lang) for lang in LANGS]
     for visitor in visitors:
         assert visitor.try_turn()
     front = service.children()["web"]
@@ -195,7 +197,7 @@ def test_killed_processes_come_back_and_conversations_go_on(service: Service) ->
     assert (service.health() or {}).get("status") == "ok"
 
 
-def _kill_and_recover(service: Service, visitors: list[Visitor], killed: tuple[str, ...]) -> float:
+def _kill_and_recover(service: Service, visitors: list[ReturningVisitor], killed: tuple[str, ...]) -> float:
     """Kills ``killed`` with SIGKILL; seconds until every visitor's next turn is answered correctly."""
     for visitor in visitors:
         visitor.unavailable_seen = 0

@@ -75,7 +75,7 @@ def stored_events(database_url: str, sender: str) -> list[dict]:
 
 
 @dataclass
-class Cluster:
+class ServeCluster:
     """The web front, N Rasa replicas and their action servers, all started by one `python -m bot.runtime.serve`."""
 
     settings: Settings
@@ -175,7 +175,7 @@ class Cluster:
         return found
 
 
-def new_cluster(name: str, database_url: str, redis_url: str, replicas: int = 2) -> Cluster:
+def new_cluster(name: str, database_url: str, redis_url: str, replicas: int = 2) -> ServeCluster:
     """A cluster on fresh ports (not started); the same object restarts on the same ports and stores."""
     # One run of ports for everything, so that the ranges cannot overlap.
     base = consecutive_free_ports(2 * replicas + 1)
@@ -193,5 +193,5 @@ def new_cluster(name: str, database_url: str, redis_url: str, replicas: int = 2)
         WEB_BURST="100000",
     )
     LOGS.mkdir(parents=True, exist_ok=True)
-    return Cluster(settings, env, LOGS / f"{name}-serve.log")
+    return ServeCluster(settings, env, LOGS / f"{name}-serve.log")
 

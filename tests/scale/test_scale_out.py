@@ -16,7 +16,7 @@ import requests
 
 from bot.web.replicas import preference
 from tests.conftest import port_open, require
-from tests.scale.cluster import Cluster, fresh_database, new_cluster, random_redis_url, stored_events
+from tests.scale.cluster import ServeCluster, fresh_database, new_cluster, random_redis_url, stored_events
 from tests.bot.web.test_stack import _over_polling
 from tests.servers import require_model
 
@@ -68,7 +68,7 @@ def stores() -> Iterator[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def cluster(stores: tuple[str, str]) -> Iterator[Cluster]:
+def cluster(stores: tuple[str, str]) -> Iterator[ServeCluster]:
     require_model()
     running = new_cluster("scale", *stores)
     running.start()
@@ -114,7 +114,7 @@ def joined(texts: list[str]) -> str:
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_two_replicas_serve_one_conversation(cluster: Cluster, lang: str) -> None:
+def test_two_replicas_serve_one_conversation(cluster: ServeCluster, lang: str) -> None:
     question, follow_up, source = POLICE[lang]
     first, second = cluster.replica_urls
     sender = uuid.uuid4().hex
@@ -126,7 +126,7 @@ def test_two_replicas_serve_one_conversation(cluster: Cluster, lang: str) -> Non
     assert "MINUSMA" not in reply
 
 
-def test_socketio_through_the_front(cluster: Cluster) -> None:
+def test_socketio_through_the_front(cluster: ServeCluster) -> None:
     message = {"message": POLICE["es"][0], "session_id": uuid.uuid4().hex, "customData": {"locale": "es"}}
     replies = asyncio.run(
         asyncio.wait_for(
@@ -139,7 +139,7 @@ def test_socketio_through_the_front(cluster: Cluster) -> None:
 # -- one sender, many messages at once -------------------------------------------------------------
 
 
-def test_concurrent_messages_of_one_sender_are_answered_in_turn(cluster: Cluster, stores: tuple[str, str]) -> None:
+def test_concurrent_messages_of_one_sender_are_answered_in_turn(cluster: ServeCluster, stores: tuple[str, str]) -> None:
     sender = uuid.uuid4().hex
     with ThreadPoolExecutor(max_workers=len(QUESTIONS)) as pool:
         futures = {text: pool.submit(ask, cluster.url, sender, text) for text in QUESTIONS}
@@ -157,7 +157,7 @@ def test_concurrent_messages_of_one_sender_are_answered_in_turn(cluster: Cluster
 # -- a replica dies -----------------------------------------------------------------------------------
 
 
-def test_a_killed_replica_costs_no_turn(cluster: Cluster, stores: tuple[str, str]) -> None:
+def test_a_killed_replica_costs_no_turn(cluster: ServeCluster, stores: tuple[str, str]) -> None:
     sender = uuid.uuid4().hex
     home = preference(sender, cluster.replica_urls)[0]
     sent: list[tuple[str, list[str]]] = []
@@ -188,7 +188,7 @@ def test_a_killed_replica_costs_no_turn(cluster: Cluster, stores: tuple[str, str
 # -- everything restarts -----------------------------------------------------------------------------------
 
 
-def test_a_restart_of_everything_loses_nothing(cluster: Cluster) -> None:
+def test_a_restart_of_everything_loses_nothing(cluster: ServeCluster) -> None:
     spanish, english = uuid.uuid4().hex, uuid.uuid4().hex
     assert "Fuente:" in joined(ask(cluster.url, spanish, "MINUSMA", metadata={"locale": "es-ES"}))
     assert "30" in joined(ask(cluster.url, english, POLICE["en"][0]))
