@@ -31,14 +31,6 @@ def test_rasa_http_api_is_off(assistant, method: str, path: str) -> None:
     assert response.status_code in (404, 405)
 
 
-def test_action_server_refuses_calls_without_rasas_secret(assistant) -> None:
-    call = {"next_action": "action_answer_topic", "sender_id": "x", "tracker": {}, "domain": {}, "version": "3.6.21"}
-    url = f"{assistant.settings.action_url}/webhook"
-    assert requests.post(url, json=call, timeout=10).status_code == 403
-    assert requests.post(url, params={"token": "guess"}, json=call, timeout=10).status_code == 403
-    assert requests.get(f"{assistant.settings.action_url}/actions", timeout=10).status_code == 403
-
-
 def test_rasa_and_action_server_listen_on_loopback_only(assistant) -> None:
     address = _outward_address()
     if address is None:
