@@ -9,7 +9,7 @@ SLACK_MARKUP = "<!channel> look: <http://evil.example|your bank> & <@U123> > eve
 
 @pytest.fixture
 def slack_api():  # type: ignore[no-untyped-def]
-    from tests.servers import free_port
+    from bot.runtime.processes import free_port
     from tests.bot.web.standin import start_standin
 
     standin = start_standin(free_port())

@@ -23,8 +23,9 @@ import pytest
 import requests
 from aiohttp import web
 
+from bot.runtime.processes import free_port
 from tests.conftest import ROOT
-from tests.servers import LOGS, free_port
+from tests.servers import LOGS
 from tests.bot.web.conftest import _actions_app, _rasa_app
 
 WEBHOOK = "/webhooks/rest/webhook"
