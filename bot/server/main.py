@@ -1,4 +1,4 @@
-"""``python -m bot.server.main run ...``: the ``rasa`` command, with three measured fixes.
+"""``python -m bot.server.main run ...``: the ``rasa`` command, with four measured fixes.
 
 - Rasa 3.6 checks every action server reply with ``jsonschema.validate``,
   which first re-checks the large events schema itself: 18 ms of a 43 ms turn
@@ -9,6 +9,10 @@
   loop (docs/performance.md has the figures).
 - Rasa schedules its prediction graph with dask on every run;
   ``bot.server.graph_runner`` runs the same nodes in dependency order.
+- Rasa's ``FailSafeTrackerStore``, around every tracker store, creates a new
+  conversation's tracker itself, as a plain tracker: the cached store then
+  counts the stored events with the ORM and replays the tracker into one of
+  its own, twice per new conversation. Here the wrapped store creates it.
 """
 
 from __future__ import annotations
@@ -82,8 +86,14 @@ def _session(self: Any) -> aiohttp.ClientSession:
     )
 
 
+def _init_tracker(self: Any, sender_id: Text) -> Any:
+    """``FailSafeTrackerStore.init_tracker``: a tracker of the kind the wrapped store keeps."""
+    return self._tracker_store.init_tracker(sender_id)
+
+
 def install() -> None:
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.tracker_store import FailSafeTrackerStore
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
 
@@ -92,6 +102,7 @@ def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     EndpointConfig.session = _session  # type: ignore[method-assign]
     DaskGraphRunner.run = run_in_order  # type: ignore[method-assign]
+    FailSafeTrackerStore.init_tracker = _init_tracker  # type: ignore[method-assign]
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The cached check of action server replies accepts and rejects what Rasa's own does."""
+"""The fixes the Rasa server runs with: the cached check of action server replies accepts and rejects what Rasa's own does, action calls share connections, new conversations get the store's own trackers."""
 
 from __future__ import annotations
 
@@ -69,3 +69,29 @@ def test_action_calls_reuse_one_kept_alive_connection(monkeypatch: pytest.Monkey
 
     assert asyncio.run(calls()) == [{"events": [], "responses": []}] * 3
     assert len(peers) == 3 and len(set(peers)) == 1
+
+
+def test_a_new_conversation_is_held_in_the_stores_own_tracker(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    from bot.server.tracker_store import CachedSQLTrackerStore
+
+    monkeypatch.setattr(FailSafeTrackerStore, "init_tracker", rasa_main._init_tracker)
+    store = CachedSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "conversations.db"))
+    # As Rasa's agent wraps every tracker store.
+    wrapped = FailSafeTrackerStore(store)
+
+    async def first_turn():
+        tracker = await wrapped.get_or_create_tracker("visitor")
+        tracker.update(UserUttered("hello", {"name": "greet", "confidence": 1.0}))
+        tracker.update(ActionExecuted("utter_greet"))
+        await wrapped.save(tracker)
+        return tracker
+
+    tracker = asyncio.run(first_turn())
+    # The tracker Rasa turned is the one the store keeps, with every event stored once.
+    assert store.cache.get("visitor") is tracker and tracker.is_saved()
+    with store.session_scope() as session:
+        assert session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == "visitor").count() == 3
