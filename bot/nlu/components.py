@@ -103,6 +103,16 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=self.config["C"])
 
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> LinearIntentClassifier:
+        component = super().load(*args, **kwargs)
+        coef = getattr(component.clf, "coef_", None)
+        if coef is not None:
+            # Column-major, so that scikit-learn's product with each row reads coef_.T
+            # as it lies instead of copying it (intents x features, over a megabyte) every message.
+            component.clf.coef_ = np.asfortranarray(coef)
+        return component
+
     def process(self, messages: List[Message]) -> List[Message]:
         expected = getattr(self.clf, "n_features_in_", None)
         if expected is None:  # not trained (no intent examples): Rasa's own handling
@@ -138,7 +148,7 @@ def _sentence_row(message: Message) -> csr_matrix:
     a stacking per featurizer. No features: a row of width 0.
     """
     sentence = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
-    blocks = [coo_matrix(f.features) for f in sentence if f.is_sparse()]
+    blocks = [f.features.tocoo(copy=False) for f in sentence if f.is_sparse()]
     blocks += [coo_matrix(f.features) for f in sentence if f.is_dense()]
     if not blocks:
         return csr_matrix((1, 0))
