@@ -25,20 +25,16 @@ from typing import Any, Callable, Optional
 
 import yaml
 
-from bot.domain.answers import (
-    FACTS,
-    LACKS,
-    ONLY_NORWAY,
-    UNKNOWN,
-    UNKNOWN_UNNAMED,
-    Outcome,
-    answer_deployments,
-    answer_out_of_scope,
-    answer_topic,
-)
+from rasa_sdk import Tracker
+
+from actions import slots
+from actions.deployments import ActionAnswerDeployments
+from actions.scope import ActionAnswerOutOfScope
+from actions.topics import ActionAnswerTopic
+from bot.domain.answers import FACTS, LACKS, ONLY_NORWAY, UNKNOWN, UNKNOWN_UNNAMED, Outcome
 from bot.domain.langid import sentences
 from bot.domain.language import LANGUAGES, SWITCH_INTENT, Lang, decide, read_words
-from bot.domain.store import default_store
+from bot.nlu.data import routes
 from bot.paths import MODEL, RESULTS, ROOT
 
 TEST_SETS = ROOT / "tests" / "nlu"
@@ -147,25 +143,21 @@ def _entity_f1(report: dict) -> float:
 Parse = Callable[[str], dict[str, Any]]
 
 
-def reply_to(parsed: dict[str, Any], lang: Lang) -> Optional[Outcome]:
-    """What the answer actions would reply to a parsed message, or ``None`` for a canned reply.
+# The actions that answer from the store, by name; a canned reply's action is not among them.
+_ANSWERING = {action.name(): action for action in (ActionAnswerDeployments(), ActionAnswerTopic(), ActionAnswerOutOfScope())}
 
-    A topic's intent goes to the action the store names for it, as the rules generated from the store say.
-    """
-    grouped: dict[str, list[str]] = {}
-    for entity in parsed.get("entities", []):
-        key = f"{entity['entity']}:{entity['role']}" if entity.get("role") else entity["entity"]
-        grouped.setdefault(key, []).append(str(entity.get("value", "")))
+
+def reply_to(parsed: dict[str, Any], lang: Lang) -> Optional[Outcome]:
+    """What the action the rules give the parsed message's intent would reply, or ``None`` for a canned reply."""
     intent = (parsed.get("intent") or {}).get("name") or ""
-    store, text = default_store(), parsed.get("text", "")
-    topic = store.topic_for_intent(intent)
-    if topic is not None and topic.action == "action_answer_deployments":
-        return answer_deployments(store, intent, grouped, None, lang, text)
-    if topic is not None:
-        return answer_topic(store, intent, grouped, lang, text)
-    if intent == "out_of_scope":
-        return answer_out_of_scope(store, grouped, lang, text)
-    return None
+    action = _ANSWERING.get(routes().get(intent, ""))
+    if action is None:
+        return None
+    tracker = Tracker(
+        sender_id="evaluate", slots={slots.LANGUAGE: lang, slots.FOCUS: None}, latest_message=parsed,
+        events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None,
+    )
+    return action.outcome(tracker)
 
 
 def is_honest(answer: Optional[Outcome], lacks: str) -> bool:

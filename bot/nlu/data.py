@@ -56,6 +56,17 @@ def rules_document(store: FactStore) -> dict[str, Any]:
     return {"version": "3.1", "rules": rules}
 
 
+def routes(directory: Path = RULES_DIR) -> dict[str, str]:
+    """Intent to action, for every rule in ``directory`` that answers one intent with one action."""
+    found: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules", []):
+            match rule.get("steps"):
+                case [{"intent": intent}, {"action": action}]:
+                    found[intent] = action
+    return found
+
+
 # Every generated file, and the document it holds.
 GENERATED: dict[Path, Callable[[FactStore], dict[str, Any]]] = {
     LOOKUPS_FILE: nlu_document,

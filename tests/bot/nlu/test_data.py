@@ -38,6 +38,14 @@ def test_each_topics_intent_runs_the_action_the_store_names(store: FactStore) ->
     assert routes["ask_peace"] == "action_answer_topic"
 
 
+def test_the_rules_route_each_topic_and_the_hand_written_intents(store: FactStore) -> None:
+    routes = nlu_data.routes()
+    assert {topic.intent: routes[topic.intent] for topic in store.of_kind("topic")} == {
+        topic.intent: topic.action for topic in store.of_kind("topic")
+    }
+    assert routes["out_of_scope"] == "action_answer_out_of_scope" and routes["greet"] == "utter_greet"
+
+
 def test_the_domain_declares_every_intent_and_action_the_rules_name(store: FactStore) -> None:
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     for rule in nlu_data.rules_document(store)["rules"]:
