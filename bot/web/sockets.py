@@ -39,11 +39,11 @@ async def socketio(request: web.Request) -> web.StreamResponse:
     # Every message of the body is charged, however many one POST carries.
     front.admit(request, front.visitors, cost=max(1, traffic.messages))
     for event in traffic.events:
-        refusal = _refusal(front, event)
-        if refusal == TOO_LONG:
+        why = refusal(front, event)
+        if why == TOO_LONG:
             raise EdgeError(413, f"a message must be at most {front.limits.max_message_chars} characters")
-        if refusal is not None:
-            raise EdgeError(400, refusal)
+        if why is not None:
+            raise EdgeError(400, why)
     return await front.forward(request, body, front.socket_upstreams(request))
 
 
@@ -60,11 +60,11 @@ async def _websocket(request: web.Request, front: Front) -> web.StreamResponse:
         if traffic.messages and front.visitors.take(key, traffic.messages):
             raise proxy.Refused("too many messages")
         for event in traffic.events:
-            refusal = _refusal(front, event)
-            if refusal == TOO_LONG:
+            why = refusal(front, event)
+            if why == TOO_LONG:
                 return _too_long_frame(front, request, event)
-            if refusal is not None:
-                raise proxy.Refused(refusal)
+            if why is not None:
+                raise proxy.Refused(why)
         return None
 
     with front.socket_gate.hold(key):
@@ -74,7 +74,7 @@ async def _websocket(request: web.Request, front: Front) -> web.StreamResponse:
         )
 
 
-def _refusal(front: Front, event: frames.Event) -> Optional[str]:
+def refusal(front: Front, event: frames.Event) -> Optional[str]:
     """Why a socket.io event may not reach Rasa (TOO_LONG, or a bad session id), else None."""
     data = event.first()
     if event.name == "session_request":
