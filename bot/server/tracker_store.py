@@ -103,14 +103,18 @@ def _is_listen(event: Event) -> bool:
 
 
 def compact(tracker: DialogueStateTracker, window_turns: int) -> bool:
-    """Folds all but the last ``window_turns`` turns into a session-start prefix, once there are twice as many.
+    """Folds all but the last ``window_turns`` turns into a session-start prefix.
 
-    The tracker's state is left as it is: replaying the new events gives the
-    same slots, loop and latest message. Returns whether anything was folded.
+    Every turn past the window is folded at once, so a tracker always holds
+    the same number of turns: what a turn costs no longer rises and falls
+    with how many turns the tracker holds (folding one turn replays only it
+    and the prefix). The tracker's state is left as it is: replaying the new
+    events gives the same slots, loop and latest message. Returns whether
+    anything was folded.
     """
     events = list(tracker.events)
     starts = turn_starts(events)
-    if window_turns < 1 or len(starts) < 2 * window_turns:
+    if window_turns < 1 or len(starts) <= window_turns:
         return False
     cut = starts[-window_turns]
     tracker.events = tracker._create_events(state_prefix(tracker, events[:cut]) + events[cut:])
@@ -144,7 +148,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self,
         domain: Optional[Domain] = None,
         cache_size: int = 1000,
-        window_turns: int = 10,
+        window_turns: int = 5,
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
