@@ -41,7 +41,7 @@ class Settings:
     # Each Rasa replica caches its most recent conversations' trackers (bot/server/tracker_store.py):
     # how many, and how many user turns each keeps in memory (the store keeps all).
     tracker_cache_size: int = 500
-    tracker_window_turns: int = 10
+    tracker_window_turns: int = 5
     # Shared secret Rasa sends with every action call; `make run` makes one up.
     action_token: str = ""
     # Edge limits of the web front (bot/web): a message, a request body, and
