@@ -20,7 +20,7 @@ from typing import Any, Mapping, Optional
 
 import yaml
 
-from bot.domain.language import DEFAULT_LANGUAGE, Lang, from_metadata, normalise
+from bot.domain.language import Lang, Signals, decide, from_metadata, normalise
 
 MESSAGES = Path(__file__).with_name("messages.yml")
 MAX_SENDER_CHARS = 128
@@ -94,12 +94,13 @@ def too_long_text(language: str, max_message_chars: int) -> str:
 
 
 def visitor_language(metadata: Optional[Mapping[str, Any]], accept_language: str = "") -> Lang:
-    """The visitor's language from message metadata, else the browser's Accept-Language."""
-    language = from_metadata(dict(metadata or {}))
-    if language:
-        return language
+    """The language of a reply given without the assistant: the page's locale, else the browser's.
+
+    Decided as every reply's language is (``bot.domain.language.decide``); no
+    words are read, as the message is refused unread.
+    """
     first = accept_language.split(",", 1)[0].split(";", 1)[0]
-    return normalise(first) or DEFAULT_LANGUAGE
+    return decide(Signals(locale=from_metadata(metadata) or normalise(first))).language
 
 
 def wording(key: str, language: str) -> str:
