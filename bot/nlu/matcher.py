@@ -112,24 +112,13 @@ class StoreNameMatcher(GraphComponent):
         self.names = StoreNames(default_store(), trained or ())
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "StoreNameMatcher":
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "StoreNameMatcher":
         return cls(model_storage, resource)
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "StoreNameMatcher":
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "StoreNameMatcher":
         try:
             with model_storage.read_from(resource) as directory:
                 trained = set(json.loads((directory / _TRAINED_NAMES).read_text(encoding="utf-8")))
