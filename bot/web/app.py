@@ -20,7 +20,7 @@ from bot.web import origins
 from bot.web.balance import platform_key
 from bot.web.edge import EdgeError
 from bot.web.front import (
-    FRONT, PLATFORM_ROUTES, SESSION, Front, Unavailable, client_session, connected_channels, replica_watch,
+    FRONT, PLATFORM_ROUTES, SESSION, Front, Unavailable, client_session, replica_watch,
 )
 from bot.web.origins import Origins
 from bot.web.sockets import socketio

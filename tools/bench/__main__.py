@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from typing import Optional, Sequence
 
-from bot.paths import MODEL, ROOT
+from bot.paths import MODEL
 from tools.bench.chart import draw_growth
 from tools.bench.measurements import measure_ours, measure_stock
 from tools.bench.plan import parse_args, plan_for
@@ -19,7 +18,6 @@ from tools.bench.results import RESULTS, report, write_json
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
-    os.chdir(ROOT)  # the settings' paths (model, var/) are relative to the project
     if not MODEL.exists():
         print(f"{MODEL} is missing: run `make train` (make bench trains first)", file=sys.stderr)
         return 2

@@ -17,7 +17,6 @@ import itertools
 import json
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Callable
 
 import pytest
