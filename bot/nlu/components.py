@@ -1,4 +1,4 @@
-"""Rasa NLU glue: the intent classifier's settings, and the visitor's language on each message.
+"""Rasa NLU glue: counts for whole messages, the intent classifier's settings, and the visitor's language on each message.
 
 The language travels as a ``language`` entity so the ``language`` slot is set
 when the user turn is applied, before any response is rendered. The message's
@@ -9,15 +9,17 @@ decides, no entity is added and the slot keeps the conversation's language.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Text
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix, vstack
+from scipy.sparse import coo_matrix, csr_matrix, spmatrix, vstack
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.nlu.constants import (
     ENTITIES, FEATURE_TYPE_SENTENCE, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT,
 )
@@ -31,6 +33,35 @@ ENTITY = "language"
 # Detection reads the start of a message: the language shows within a few
 # sentences, and a 10,000-character paste costs no more than a paragraph.
 DETECT_CHARS = 500
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
+    """Rasa's CountVectorsFeaturizer without per-token counts for a message's text.
+
+    Rasa counts a text twice: once per token (sequence features) and once for
+    the whole text (sentence features). The intent classifier reads only the
+    sentence features and the CRF reads none, so the first count is skipped,
+    half of the featurizer's work on every message. The sentence features are
+    Rasa's own; a component that needs per-token counts (DIET, for one) needs
+    Rasa's featurizer back.
+    """
+
+    def _create_features(
+        self, attribute: Text, all_tokens: List[List[Text]]
+    ) -> Tuple[List[Optional[spmatrix]], List[Optional[spmatrix]]]:
+        # Attributes with no sentence features (intents, action names) keep their per-token ones.
+        if attribute not in DENSE_FEATURIZABLE_ATTRIBUTES or not self.vectorizers.get(attribute):
+            return super()._create_features(attribute, all_tokens)
+        sentences: List[Optional[spmatrix]] = []
+        for tokens in all_tokens:
+            if not tokens:
+                sentences.append(None)
+                continue
+            counts = self.vectorizers[attribute].transform([" ".join(tokens)])
+            counts.sort_indices()
+            sentences.append(counts.tocoo())
+        return [None] * len(all_tokens), sentences
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -1,9 +1,11 @@
-"""``python -m bot.server.main run ...``: the ``rasa`` command, with four measured fixes.
+"""``python -m bot.server.main run ...``: the ``rasa`` command, with seven measured fixes.
 
 - Rasa 3.6 checks every action server reply with ``jsonschema.validate``,
   which first re-checks the large events schema itself: 18 ms of a 43 ms turn
-  (docs/performance.md). The same check, with a validator built once, takes
-  well under a millisecond and rejects exactly the same replies.
+  (docs/performance.md). Here each event is checked against the one branch of
+  the schema its ``event`` name selects, with validators built once: the
+  schema's ``oneOf`` would try all 23 branches, which the names tell apart.
+  The same replies are accepted and rejected.
 - Rasa opens a new HTTP session, and so a new connection, for every action
   call. Here the sessions share one pool of kept-alive connections per event
   loop (docs/performance.md has the figures).
@@ -13,13 +15,23 @@
   conversation's tracker itself, as a plain tracker: the cached store then
   counts the stored events with the ORM and replays the tracker into one of
   its own, twice per new conversation. Here the wrapped store creates it.
+- Rasa deep-copies events, parses and dialogue states on every turn only to
+  pass them to debug log lines, and copies them even when debug logging is
+  off. Here they are copied only when the line would be written.
+- Rasa's ``RulePolicy`` looks its rules up twice after each message, once
+  with the message's text and once with its intent. When every rule's last
+  turn names an intent, no rule can match a text, and the first lookup is
+  skipped: it could only find nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging
 from functools import lru_cache
-from typing import Any, Dict, Optional, Text
+from types import ModuleType
+from typing import Any, Callable, Dict, Iterable, Optional, Text, Tuple
 
 import aiohttp
 
@@ -29,15 +41,40 @@ KEEPALIVE_S = 4.0
 _pool: Optional[tuple[asyncio.AbstractEventLoop, aiohttp.TCPConnector]] = None
 
 
-@lru_cache(maxsize=1)
-def _action_reply_validator():  # type: ignore[no-untyped-def]
-    from jsonschema.validators import validator_for
-    from rasa.core.actions.action import RemoteAction
+# What a reply holds besides its events; each event is checked on its own.
+REPLY_SCHEMA = {
+    "type": "object",
+    "properties": {"events": {"type": "array"}, "responses": {"type": "array", "items": {"type": "object"}}},
+}
 
-    schema = RemoteAction.action_response_format_spec()
-    validator_class = validator_for(schema)
-    validator_class.check_schema(schema)
-    return validator_class(schema)
+
+@lru_cache(maxsize=1)
+def _reply_validators() -> Tuple[Any, Dict[Text, Any]]:
+    """A validator of the reply around its events, and one per event name: the schema's checks, then its branch's."""
+    from jsonschema.validators import validator_for
+    from rasa.shared.utils.schemas.events import EVENT_SCHEMA
+
+    def built(schema: Dict[Text, Any]) -> Any:
+        validator_class = validator_for(schema)
+        validator_class.check_schema(schema)
+        return validator_class(schema)
+
+    common = {key: value for key, value in EVENT_SCHEMA.items() if key != "oneOf"}
+    by_name = {branch["properties"]["event"]["const"]: built({"allOf": [common, branch]})
+               for branch in EVENT_SCHEMA["oneOf"]}
+    return built(REPLY_SCHEMA), by_name
+
+
+def _check_reply(result: Any) -> None:
+    from jsonschema import ValidationError
+
+    reply, by_name = _reply_validators()
+    reply.validate(result)
+    for event in result.get("events") or []:
+        name = event.get("event") if isinstance(event, dict) else None
+        if not isinstance(name, str) or name not in by_name:
+            raise ValidationError(f"{event!r} is not valid under any of the given schemas")
+        by_name[name].validate(event)
 
 
 def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
@@ -45,7 +82,7 @@ def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
     from rasa.shared.constants import DOCS_BASE_URL
 
     try:
-        _action_reply_validator().validate(result)
+        _check_reply(result)
         return True
     except ValidationError as error:
         error.message += (
@@ -53,6 +90,51 @@ def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
             f"Action endpoint is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions"
         )
         raise error
+
+
+class DebugOnlyCopies:
+    """Stands in for the ``copy`` module of a Rasa module that copies values only to log them at debug level."""
+
+    def __init__(self, logger_name: Text) -> None:
+        # Rasa's structlog drops a line its module's standard logger would not write.
+        self._logger = logging.getLogger(logger_name)
+
+    def deepcopy(self, value: Any, memo: Optional[Dict[int, Any]] = None) -> Any:
+        return copy.deepcopy(value, memo) if self._logger.isEnabledFor(logging.DEBUG) else value
+
+
+def debug_copying_modules() -> Iterable[ModuleType]:
+    """The Rasa modules whose every use of ``copy`` feeds a debug log line (a test reads their source)."""
+    import rasa.core.policies.memoization
+    import rasa.core.policies.rule_policy
+    import rasa.core.processor
+
+    return (rasa.core.processor, rasa.core.policies.rule_policy, rasa.core.policies.memoization)
+
+
+def rules_read_text(policy: Any) -> bool:
+    """Whether some rule's last turn names no intent, so that a message's text alone could match it."""
+    from rasa.core.policies.rule_policy import RULES
+    from rasa.shared.core.constants import USER
+    from rasa.shared.nlu.constants import INTENT
+
+    return any(INTENT not in policy._rule_key_to_state(key)[-1].get(USER, {}) for key in policy.lookup.get(RULES, {}))
+
+
+_rasa_find_action_from_rules: Optional[Callable[..., Tuple[Optional[Text], Optional[Text], bool]]] = None
+
+
+def _find_action_from_rules(
+    self: Any, tracker: Any, domain: Any, use_text_for_last_user_input: bool
+) -> Tuple[Optional[Text], Optional[Text], bool]:
+    """``RulePolicy._find_action_from_rules``; the lookup by text answers "no rule" at once when none can match.
+
+    With no active loop, that answer's source and loop flag are never read.
+    """
+    if use_text_for_last_user_input and not tracker.active_loop_name and not rules_read_text(self):
+        return None, None, False
+    assert _rasa_find_action_from_rules is not None
+    return _rasa_find_action_from_rules(self, tracker, domain, use_text_for_last_user_input)
 
 
 def _connections() -> aiohttp.TCPConnector:
@@ -92,7 +174,9 @@ def _init_tracker(self: Any, sender_id: Text) -> Any:
 
 
 def install() -> None:
+    global _rasa_find_action_from_rules
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.core.tracker_store import FailSafeTrackerStore
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
@@ -103,6 +187,11 @@ def install() -> None:
     EndpointConfig.session = _session  # type: ignore[method-assign]
     DaskGraphRunner.run = run_in_order  # type: ignore[method-assign]
     FailSafeTrackerStore.init_tracker = _init_tracker  # type: ignore[method-assign]
+    for module in debug_copying_modules():
+        module.copy = DebugOnlyCopies(module.__name__)  # type: ignore[attr-defined]
+    if RulePolicy._find_action_from_rules is not _find_action_from_rules:
+        _rasa_find_action_from_rules = RulePolicy._find_action_from_rules
+        RulePolicy._find_action_from_rules = _find_action_from_rules  # type: ignore[method-assign]
 
 
 def main() -> None:

@@ -105,3 +105,45 @@ def test_any_text_gets_an_intent_and_at_most_a_supported_language(agent: Agent, 
     assert isinstance(parsed["intent"]["name"], str) and parsed["intent"]["name"]
     languages = [e["value"] for e in parsed["entities"] if e["entity"] == "language"]
     assert len(languages) <= 1 and set(languages) <= {"en", "es"}
+
+
+# --- counts for whole messages ---
+
+SENTENCES = {
+    "en": ["How many Norwegian soldiers serve in UN missions?", "and the police?", "NATO", "zzz 123"],
+    "es": ["¿cuántos policías noruegos hay en misiones de la ONU?", "¿y en Chipre?", "desarme", "zzz 123"],
+}
+
+
+@pytest.mark.parametrize("analyzer", [{}, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4}])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_whole_message_counts_are_rasas_and_per_token_counts_are_skipped(tmp_path, analyzer: dict, lang: str) -> None:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.loading import load_data
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.components import SentenceCountVectorsFeaturizer
+    from bot.paths import ROOT
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    training = tokenizer.process_training_data(load_data(str(ROOT / "data" / "nlu")))
+
+    def featurized(featurizer_class: Any, name: str) -> list:
+        config = {**featurizer_class.get_default_config(), **analyzer}
+        featurizer = featurizer_class.create(config, storage, Resource(name), context)
+        featurizer.train(training)
+        messages = tokenizer.process([Message.build(text) for text in SENTENCES[lang]])
+        return [m.get_sparse_features(TEXT) for m in featurizer.process(messages)]
+
+    for rasas, ours in zip(featurized(CountVectorsFeaturizer, "rasa"), featurized(SentenceCountVectorsFeaturizer, "ours")):
+        (rasa_tokens, rasa_sentence), (our_tokens, our_sentence) = rasas, ours
+        assert rasa_tokens is not None and our_tokens is None
+        assert (our_sentence.features != rasa_sentence.features).nnz == 0
+        assert our_sentence.features.shape == rasa_sentence.features.shape

@@ -15,6 +15,7 @@ from tools.bench.plan import (
     parse_args,
     plan_for,
 )
+from tools.bench.stats import GROWTH_BLOCK
 
 
 @pytest.mark.parametrize("scripts", [OUR_SCRIPTS, STOCK_SCRIPTS])
@@ -69,8 +70,12 @@ def test_options_choose_the_plan() -> None:
     assert not plan_for(parse_args(["--skip-stock"])).stock
 
 
-def test_a_long_conversation_cycles_through_the_scripts() -> None:
+def test_a_long_conversation_sends_the_same_messages_in_every_block() -> None:
     conversation = long_conversation(OUR_SCRIPTS, 200)
     assert len(conversation) == 200
     assert conversation[: len(OUR_SCRIPTS[0])] == OUR_SCRIPTS[0]
-    assert set(conversation) == {text for script in OUR_SCRIPTS for text in script}
+    blocks = [conversation[start:start + GROWTH_BLOCK] for start in range(0, 200, GROWTH_BLOCK)]
+    assert len(set(blocks)) == 1
+    # Whole scripts first, follow-ups after the questions they follow.
+    assert blocks[0][len(OUR_SCRIPTS[0]):len(OUR_SCRIPTS[0]) + len(OUR_SCRIPTS[1])] == OUR_SCRIPTS[1]
+    assert set(blocks[0]) <= {text for script in OUR_SCRIPTS for text in script}
