@@ -1,4 +1,4 @@
-"""The trained NLU: keywords understood, the visitor's language put on each message."""
+"""The trained NLU: keywords understood, the visitor's language put on each message; counts and a CRF as Rasa's, at less cost."""
 
 from __future__ import annotations
 
@@ -109,6 +109,15 @@ def test_any_text_gets_an_intent_and_at_most_a_supported_language(agent: Agent, 
 
 # --- counts for whole messages ---
 
+
+def _nlu_data() -> Any:
+    """The training examples and the lookup tables, as `rasa train` reads them."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from bot.paths import ROOT
+
+    return load_data(str(ROOT / "data" / "nlu")).merge(load_data(str(ROOT / "data" / "lookups")))
+
 SENTENCES = {
     "en": ["How many Norwegian soldiers serve in UN missions?", "and the police?", "NATO", "zzz 123"],
     "es": ["¿cuántos policías noruegos hay en misiones de la ONU?", "¿y en Chipre?", "desarme", "zzz 123"],
@@ -124,16 +133,14 @@ def test_whole_message_counts_are_rasas_and_per_token_counts_are_skipped(tmp_pat
     from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
     from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
     from rasa.shared.nlu.constants import TEXT
-    from rasa.shared.nlu.training_data.loading import load_data
     from rasa.shared.nlu.training_data.message import Message
 
     from bot.nlu.components import SentenceCountVectorsFeaturizer
-    from bot.paths import ROOT
 
     storage = LocalModelStorage(tmp_path)
     context = ExecutionContext(GraphSchema({}), "test")
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
-    training = tokenizer.process_training_data(load_data(str(ROOT / "data" / "nlu")))
+    training = tokenizer.process_training_data(_nlu_data())
 
     def featurized(featurizer_class: Any, name: str) -> list:
         config = {**featurizer_class.get_default_config(), **analyzer}
@@ -147,3 +154,51 @@ def test_whole_message_counts_are_rasas_and_per_token_counts_are_skipped(tmp_pat
         assert rasa_tokens is not None and our_tokens is None
         assert (our_sentence.features != rasa_sentence.features).nnz == 0
         assert our_sentence.features.shape == rasa_sentence.features.shape
+
+
+# --- a CRF that leaves the training data as it found it ---
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_crf_leaves_the_training_data_unchanged_and_finds_what_rasas_finds(tmp_path, lang: str) -> None:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
+    from rasa.nlu.featurizers.sparse_featurizer.regex_featurizer import RegexFeaturizer
+    from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.components import CacheSafeCRFEntityExtractor
+
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    # As config.yml has it: the lookup tables' matches are the CRF's pattern features.
+    regex_config = {**RegexFeaturizer.get_default_config(), "case_sensitive": False, "use_regexes": False}
+    regexes = RegexFeaturizer.create(regex_config, storage, Resource("regex"), context)
+
+    def featurized(training: Any) -> Any:
+        return regexes.process_training_data(tokenizer.process_training_data(training))
+
+    regexes.train(tokenizer.process_training_data(_nlu_data()))
+
+    def trained(extractor_class: Any, name: str) -> tuple[Any, bool]:
+        training = featurized(_nlu_data())
+        before = training.fingerprint()
+        extractor = extractor_class.create(extractor_class.get_default_config(), storage, Resource(name), context)
+        extractor.train(training)
+        return extractor, training.fingerprint() == before
+
+    rasas, rasas_left_it = trained(CRFEntityExtractor, "rasa")
+    ours, ours_left_it = trained(CacheSafeCRFEntityExtractor, "ours")
+    # Rasa's marks the messages, which is what made an unchanged `rasa train` retrain what follows it.
+    assert not rasas_left_it and ours_left_it
+    found = []
+    for text in SENTENCES[lang]:
+        message = regexes.process(tokenizer.process([Message.build(text)]))[0]
+        by_rasa, by_ours = (extractor.process([Message(data=message.data, features=message.features)])[0].get("entities")
+                            for extractor in (rasas, ours))
+        assert by_ours == by_rasa
+        found += by_ours
+    assert {entity["extractor"] for entity in found} == {"CRFEntityExtractor"}
