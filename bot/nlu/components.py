@@ -9,7 +9,8 @@ decides, no entity is added and the slot keeps the conversation's language.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, Optional, Sequence, Text, Tuple
 
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix, spmatrix, vstack
@@ -19,7 +20,9 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
-from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
+from rasa.nlu.extractors.crf_entity_extractor import (
+    CONFIG_FEATURES, CRFEntityExtractor, CRFEntityExtractorOptions, CRFToken,
+)
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.shared.nlu.constants import (
     ENTITIES, FEATURE_TYPE_SENTENCE, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT,
@@ -73,6 +76,9 @@ class CacheSafeCRFEntityExtractor(CRFEntityExtractor):
     components trained after it then read other data than the fingerprints
     Rasa's cache recorded for it, so the next ``rasa train``, with nothing
     changed, trains them all again (docs/performance.md).
+
+    Each token's features are Rasa's, with their names built once per
+    model instead of once per token and window position.
     """
 
     @property
@@ -90,6 +96,50 @@ class CacheSafeCRFEntityExtractor(CRFEntityExtractor):
             regex_features=training_data.regex_features,
             lookup_tables=training_data.lookup_tables,
         ))
+
+    @classmethod
+    def _crf_tokens_to_features(
+        cls, crf_tokens: List[CRFToken], config: Dict[str, Any], include_tag_features: bool = False
+    ) -> List[Dict[Text, Any]]:
+        window = _feature_plan(tuple(map(tuple, config[CONFIG_FEATURES])), include_tag_features)
+        half = len(window) // 2
+        return [_token_features(crf_tokens, index, window, half) for index in range(len(crf_tokens))]
+
+
+# Per feature: its name (as "<window position>:<feature>"), how to read it off a token, whether it is the
+# dict of lookup-table matches (one feature per table).
+FeaturePlan = Tuple[Tuple[Tuple[Text, Callable[[CRFToken], Any], bool], ...], ...]
+
+
+@lru_cache(maxsize=8)
+def _feature_plan(configured: Tuple[Tuple[CRFEntityExtractorOptions, ...], ...], include_tag_features: bool) -> FeaturePlan:
+    half = len(configured) // 2
+    extra = (CRFEntityExtractorOptions.ENTITY,) if include_tag_features else ()
+    return tuple(
+        tuple((f"{position - half}:{feature}", CRFEntityExtractor.function_dict[feature],
+               feature == CRFEntityExtractorOptions.PATTERN) for feature in features + extra)
+        for position, features in enumerate(configured)
+    )
+
+
+def _token_features(crf_tokens: List[CRFToken], index: int, window: FeaturePlan, half: int) -> Dict[Text, Any]:
+    """What Rasa's ``_create_features_for_token`` gives, in the same order."""
+    features: Dict[Text, Any] = {}
+    for position, planned in enumerate(window):
+        at = index + position - half
+        if at >= len(crf_tokens):
+            features["EOS"] = True
+        elif at < 0:
+            features["BOS"] = True
+        else:
+            token = crf_tokens[at]
+            for name, read, is_pattern in planned:
+                if is_pattern:
+                    for pattern, matched in read(token).items():
+                        features[f"{name}:{pattern}"] = matched
+                else:
+                    features[name] = read(token)
+    return features
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -197,6 +197,11 @@ def test_the_crf_leaves_the_training_data_unchanged_and_finds_what_rasas_finds(t
     found = []
     for text in SENTENCES[lang]:
         message = regexes.process(tokenizer.process([Message.build(text)]))[0]
+        tokens = ours._convert_to_crf_tokens(message)
+        for with_tags in (False, True):
+            # The same features, named alike and in the same order.
+            assert [list(f.items()) for f in ours._crf_tokens_to_features(tokens, ours.component_config, with_tags)] == [
+                list(f.items()) for f in CRFEntityExtractor._crf_tokens_to_features(tokens, rasas.component_config, with_tags)]
         by_rasa, by_ours = (extractor.process([Message(data=message.data, features=message.features)])[0].get("entities")
                             for extractor in (rasas, ours))
         assert by_ours == by_rasa
