@@ -1,4 +1,4 @@
-"""``python -m bot.server.main run ...``: the ``rasa`` command, with seven measured fixes.
+"""``python -m bot.server.main run ...``: the ``rasa`` command, with six measured fixes.
 
 - Rasa 3.6 checks every action server reply with ``jsonschema.validate``,
   which first re-checks the large events schema itself: 18 ms of a 43 ms turn
