@@ -1,4 +1,4 @@
-# Everything a newcomer needs: `make run` and `make test`. Each sets itself up.
+# Everything a newcomer needs: `make run`, `make check` and `make test`. Each sets itself up.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -27,13 +27,17 @@ PYTHON ?= $(shell for p in python3.10 \
 
 TRAIN_INPUTS := config.yml domain.yml \
 	$(shell find data -name '*.yml' $(foreach file,$(GENERATED),-not -path '$(file)') 2>/dev/null) \
-	$(wildcard bot/facts/*.yml) bot/nlu/components.py bot/nlu/matcher.py bot/domain/language.py
+	$(wildcard bot/facts/*.yml) bot/nlu/components.py bot/nlu/matcher.py bot/domain/language.py \
+	bot/domain/store.py bot/domain/text.py
+# The fast tier: no trained model, browser, PostgreSQL, Redis or npm (markers in pyproject.toml).
+CHECK_MARKERS := not (servers or model or browser or services or quality or fuzz)
 
-.PHONY: help install run shell report train test fuzz eval bench facts purge clean
+.PHONY: help install run shell report train check test fuzz eval bench facts purge clean
 
 help:
 	@echo "make run    - start the assistant (trains first if needed)"
-	@echo "make test   - run the whole test suite"
+	@echo "make check  - the fast tier (about 2 min): no model, browser or database; run it after each change"
+	@echo "make test   - the whole suite (CI runs it): trains, starts real servers, drives Chromium"
 	@echo "make train  - train the model if data, domain or config changed"
 	@echo "make shell  - talk to the assistant in the terminal, with its reasoning (staff)"
 	@echo "make report - what visitors asked and what went unanswered: reports/conversations.html"
@@ -45,6 +49,7 @@ help:
 	@echo "              (python -m tools.bench.limiter: the web front's rate limiter alone)"
 	@echo "make facts  - validate and list the fact store"
 	@echo "make purge  - delete conversations idle for more than CONVERSATION_RETENTION_DAYS (30)"
+	@echo "make clean  - delete the model, results and caches (conversations in var/ are kept)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -88,6 +93,9 @@ $(TEST_JS): tests/bot/web/js/package.json tests/bot/web/js/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/bot/web/js --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the socket.io browser test will say so"; fi
 
+check: $(GENERATED)
+	$(PY) -m pytest -q -m "$(CHECK_MARKERS)" $(PYTEST_ARGS)
+
 test: $(MODEL) $(TEST_JS)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -103,5 +111,6 @@ bench: $(MODEL)
 purge: install
 	$(PY) -m bot.runtime.privacy
 
+# Conversations are visitors' data, not build output: `make purge` deletes the expired ones.
 clean:
-	rm -rf models results .rasa var
+	rm -rf models results .rasa

@@ -6,6 +6,7 @@ manager's); none of the assistant's paths depends on it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +19,9 @@ RULES_DIR = ROOT / "data" / "rules"
 MODELS_DIR = ROOT / "models"
 MODEL = MODELS_DIR / "current.tar.gz"
 # Conversations, effective endpoints and credentials, logs: the owner's alone.
-VAR = ROOT / "var"
+# VAR_DIR moves it (an absolute path; the settings check it); the tests give
+# every run a folder of its own, so the checkout's conversations stay the owner's.
+VAR = Path(os.environ.get("VAR_DIR") or ROOT / "var")
 ENDPOINTS_TEMPLATE = ROOT / "endpoints.yml"
 # What the development tools write: benchmark and evaluation results, reports.
 RESULTS = ROOT / "results"

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
+
+# Every test run gets its own VAR_DIR (conversations, endpoints, logs), set
+# before any project module reads it and inherited by every process the
+# tests start: the checkout's var/ is its owner's, and a run leaves it as it was.
+os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="assistant-tests-")
 from typing import Any, Callable, Dict, List, Optional
 
 import pytest
@@ -93,6 +99,16 @@ def port_open(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+# Fixtures that load the trained model: their tests need `make train` first, so `make check` leaves them out.
+MODEL_FIXTURES = {"agent", "assistant"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]

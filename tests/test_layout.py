@@ -119,3 +119,12 @@ def test_the_docs_name_only_files_and_folders_that_exist() -> None:
         if not (ROOT / path).exists()
     ]
     assert missing == []
+
+
+def test_the_tests_keep_conversations_and_logs_outside_the_checkout() -> None:
+    # conftest.py gives each run its own VAR_DIR: `make report` on a working copy shows visitors, not tests.
+    from bot.paths import VAR
+    from bot.runtime.settings import Settings
+
+    assert not VAR.resolve().is_relative_to(ROOT)
+    assert Settings.from_env({}).runtime_dir == VAR

@@ -17,14 +17,12 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
-from typing import Iterable, Literal, Mapping, Optional
+from typing import Iterable, Mapping, Optional
 
 from bot.domain import langid
+# Re-exported: most callers ask this module for the languages too.
+from bot.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, Lang  # noqa: F401
 from bot.domain.text import fold
-
-Lang = Literal["en", "es"]
-LANGUAGES: tuple[Lang, ...] = ("en", "es")
-DEFAULT_LANGUAGE: Lang = "en"
 # The intent of "in English please"; its text names the wanted language.
 SWITCH_INTENT = "switch_language"
 

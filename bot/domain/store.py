@@ -21,7 +21,7 @@ import re
 
 import yaml
 
-from bot.domain.language import LANGUAGES, Lang
+from bot.domain.languages import LANGUAGES, Lang
 from bot.domain.text import fold
 from bot.paths import FACTS_DIR
 

@@ -44,7 +44,7 @@ def senders(store: SQLTrackerStore) -> set[str]:
     return set(asyncio.run(store.keys()))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
 def database(request, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """DATABASE_URL of an empty store: "" is SQLite in VAR_DIR (here tmp_path), else a fresh PostgreSQL database."""
     if request.param == "sqlite":

@@ -22,7 +22,7 @@ DOMAIN = Domain.load(str(ROOT / "domain.yml"))
 FOCUS = {"en": "police", "es": "military"}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
 def where(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """Where a test's conversations go: a fresh SQLite file, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
