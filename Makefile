@@ -17,6 +17,13 @@ export WEB_PORT ?= 8080
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Full output of setting up and training; the terminal gets one line each.
+VAR_FOLDER := $(or $(VAR_DIR),var)
+LOGS := $(VAR_FOLDER)/logs
+# On failure: the log's end, and where the whole of it is.
+define logged
+$(1) > $(LOGS)/$(2).log 2>&1 || { tail -n 30 $(LOGS)/$(2).log; echo "error: see $(LOGS)/$(2).log"; exit 1; }
+endef
 
 # Rasa 3.6 runs on Python 3.8-3.10 only. PYTHON=... overrides the search.
 PYTHON ?= $(shell for p in python3.10 \
@@ -56,11 +63,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 		echo "error: no Python 3.10 found. Rasa 3.6 needs Python 3.8-3.10;"; \
 		echo "       install one (e.g. pyenv install 3.10) or pass PYTHON=/path/to/python3.10"; \
 		exit 1; fi
-	@echo "Setting up $(VENV) with $(PYTHON)"
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip==24.0"
-	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps -e .
+	@echo "Setting up Python 3.10 in $(VENV) (first run, about 3 min)…"
+	@mkdir -p -m 700 $(VAR_FOLDER) $(LOGS)
+	@$(call logged,{ test -x $(PY) || $(PYTHON) -m venv $(VENV); } \
+		&& $(PY) -m pip install --quiet --upgrade "pip==24.0" \
+		&& $(PY) -m pip install --quiet -r requirements.lock \
+		&& $(PY) -m pip install --quiet --no-deps -e .,install)
 	@touch $@
 
 install: $(VENV)/.installed
@@ -70,18 +78,21 @@ facts: install
 
 # One export writes every generated file; make may run it once per file, which changes nothing.
 $(GENERATED): $(VENV)/.installed $(wildcard bot/facts/*.yml) bot/nlu/data.py bot/domain/store.py bot/domain/language.py
-	$(PY) -m bot nlu export
+	@$(PY) -m bot nlu export >/dev/null
 	@touch $@
 
 $(MODEL): $(VENV)/.installed $(GENERATED) $(TRAIN_INPUTS)
-	$(PY) -m bot facts check >/dev/null
-	$(RASA) train --fixed-model-name current --out models --quiet
+	@$(PY) -m bot facts check >/dev/null
+	@echo "Training (about 1-3 min)…"
+	@mkdir -p -m 700 $(VAR_FOLDER) $(LOGS)
+	@$(call logged,$(RASA) train --fixed-model-name current --out models --quiet,train)
 	@touch $@
+	@echo "Trained: $(MODEL) (log: $(LOGS)/train.log)"
 
 train: $(MODEL)
 
 run: $(MODEL)
-	$(PY) -m bot.runtime.serve
+	@$(PY) -m bot.runtime.serve
 
 shell: $(MODEL)
 	$(PY) -m tools.shell

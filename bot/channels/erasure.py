@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import suppress
 from typing import Any, Text
 
 from rasa.core.channels.channel import InputChannel
@@ -57,7 +58,16 @@ class PrivacyInput(InputChannel):
 
         @blueprint.listener("after_server_start")
         async def start_retention(app: Any, _: Any) -> None:
-            app.add_task(_retention(app, settings.conversation_retention_days))
+            app.ctx.retention = asyncio.create_task(_retention(app, settings.conversation_retention_days))
+
+        @blueprint.listener("before_server_stop")
+        async def stop_retention(app: Any, _: Any) -> None:
+            # Ended before the loop closes: a pending task would be reported as destroyed at Ctrl-C.
+            retention = getattr(app.ctx, "retention", None)
+            if retention is not None:
+                retention.cancel()
+                with suppress(asyncio.CancelledError):
+                    await retention
 
         return blueprint
 

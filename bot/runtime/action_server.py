@@ -6,6 +6,7 @@ import hmac
 import logging
 import sys
 
+from bot.runtime.quiet import hush_libraries
 from bot.runtime.settings import Settings
 from bot.domain.store import FactStoreError, default_store
 
@@ -32,6 +33,7 @@ def create_app(token: str):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    hush_libraries()
     settings = Settings.from_env()
     if not settings.action_token:
         sys.exit("ACTION_TOKEN is not set: the action server only answers calls carrying Rasa's secret")

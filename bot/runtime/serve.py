@@ -10,6 +10,9 @@ A process that dies is started again after a growing pause (1, 2, 4, ... s);
 meanwhile the front tells visitors the assistant is temporarily unavailable.
 A process that keeps dying stops the whole service with a message naming it.
 Each process gets only the secrets it uses, and ``var/`` (VAR_DIR) is its owner's alone.
+
+The terminal gets a few lines of progress; each process writes its full log
+to ``var/logs/<process>.log``, and the last line printed says where.
 """
 
 from __future__ import annotations
@@ -208,6 +211,8 @@ class Spec:
     command: Sequence[str]
     env: dict[str, str]
     name: str = "process"
+    # Where its output goes; None: the terminal, as the supervisor's own.
+    log: Optional[Path] = None
     started: float = 0.0
     # Deaths in a row, each within STABLE_AFTER_S of its start.
     crashes: int = 0
@@ -216,17 +221,28 @@ class Spec:
 class Processes:
     """Child processes started together and stopped together."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], logs: Optional[Path] = None) -> None:
         self.env = env
+        # A folder for one log per process; None: they write to the terminal.
+        self.logs = logs
         self.children: list[subprocess.Popen] = []
         self.specs: dict[int, Spec] = {}
 
     def start(self, command: Sequence[str], env: Optional[dict[str, str]] = None, name: str = "process") -> None:
-        self._spawn(Spec(command, self.env if env is None else env, name))
+        log = None if self.logs is None else self.logs / f"{name.replace(' ', '-')}.log"
+        self._spawn(Spec(command, self.env if env is None else env, name, log))
 
     def _spawn(self, spec: Spec) -> None:
         spec.started = time.monotonic()
-        child = subprocess.Popen(spec.command, env=spec.env, start_new_session=True)
+        if spec.log is None:
+            child = subprocess.Popen(spec.command, env=spec.env, start_new_session=True)
+        else:
+            spec.log.parent.mkdir(parents=True, exist_ok=True)
+            # Appended: a restarted process's log follows what its crash left.
+            with open(spec.log, "ab") as log:
+                child = subprocess.Popen(
+                    spec.command, env=spec.env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT
+                )
         self.children.append(child)
         self.specs[child.pid] = spec
 
@@ -247,7 +263,7 @@ class Processes:
 async def run() -> int:
     settings = with_action_token(Settings.from_env())
     check_scale_out(settings)
-    processes = Processes(child_env(settings))
+    processes = Processes(child_env(settings), logs=logs_dir(settings))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -256,7 +272,7 @@ async def run() -> int:
     raise_open_file_limit()
     try:
         channels = [channel_name(c) for c in write_credentials(processes.env, credentials_file(settings))]
-        print(f"Channels: {', '.join(channels)}", flush=True)
+        print(f"Starting… Channels: {', '.join(channels)}", flush=True)
         start_replicas(processes, settings)
         web_env = {**role_env(processes.env, "web"), "WEB_CHANNELS": ",".join(channels)}
         processes.start(web_command(), web_env, name="web front")
@@ -272,14 +288,27 @@ async def run() -> int:
             await watcher
             return 1
         await wait_until_front_serves(settings)
-        print(f"\nReady in {ready.result():.1f} s. Chat at http://localhost:{settings.web_port}/")
+        print(f"Ready in {ready.result():.1f} s. Chat at http://localhost:{settings.web_port}/")
         if settings.rasa_replicas > 1:
             print(f"Rasa replicas on ports {', '.join(str(r.rasa_port) for r in settings.replicas())}")
-        print("Press Ctrl-C to stop.", flush=True)
+        print(f"Press Ctrl-C to stop. Logs: {shown(logs_dir(settings))}/", flush=True)
         return await watcher
     finally:
         processes.stop()
         remove_endpoints(settings)
+        print(f"Stopped. Logs: {shown(logs_dir(settings))}/", flush=True)
+
+
+def logs_dir(settings: Settings) -> Path:
+    return settings.runtime_dir / "logs"
+
+
+def shown(path: Path) -> str:
+    """``path`` as the operator would type it: relative to the working directory when under it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def start_replicas(processes: Processes, settings: Settings) -> None:
@@ -307,13 +336,13 @@ async def supervise(processes: Processes, stop: asyncio.Event) -> int:
             if delay is None:
                 print(
                     f"error: the {spec.name} died {spec.crashes} times in a row (last exit code {failed.returncode}); "
-                    "stopping the assistant. Its messages above say why.",
+                    f"stopping the assistant. {_why(spec)}",
                     file=sys.stderr, flush=True,
                 )
                 return 1
             print(
                 f"the {spec.name} exited with code {failed.returncode}; starting it again in {delay:.0f} s "
-                f"(attempt {spec.crashes} of {MAX_RESTARTS})",
+                f"(attempt {spec.crashes} of {MAX_RESTARTS}). {_why(spec)}",
                 file=sys.stderr, flush=True,
             )
             if await _sleep_unless(stop, delay):
@@ -322,6 +351,10 @@ async def supervise(processes: Processes, stop: asyncio.Event) -> int:
         if await _sleep_unless(stop, WATCH_EVERY_S):
             return 0
     return 0
+
+
+def _why(spec: Spec) -> str:
+    return "Its messages above say why." if spec.log is None else f"Its log says why: {shown(spec.log)}"
 
 
 def restart_delay(spec: Spec, now: float) -> Optional[float]:

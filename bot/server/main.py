@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from bot.server import patches
+from bot.runtime.quiet import hush_libraries
+
+hush_libraries()
+
+from bot.server import patches  # noqa: E402  (after the filter: it imports Rasa's dependencies)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import signal
 
 from aiohttp import web
 
+from bot.runtime.quiet import hush_libraries
 from bot.runtime.settings import Settings
 from bot.web.app import create_app
 from bot.web.front import FRONT
@@ -31,6 +32,7 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> None:
+    hush_libraries()
     settings = Settings.from_env()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # Every connection held open is a file.

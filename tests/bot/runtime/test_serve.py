@@ -208,3 +208,52 @@ def test_var_is_made_the_owners_alone_whatever_it_was(tmp_path: Path) -> None:
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (var, var / "sub", var / "conversations.db",
                                                                var / "sub" / "old.yml")}
     assert modes == {"var": 0o700, "sub": 0o700, "conversations.db": 0o600, "old.yml": 0o600}
+
+
+# What a newcomer may see up to "Ready": a few lines of progress, no warnings.
+MAX_LINES_TO_READY = 40
+
+
+@pytest.mark.servers
+def test_make_run_is_quiet_and_ctrl_c_stops_it_cleanly(tmp_path: Path) -> None:
+    import subprocess
+    import time
+
+    from bot.paths import ROOT
+    from tests.servers import require_model
+
+    require_model()
+    ports = {"WEB_PORT": free_port(), "RASA_PORT": free_port(), "ACTION_PORT": free_port()}
+    # A terminal's environment: not a sub-make of `make test`.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+    env.update({k: str(v) for k, v in ports.items()}, VAR_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
+    out = tmp_path / "terminal.txt"
+    with open(out, "wb") as terminal:
+        make = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=terminal, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        started = time.monotonic()
+        while "Ready in" not in out.read_text(errors="replace"):
+            assert make.poll() is None, out.read_text(errors="replace")
+            assert time.monotonic() - started < 240, "make run was not ready in 240 s"
+            time.sleep(0.5)
+        time.sleep(1)
+        shown = out.read_text(errors="replace")
+        # Ctrl-C: the terminal sends SIGINT to the whole foreground group.
+        os.killpg(make.pid, signal.SIGINT)
+        # make waits for the assistant to stop, then ends as Ctrl-C ends it (make's own "Interrupt").
+        assert make.wait(60) in (0, -signal.SIGINT)
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+    lines = shown.splitlines()
+    assert len(lines) <= MAX_LINES_TO_READY, shown
+    assert not [line for line in lines if "warning" in line.lower()], shown
+    assert lines[-1].startswith("Press Ctrl-C to stop. Logs: ")
+    everything = out.read_text(errors="replace")
+    assert [line for line in everything.splitlines() if line.startswith("Stopped. Logs: ")]
+    assert "Traceback" not in everything
+    logs = {path.name: path.read_text(errors="replace") for path in (tmp_path / "logs").glob("*.log")}
+    assert {"action-server.log", "Rasa-server.log", "web-front.log"} <= set(logs)
+    for name, text in logs.items():
+        assert "Traceback" not in text and "Task was destroyed" not in text, (name, text[-3000:])
