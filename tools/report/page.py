@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Iterable, Mapping, Sequence
 
-from tools.report.analysis import CATEGORIES, Group, Report
+from tools.report.analysis import CATEGORIES, OUTCOMES, Group, Report
 
 COLOURS = {"en": "#1f5f8b", "es": "#c2571a"}
 OTHER_COLOUR = "#777"
@@ -21,6 +21,7 @@ h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 td,th{border-bottom:1px solid #eee;padding:.25rem .6rem;text-align:left;vertical-align:top}
 td.n{text-align:right}.variants{color:#555;font-size:.9em}.legend span{margin-right:1rem}
 .swatch{display:inline-block;width:.8em;height:.8em;margin-right:.3em}.empty{color:#666}
+.reviewed{color:#2a6f2a}
 """
 
 
@@ -118,9 +119,27 @@ def _answered(report: Report) -> str:
     return (
         "<section><h2>Questions answered</h2>"
         f"<p>{report.answered} of {report.questions} questions got an answer from the fact store "
-        f"({report.share_answered:.0%}). Greetings, thanks, language switches and ratings are not counted.</p>"
-        f"{bars}<table><tr><th>Language</th><th>Questions</th><th>Answered</th><th>Share</th></tr>{table}</table>"
+        f"({report.share_answered:.0%}), confidently and to what was asked. Answers with low confidence and "
+        "answers with a nearby text (the source lacks what was asked; another country's figures asked for) "
+        "are counted apart. Greetings, thanks, language switches and ratings are not counted.</p>"
+        + _outcomes(report)
+        + f"{bars}<table><tr><th>Language</th><th>Questions</th><th>Answered</th><th>Share</th></tr>{table}</table>"
         "</section>"
+    )
+
+
+def _outcomes(report: Report) -> str:
+    """Each outcome with its share of the questions, and the ratings its answers got beside it."""
+    rows = "".join(
+        f"<tr><td>{escape(title)}</td><td class=\"n\">{report.outcomes[name]}</td>"
+        f"<td class=\"n\">{report.outcomes[name] / (report.questions or 1):.0%}</td>"
+        f"<td class=\"n\">{report.ratings_per_outcome[name]['up']}</td>"
+        f"<td class=\"n\">{report.ratings_per_outcome[name]['down']}</td></tr>"
+        for name, title in OUTCOMES.items()
+    )
+    return (
+        "<table id=\"outcomes\"><tr><th>Outcome</th><th>Questions</th><th>Share</th>"
+        f"<th>Rated 👍</th><th>Rated 👎</th></tr>{rows}</table>"
     )
 
 
@@ -140,10 +159,22 @@ def _groups(groups: Sequence[Group]) -> str:
     rows = "".join(
         f"<tr><td class=\"n\">{g.count}</td><td>{escape(g.label)}"
         + (f"<div class=\"variants\">also: {escape(' · '.join(g.variants))}</div>" if g.variants else "")
-        + "</td></tr>"
+        + f"</td><td class=\"n\">{g.ratings['up']}</td><td class=\"n\">{g.ratings['down']}</td>"
+        + f"<td class=\"reviewed\">{_reviewed(g)}</td></tr>"
         for g in groups
     )
-    return f"<table><tr><th>Times</th><th>Question (similar ones grouped)</th></tr>{rows}</table>"
+    return (
+        "<table><tr><th>Times</th><th>Question (similar ones grouped)</th><th>👍</th><th>👎</th>"
+        f"<th>Reviewed (make review)</th></tr>{rows}</table>"
+    )
+
+
+def _reviewed(found: Group) -> str:
+    """The intents staff chose for the group's wordings, with how many of them; empty when none was reviewed."""
+    if not found.reviewed:
+        return ""
+    intents = ", ".join(escape(i) for i in dict.fromkeys(found.reviewed.values()))
+    return f"✓ {intents} ({len(found.reviewed)} of {len(found.texts)})"
 
 
 def _names(report: Report) -> str:

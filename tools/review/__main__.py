@@ -1,0 +1,115 @@
+"""``python -m tools.review [--days N | --since DATE] [--data DIR] [--model FILE]``: ``make review``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import readline  # noqa: F401  (line editing for input())
+import sys
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
+
+import yaml
+
+from bot.domain.languages import LANGUAGES
+from bot.paths import DOMAIN, MODEL, NLU_DATA, ROOT
+from bot.runtime.settings import ConfigError, Settings
+from tools.report.__main__ import since_of, start_of
+from tools.report.analysis import LOW_CONFIDENCE, build
+from tools.review.examples import create_empty, declared_entities, known_examples, reviewed
+from tools.review.items import items
+from tools.review.session import NLU_FALLBACK, Parse, Review, run
+from tools.store import read_events, store_url
+from tools.turns import RATING_INTENT, read_turns
+
+# Third-party modules that warn about their own dependencies while Rasa loads; staff can do nothing about it.
+QUIET_MODULES = r"(pkg_resources|pyparsing|click|typer|matplotlib|sanic|sanic_cors|tensorflow|keras|rasa|sqlalchemy)"
+# Intents staff may type by name; the rating buttons' intent is never typed.
+NOT_CHOSEN = frozenset({RATING_INTENT, NLU_FALLBACK})
+
+
+def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="make review", description="Label the questions the report lists as unanswered, for training.")
+    period = parser.add_mutually_exclusive_group()
+    period.add_argument("--days", type=int, help="only the last N days")
+    period.add_argument("--since", help="only from this date or time on (ISO 8601, UTC unless a zone is given)")
+    parser.add_argument("--data", type=Path, default=NLU_DATA,
+                        help="the folder of <lang>/reviewed.yml (data/nlu)")
+    parser.add_argument("--model", type=Path, default=MODEL, help="the trained model (models/current.tar.gz)")
+    parser.add_argument("--low-confidence", type=float, default=LOW_CONFIDENCE,
+                        help=f"answers below this intent confidence are reviewed too ({LOW_CONFIDENCE})")
+    args = parser.parse_args(argv)
+    if args.days is not None and args.days < 1:
+        parser.error("--days must be at least 1")
+    try:
+        since_of(args, datetime.now(timezone.utc))
+    except ValueError:
+        parser.error(f"--since must be a date such as 2026-01-31, not {args.since!r}")
+    return args
+
+
+def load_parser(model: Path) -> Parse:
+    """The trained model, loaded once with Rasa's Agent; each call parses one text."""
+    for category in (DeprecationWarning, UserWarning, FutureWarning):
+        warnings.filterwarnings("ignore", category=category, module=QUIET_MODULES)
+    from rasa.core.agent import load_agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    # The agent logs every parse at debug level; the terminal is for the review.
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+    loop = asyncio.new_event_loop()
+    agent = loop.run_until_complete(load_agent(model_path=str(model)))
+    return lambda text: loop.run_until_complete(agent.parse_message(text))
+
+
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path)
+
+
+def domain() -> Mapping[str, Any]:
+    return yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        sys.exit(f"error: {error}")
+    if not args.model.exists():
+        sys.exit(f"error: no trained model at {shown(args.model)}; run make train first")
+    for path in create_empty(args.data):
+        print(f"Created {shown(path)}")
+    now = datetime.now(timezone.utc)
+    start = start_of(args, now, settings.conversation_retention_days).timestamp()
+    done = reviewed(args.data)
+    report = build(read_turns(read_events(store_url(settings), since=start)), since=start,
+                   low_confidence=args.low_confidence, reviewed=done)
+    todo = items(report, done)
+    print(f"{len(todo)} groups of questions to review since {datetime.fromtimestamp(start, timezone.utc):%Y-%m-%d}"
+          f" ({len(done)} reviewed before).")
+    if not todo:
+        return 0
+    print(f"Loading {shown(args.model)} ...", flush=True)
+    parse = load_parser(args.model)
+    intents = frozenset(domain()["intents"]) - NOT_CHOSEN
+    known = known_examples([folder / lang for folder in (NLU_DATA, args.data) for lang in LANGUAGES])
+    review = Review(parse, args.data, intents, declared_entities(domain()), known)
+    try:
+        counts = run(review, todo)
+    except KeyboardInterrupt:
+        counts = review.counts
+        print()
+    print(f"\nLabelled {counts['labelled']}, skipped {counts['skipped']}. "
+          f"They are in {shown(args.data)}/<lang>/reviewed.yml; make train takes them in.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
