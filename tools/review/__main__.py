@@ -26,7 +26,10 @@ from tools.store import read_events, store_url
 from tools.turns import RATING_INTENT, read_turns
 
 # Third-party modules that warn about their own dependencies while Rasa loads; staff can do nothing about it.
-QUIET_MODULES = r"(pkg_resources|pyparsing|click|typer|matplotlib|sanic|sanic_cors|tensorflow|keras|rasa|sqlalchemy)"
+QUIET_MODULES = (
+    r"(importlib|pkg_resources|pyparsing|packaging|apscheduler|typer|click|spacy|tensorflow|keras|jax|matplotlib|"
+    r"sanic|sanic_cors|sanic_routing|google|flatbuffers|pydantic|sqlalchemy|rasa|rasa_sdk|dask|networkx|absl|h5py)"
+)
 # Intents staff may type by name; the rating buttons' intent is never typed.
 NOT_CHOSEN = frozenset({RATING_INTENT, NLU_FALLBACK})
 
@@ -52,10 +55,18 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return args
 
 
+def quiet_third_parties() -> None:
+    for category in (DeprecationWarning, PendingDeprecationWarning, UserWarning, FutureWarning):
+        warnings.filterwarnings("ignore", category=category, module=QUIET_MODULES)
+
+
 def load_parser(model: Path) -> Parse:
     """The trained model, loaded once with Rasa's Agent; each call parses one text."""
-    for category in (DeprecationWarning, UserWarning, FutureWarning):
-        warnings.filterwarnings("ignore", category=category, module=QUIET_MODULES)
+    # Sanic's module asks for every DeprecationWarning once, ahead of any filter set before it is
+    # imported; imported first, the filters below go ahead of its own for what Rasa imports next.
+    import sanic.app  # noqa: F401
+
+    quiet_third_parties()
     from rasa.core.agent import load_agent
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
@@ -63,6 +74,7 @@ def load_parser(model: Path) -> Parse:
     # The agent logs every parse at debug level; the terminal is for the review.
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
+    quiet_third_parties()  # again, ahead of Rasa's own filter that shows each UserWarning once
     loop = asyncio.new_event_loop()
     agent = loop.run_until_complete(load_agent(model_path=str(model)))
     return lambda text: loop.run_until_complete(agent.parse_message(text))
@@ -92,10 +104,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     report = build(read_turns(read_events(store_url(settings), since=start)), since=start,
                    low_confidence=args.low_confidence, reviewed=done)
     todo = items(report, done)
-    print(f"{len(todo)} groups of questions to review since {datetime.fromtimestamp(start, timezone.utc):%Y-%m-%d}"
-          f" ({len(done)} reviewed before).")
+    since = f"{datetime.fromtimestamp(start, timezone.utc):%Y-%m-%d %H:%M} UTC"
     if not todo:
+        print(f"Nothing to review since {since} ({len(done)} questions reviewed before).")
         return 0
+    print(f"{len(todo)} groups of similar questions to review since {since}, newest first "
+          f"({len(done)} reviewed before).")
     print(f"Loading {shown(args.model)} ...", flush=True)
     parse = load_parser(args.model)
     intents = frozenset(domain()["intents"]) - NOT_CHOSEN
