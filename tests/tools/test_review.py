@@ -97,6 +97,15 @@ def test_every_language_has_a_valid_reviewed_file_in_data() -> None:
         RasaYAMLReader().read(str(path))
 
 
+def test_make_train_takes_the_reviewed_files_in() -> None:
+    """They are among the Makefile's training inputs, so a label written retrains at the next `make train`."""
+    printed = subprocess.run(
+        ["make", "--no-print-directory", "-s", "-f", "Makefile", "-f", "-", "train-inputs"],
+        input="train-inputs:\n\t@echo $(TRAIN_INPUTS)\n", cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert {f"data/nlu/{lang}/reviewed.yml" for lang in LANGS} <= set(printed), printed
+
+
 # --- the terminal --------------------------------------------------------------
 
 

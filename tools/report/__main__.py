@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional, Sequence
 
+import sqlalchemy
+
 from bot.paths import NLU_DATA, REPORTS
 from bot.runtime.settings import ConfigError, Settings
 from tools.report.analysis import CATEGORIES, LOW_CONFIDENCE, NOT_ANSWERED, OUTCOMES, WEAK_ANSWERS, Report, build
@@ -92,7 +94,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConfigError as error:
         sys.exit(f"error: {error}")
     start = start_of(args, now, settings.conversation_retention_days).timestamp()
-    events = read_events(store_url(settings), since=start)
+    try:
+        events = read_events(store_url(settings), since=start)
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        sys.exit(f"error: cannot read the conversation store: {getattr(error, 'orig', None) or error}")
     report = build(read_turns(events), since=start, low_confidence=args.low_confidence, reviewed=reviewed(args.data))
     period = coverage(report, now, settings.conversation_retention_days)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
+import sqlalchemy
 import yaml
 
 from bot.domain.languages import LANGUAGES
@@ -96,13 +97,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.exit(f"error: {error}")
     if not args.model.exists():
         sys.exit(f"error: no trained model at {shown(args.model)}; run make train first")
-    for path in create_empty(args.data):
-        print(f"Created {shown(path)}")
     now = datetime.now(timezone.utc)
     start = start_of(args, now, settings.conversation_retention_days).timestamp()
     done = reviewed(args.data)
-    report = build(read_turns(read_events(store_url(settings), since=start)), since=start,
-                   low_confidence=args.low_confidence, reviewed=done)
+    try:
+        events = read_events(store_url(settings), since=start)
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        sys.exit(f"error: cannot read the conversation store: {getattr(error, 'orig', None) or error}")
+    report = build(read_turns(events), since=start, low_confidence=args.low_confidence, reviewed=done)
+    for path in create_empty(args.data):
+        print(f"Created {shown(path)}")
     todo = items(report, done)
     since = f"{datetime.fromtimestamp(start, timezone.utc):%Y-%m-%d %H:%M} UTC"
     if not todo:
@@ -111,15 +115,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"{len(todo)} groups of similar questions to review since {since}, newest first "
           f"({len(done)} reviewed before).")
     print(f"Loading {shown(args.model)} ...", flush=True)
-    parse = load_parser(args.model)
-    intents = frozenset(domain()["intents"]) - NOT_CHOSEN
-    known = known_examples([folder / lang for folder in (NLU_DATA, args.data) for lang in LANGUAGES])
-    review = Review(parse, args.data, intents, declared_entities(domain()), known)
     try:
-        counts = run(review, todo)
+        parse = load_parser(args.model)
     except KeyboardInterrupt:
-        counts = review.counts
         print()
+        return 130
+    review = Review(
+        parse, args.data, frozenset(domain()["intents"]) - NOT_CHOSEN, declared_entities(domain()),
+        known_examples([folder / lang for folder in (NLU_DATA, args.data) for lang in LANGUAGES]),
+    )
+    try:
+        run(review, todo)
+    except KeyboardInterrupt:
+        print()
+    counts = review.counts
     print(f"\nLabelled {counts['labelled']}, skipped {counts['skipped']}. "
           f"They are in {shown(args.data)}/<lang>/reviewed.yml; make train takes them in.")
     return 0
