@@ -41,6 +41,8 @@ OUT_OF_SCOPE = {"en": "What is the best recipe for chocolate cake?",
 ANSWERED = {"en": "How many Norwegian soldiers serve in UN missions?",
             "es": "¿Cuántos soldados noruegos hay en misiones de la ONU?"}
 UNKNOWN_PLACE = {"en": ("and in Brazil?", "Brazil"), "es": ("¿y en Brasil?", "Brasil")}
+# Unanswered too (a place the store lacks), yet already training examples: labelling them writes nothing.
+KNOWN = {"en": "what about Germany?", "es": "que hay de Alemania"}
 START_TIMEOUT_S = 300
 
 
@@ -115,6 +117,7 @@ def converse(rest_url: str) -> None:
         visitor = Visitor(rest_url)
         visitor.say(ANSWERED[lang])
         visitor.say(UNKNOWN_PLACE[lang][0])
+        Visitor(rest_url).say(KNOWN[lang])
 
 
 def store_fingerprint(env: dict[str, str]) -> tuple[int, str]:
@@ -167,6 +170,9 @@ def answer_every_group(spawned: pexpect.spawn) -> None:
         assert lang is not None, shown
         if OUT_OF_SCOPE[lang] in shown:
             spawned.sendline("o")
+        elif KNOWN[lang] in shown:
+            spawned.sendline("ask_deployments")
+            spawned.expect_exact(f"left out, already an example of ask_deployments in data/nlu/{lang}/")
         elif UNKNOWN_PLACE[lang][0] in shown:
             spawned.sendline("place=Mars")  # a name the question lacks: refused, and asked again
             spawned.expect_exact("'Mars' is not in the question")
@@ -181,14 +187,15 @@ def answer_every_group(spawned: pexpect.spawn) -> None:
 
 def check_written(data: Path, transcript: str) -> None:
     """The files are Rasa training data, read by Rasa's importer together with data/ as `make train` reads it."""
-    assert "Labelled 4," in transcript and "+ out_of_scope in en/reviewed.yml" in transcript, transcript[-2000:]
+    assert re.search(r"Labelled 4, skipped \d+, already examples 2\.", transcript), transcript[-2000:]
+    assert "+ out_of_scope in en/reviewed.yml" in transcript
     assert not re.search(r"\b(DEBUG|INFO|WARNING)\b|Traceback|Warning:", transcript), transcript[-3000:]
     importer = TrainingDataImporter.load_from_config(
         str(ROOT / "config.yml"), str(DOMAIN), [str(ROOT / "data"), str(data)])
     examples = {m.get("text"): m for m in importer.get_nlu_data().training_examples}
     for lang in LANGS:
         written = read(path_for(data, lang))
-        assert written["out_of_scope"] == [OUT_OF_SCOPE[lang]]
+        assert written["out_of_scope"] == [OUT_OF_SCOPE[lang]]  # and nothing for KNOWN
         text, place = UNKNOWN_PLACE[lang]
         assert written["ask_deployments"] == [text.replace(place, f"[{place}](place)")]
         assert examples[OUT_OF_SCOPE[lang]].get("intent") == "out_of_scope"
@@ -212,8 +219,9 @@ def check_report_marks_them(since: float, data: Path, env: dict[str, str], tmp_p
 
 def review_round_trip(rest_url: str, env: dict[str, str], tmp_path: Path) -> None:
     require_model()
-    known = known_examples([NLU_DATA / lang for lang in LANGS])
+    known = known_examples([folder / lang for folder in (NLU_DATA, ROOT / "tests" / "nlu") for lang in LANGS])
     assert not {example_key(t) for t in [*OUT_OF_SCOPE.values(), *(t for t, _ in UNKNOWN_PLACE.values())]} & set(known)
+    assert {example_key(t) for t in KNOWN.values()} <= set(known)
     since = time.time()
     converse(rest_url)
     before, stored = checkout_state(), store_fingerprint(env)

@@ -17,6 +17,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 import yaml
 
 from bot.domain.languages import LANGUAGES
+from bot.paths import ROOT
 from tools.report.analysis import example_key
 
 FILE_NAME = "reviewed.yml"
@@ -43,6 +44,11 @@ class Entity:
         if self.role:
             return f'[{words}]{{"entity": "{self.kind}", "role": "{self.role}"}}'
         return f"[{words}]({self.kind})"
+
+
+def shown(path: Path) -> str:
+    """``path`` as staff know it: ``data/nlu/en/reviewed.yml`` when under the project."""
+    return str(path.resolve().relative_to(ROOT) if path.resolve().is_relative_to(ROOT) else path)
 
 
 def path_for(data: Path, lang: str) -> Path:
@@ -123,13 +129,13 @@ def reviewed(data: Path) -> dict[tuple[str, str], str]:
 
 
 def known_examples(folders: Iterable[Path]) -> dict[str, tuple[str, str]]:
-    """example_key -> (intent, file) of every training example in these folders' NLU files."""
+    """example_key -> (intent, file) of every example in these folders' NLU files."""
     known: dict[str, tuple[str, str]] = {}
     for folder in folders:
         for path in sorted(folder.glob("*.yml")):
             for intent, examples in read(path).items():
                 for example in examples:
-                    known.setdefault(example_key(plain(example)), (intent, path.name))
+                    known.setdefault(example_key(plain(example)), (intent, shown(path)))
     return known
 
 

@@ -35,7 +35,7 @@ class Review:
     data: Path
     intents: frozenset[str]
     kinds: Mapping[str, frozenset[str]]
-    # example_key -> (intent, file) of the examples already in the training data.
+    # example_key -> (intent, file) of the examples already in the training data or the held-out sets.
     known: Mapping[str, tuple[str, str]]
     ask: Ask = input
     say: Say = print
@@ -66,7 +66,9 @@ def _one(review: Review, item: Item, position: str) -> bool:
     when = datetime.fromtimestamp(item.newest, timezone.utc)
     review.say(f"\n{position} {describe(item)} · asked {item.group.count}× · last {when:%Y-%m-%d %H:%M} UTC")
     for wording in item.wordings:
-        review.say(f"  {wording.lang}  {wording.text}")
+        already = review.known.get(example_key(wording.text))
+        note = f"   (already an example of {already[0]}: the fact store may be what lacks it)" if already else ""
+        review.say(f"  {wording.lang}  {wording.text}{note}")
     first = item.wordings[0].text
     parsed = review.parse(first)
     ranked = top_intents(parsed)
@@ -113,16 +115,19 @@ def _correct(review: Review, answer: str, text: str, current: Optional[list[Enti
 
 
 def _write(review: Review, item: Item, intent: str, corrected: Optional[list[Entity]]) -> None:
+    """Each wording of the group as an example of ``intent``, unless the data or the held-out sets hold it."""
+    written = 0
     for wording in item.wordings:
         already = review.known.get(example_key(wording.text))
         if already:
-            review.say(f"  already an example of {already[0]} in {already[1]}: {wording.text}")
+            review.say(f"  left out, already an example of {already[0]} in {already[1]}: {wording.text}")
             continue
         entities = _entities_for(review, wording.text, corrected, item.wordings[0].text)
         example = annotate(wording.text, entities)
         path = append(review.data, wording.lang, intent, example)
         review.say(f"  + {intent} in {path.parent.name}/{path.name}: {example}")
-    review.counts["labelled"] += 1
+        written += 1
+    review.counts["labelled" if written else "already examples"] += 1
 
 
 def _entities_for(review: Review, text: str, corrected: Optional[list[Entity]], first: str) -> list[Entity]:
