@@ -63,19 +63,8 @@ def run(review: Review, todo: Sequence[Item]) -> Counter:
 
 def _one(review: Review, item: Item, position: str) -> bool:
     """Reviews one item; False when staff stop."""
-    when = datetime.fromtimestamp(item.newest, timezone.utc)
-    review.say(f"\n{position} {describe(item)} · asked {item.group.count}× · last {when:%Y-%m-%d %H:%M} UTC")
-    for wording in item.wordings:
-        already = review.known.get(example_key(wording.text))
-        note = f"   (already an example of {already[0]}: the fact store may be what lacks it)" if already else ""
-        review.say(f"  {wording.lang}  {wording.text}{note}")
-    first = item.wordings[0].text
-    parsed = review.parse(first)
-    ranked = top_intents(parsed)
+    ranked = _show(review, item, position)
     entities: Optional[list[Entity]] = None  # None: each wording keeps what the model finds in it
-    review.say("  " + "   ".join(f"[{i}] {name} {confidence:.2f}" for i, (name, confidence) in enumerate(ranked, 1)))
-    review.say(f"  entities: {entity_text(from_parse(parsed.get('entities') or [], first), first)}")
-    review.say(f"  ({KEYS})")
     while True:
         try:
             answer = review.ask("review> ").strip()
@@ -91,9 +80,26 @@ def _one(review: Review, item: Item, position: str) -> bool:
             _write(review, item, intent, entities)
             return True
         if "=" in answer or answer == "-":
-            entities = _correct(review, answer, first, entities)
+            entities = _correct(review, answer, item.wordings[0].text, entities)
         elif answer:
             review.say(f"  not a choice: {answer!r} ({KEYS})")
+
+
+def _show(review: Review, item: Item, position: str) -> list[tuple[str, float]]:
+    """The group, its wordings, and the model's top intents and entities for the newest; returns the intents."""
+    when = datetime.fromtimestamp(item.newest, timezone.utc)
+    review.say(f"\n{position} {describe(item)} · asked {item.group.count}× · last {when:%Y-%m-%d %H:%M} UTC")
+    for wording in item.wordings:
+        already = review.known.get(example_key(wording.text))
+        note = f"   (already an example of {already[0]}: the fact store may be what lacks it)" if already else ""
+        review.say(f"  {wording.lang}  {wording.text}{note}")
+    first = item.wordings[0].text
+    parsed = review.parse(first)
+    ranked = top_intents(parsed)
+    review.say("  " + "   ".join(f"[{i}] {name} {confidence:.2f}" for i, (name, confidence) in enumerate(ranked, 1)))
+    review.say(f"  entities: {entity_text(from_parse(parsed.get('entities') or [], first), first)}")
+    review.say(f"  ({KEYS})")
+    return ranked
 
 
 def _intent(review: Review, answer: str, ranked: Sequence[tuple[str, float]]) -> Optional[str]:
