@@ -160,9 +160,10 @@ def test_answers_with_low_confidence_or_a_nearby_text_are_counted_apart_with_the
     now = datetime.now(timezone.utc)
     page = render(report, now, coverage(report, now, 30))
     rows = re.findall(r"<tr><td>([^<]+)</td><td class=\"n\">(\d+)</td><td class=\"n\">\d+%</td>"
-                      r"<td class=\"n\">(\d+)</td><td class=\"n\">(\d+)</td></tr>", page)
+                      r"<td class=\"n\">([\d–]+)</td><td class=\"n\">([\d–]+)</td></tr>", page)
     assert rows == [("Answered", "1", "1", "0"), ("Answered with low confidence", "1", "0", "1"),
-                    ("Answered with a nearby text", "1", "0", "1"), ("Not answered", "1", "0", "0")]
+                    ("Answered with a nearby text", "1", "0", "1"), ("Not answered", "1", "–", "–")]
+    assert "<b>2</b>Answered weakly" in page and "<b>1</b>Not answered" in page
     # Counting again (another period) counts each rating once.
     assert build(report.turns).ratings_per_outcome == rated
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Iterable, Mapping, Sequence
 
-from tools.report.analysis import CATEGORIES, OUTCOMES, Group, Report
+from tools.report.analysis import CATEGORIES, NOT_ANSWERED, OUTCOMES, WEAK_ANSWERS, Group, Report
 
 COLOURS = {"en": "#1f5f8b", "es": "#c2571a"}
 OTHER_COLOUR = "#777"
@@ -72,7 +72,8 @@ def _summary(report: Report) -> str:
         ("Messages", report.messages),
         ("Questions", report.questions),
         ("Answered", f"{report.share_answered:.0%}"),
-        ("Unanswered", sum(g.count for groups in report.unanswered.values() for g in groups)),
+        ("Answered weakly", sum(report.outcomes[name] for name in WEAK_ANSWERS)),
+        ("Not answered", report.outcomes[NOT_ANSWERED]),
         ("Rated up / down", f"{report.ratings['up']} / {report.ratings['down']}"),
     ]
     body = "".join(f"<div class=\"card\"><b>{escape(str(v))}</b>{escape(k)}</div>" for k, v in cards)
@@ -133,8 +134,7 @@ def _outcomes(report: Report) -> str:
     rows = "".join(
         f"<tr><td>{escape(title)}</td><td class=\"n\">{report.outcomes[name]}</td>"
         f"<td class=\"n\">{report.outcomes[name] / (report.questions or 1):.0%}</td>"
-        f"<td class=\"n\">{report.ratings_per_outcome[name]['up']}</td>"
-        f"<td class=\"n\">{report.ratings_per_outcome[name]['down']}</td></tr>"
+        + _rated(report, name) + "</tr>"
         for name, title in OUTCOMES.items()
     )
     return (
@@ -143,10 +143,21 @@ def _outcomes(report: Report) -> str:
     )
 
 
+UNANSWERED = "Questions not answered, or answered weakly"
+
+
+def _rated(report: Report, name: str) -> str:
+    """The 👍/👎 cells of an outcome; a question not answered had no answer to rate."""
+    if name == NOT_ANSWERED:
+        return "<td class=\"n\">–</td><td class=\"n\">–</td>"
+    counts = report.ratings_per_outcome.get(name, {})
+    return f"<td class=\"n\">{counts.get('up', 0)}</td><td class=\"n\">{counts.get('down', 0)}</td>"
+
+
 def _unanswered(report: Report) -> str:
     if not report.unanswered:
-        return "<section><h2>Questions not answered</h2><p class=\"empty\">None in this period.</p></section>"
-    parts = ["<section><h2>Questions not answered</h2>"]
+        return f"<section><h2>{UNANSWERED}</h2><p class=\"empty\">None in this period.</p></section>"
+    parts = [f"<section><h2>{UNANSWERED}</h2>"]
     for name, title in CATEGORIES.items():
         groups = report.unanswered.get(name)
         if groups:
