@@ -164,6 +164,9 @@ def test_answers_with_low_confidence_or_a_nearby_text_are_counted_apart_with_the
     assert rows == [("Answered", "1", "1", "0"), ("Answered with low confidence", "1", "0", "1"),
                     ("Answered with a nearby text", "1", "0", "1"), ("Not answered", "1", "–", "–")]
     assert "<b>2</b>Answered weakly" in page and "<b>1</b>Not answered" in page
+    # Beside each group answered weakly, its ratings; a question not answered had nothing to rate.
+    assert f'{question}</td><td class="n">0</td><td class="n">1</td>' in page
+    assert f'{question}</td><td class="reviewed">' in page
     # Counting again (another period) counts each rating once.
     assert build(report.turns).ratings_per_outcome == rated
 

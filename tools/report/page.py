@@ -162,20 +162,23 @@ def _unanswered(report: Report) -> str:
         groups = report.unanswered.get(name)
         if groups:
             count = sum(g.count for g in groups)
-            parts.append(f"<h3 id=\"{name}\">{escape(title)} ({count})</h3>{_groups(groups)}")
+            parts.append(f"<h3 id=\"{name}\">{escape(title)} ({count})</h3>{_groups(groups, name in WEAK_ANSWERS)}")
     return "".join(parts) + "</section>"
 
 
-def _groups(groups: Sequence[Group]) -> str:
+def _groups(groups: Sequence[Group], answered: bool) -> str:
+    """The groups of one category; the 👍/👎 their answers got when they were answered at all."""
     rows = "".join(
         f"<tr><td class=\"n\">{g.count}</td><td>{escape(g.label)}"
         + (f"<div class=\"variants\">also: {escape(' · '.join(g.variants))}</div>" if g.variants else "")
-        + f"</td><td class=\"n\">{g.ratings['up']}</td><td class=\"n\">{g.ratings['down']}</td>"
+        + "</td>"
+        + (f"<td class=\"n\">{g.ratings['up']}</td><td class=\"n\">{g.ratings['down']}</td>" if answered else "")
         + f"<td class=\"reviewed\">{_reviewed(g)}</td></tr>"
         for g in groups
     )
+    ratings = "<th>👍</th><th>👎</th>" if answered else ""
     return (
-        "<table><tr><th>Times</th><th>Question (similar ones grouped)</th><th>👍</th><th>👎</th>"
+        f"<table><tr><th>Times</th><th>Question (similar ones grouped)</th>{ratings}"
         f"<th>Reviewed (make review)</th></tr>{rows}</table>"
     )
 
