@@ -39,7 +39,7 @@ TRAIN_INPUTS := config.yml domain.yml \
 # The fast tier: no trained model, browser, PostgreSQL, Redis or npm (markers in pyproject.toml).
 CHECK_MARKERS := not (servers or model or browser or services or quality or fuzz)
 
-.PHONY: help install run shell report train check test fuzz eval bench facts purge clean
+.PHONY: help install run shell report review train check test fuzz eval bench facts purge clean
 
 help:
 	@echo "make run    - start the assistant (trains first if needed)"
@@ -49,6 +49,8 @@ help:
 	@echo "make shell  - talk to the assistant in the terminal, with its reasoning (staff)"
 	@echo "make report - what visitors asked and what went unanswered: reports/conversations.html"
 	@echo "              (REPORT_ARGS=--days 7, --since 2026-01-01)"
+	@echo "make review - label those questions in the terminal, for make train: data/nlu/<lang>/reviewed.yml"
+	@echo "              (REVIEW_ARGS=--days 7, --since 2026-01-01)"
 	@echo "make fuzz   - the property-based tests with 2,000 examples each instead of 300"
 	@echo "make eval   - NLU figures on the held-out test sets"
 	@echo "make bench  - latency, throughput, memory, start-up and training time vs rasa init's bot"
@@ -99,6 +101,10 @@ shell: $(MODEL)
 
 report: install
 	$(PY) -m tools.report $(REPORT_ARGS)
+
+# The model as it is: reviewing never retrains; `make train` afterwards takes the labels in.
+review: install
+	$(PY) -m tools.review $(REVIEW_ARGS)
 
 $(TEST_JS): tests/bot/web/js/package.json tests/bot/web/js/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix tests/bot/web/js --no-audit --no-fund --loglevel=error; \

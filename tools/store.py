@@ -2,7 +2,9 @@
 
 Rasa's ``SQLTrackerStore`` keeps one row per event in the ``events`` table,
 with the event's JSON in ``data``. Reading the rows needs no Rasa and no open
-HTTP API, and reads a month of conversations in one query.
+HTTP API, and reads a month of conversations in one query. The staff tools
+only read: the connection is opened read-only, so none of them can change a
+conversation.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional
+from urllib.parse import quote
 
 import sqlalchemy
 from sqlalchemy.engine import URL
@@ -49,11 +52,20 @@ def store_url(settings: Settings, sqlite_path: Optional[Path] = None) -> URL:
     )
 
 
+def read_only_engine(url: URL) -> sqlalchemy.engine.Engine:
+    """An engine that cannot write: SQLite opened with ``mode=ro``, PostgreSQL in read-only transactions."""
+    if url.get_backend_name() == "sqlite":
+        # A URI filename, so that SQLite takes mode=ro; quoted, as a path may hold '?' or '#'.
+        path = quote(str(url.database), safe="/")
+        return sqlalchemy.create_engine(url.set(database=f"file:{path}", query={"mode": "ro", "uri": "true"}))
+    return sqlalchemy.create_engine(url, connect_args={"options": "-c default_transaction_read_only=on"})
+
+
 def read_events(url: URL, since: float = 0.0, sender: Optional[str] = None, after_id: int = 0) -> list[Event]:
     """Events with a timestamp from ``since`` on, oldest first; none if the store has no table yet."""
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
         return []  # nothing stored yet; connecting would create an empty file
-    engine = sqlalchemy.create_engine(url)
+    engine = read_only_engine(url)
     query = "SELECT id, sender_id, data FROM events WHERE timestamp >= :since AND id > :after"
     params: dict[str, Any] = {"since": since, "after": after_id}
     if sender is not None:

@@ -7,6 +7,7 @@ run and the responses sent (whose metadata carries the fact ids answered).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -23,6 +24,11 @@ UNKNOWN_NAME_RESPONSES = frozenset(
 )
 FALLBACK_RESPONSE = "utter_fallback_rephrase"
 NO_TOPIC_RESPONSE = "utter_topics_unknown"
+# Said before an answer that gives what is nearest to the question, not what it asked
+# (bot.domain.answers: LACKS, a kind of fact the source does not give; ONLY_NORWAY,
+# another country's personnel, answered with Norway's).
+NEARBY_RESPONSE_PREFIX = "utter_fact_lacks_"
+ONLY_NORWAY_RESPONSE = "utter_deployments_only_norway"
 RATING_INTENT = "rate_answer"
 RATING_ENTITY = "rating"
 RATINGS = ("up", "down")
@@ -53,10 +59,19 @@ class Turn:
     facts: list[str] = field(default_factory=list)
     unknown_names: list[str] = field(default_factory=list)
     rating: Optional[str] = None
+    # The ratings visitors gave this answer afterwards (the report fills them in).
+    ratings: Counter = field(default_factory=Counter)
 
     @property
     def answered(self) -> bool:
         return bool(self.facts)
+
+    @property
+    def nearby(self) -> bool:
+        """Answered from the store, but with a nearby text: said first that it was not quite what was asked."""
+        return self.answered and any(
+            r.startswith(NEARBY_RESPONSE_PREFIX) or r == ONLY_NORWAY_RESPONSE for r in self.responses
+        )
 
 
 class TurnReader:

@@ -32,6 +32,10 @@ VISITORS = [
     ["¿Cuántos civiles noruegos hay en misiones de la ONU?", "¿y en Francia?"],
     [OUT_OF_SCOPE[0]],
     [OUT_OF_SCOPE[1]],
+    # Answered with a nearby text: the source gives no date; it has figures for Norway's personnel only.
+    # (So is the civilians' question above: the source gives no number of civilians.)
+    ["When did Norway join NATO?", '/rate_answer{"rating": "down"}'],
+    ["¿Cuántos soldados tiene Suecia en Malí?"],
 ]
 
 
@@ -56,10 +60,12 @@ def make_report(output: Path, since: float, env: dict[str, str]) -> str:
 
 
 def check_summary(printed: str) -> None:
-    assert "6 conversations, 11 messages; 4 of 9 questions answered (44%)" in printed, printed
+    assert "8 conversations, 14 messages; 3 of 11 questions answered (27%)" in printed, printed
+    assert ("Outcomes: answered 3 (1 up, 1 down); answered with low confidence 0 (0 up, 0 down); "
+            "answered with a nearby text 3 (0 up, 1 down); not answered 5") in printed, printed
     assert "out of scope 2" in printed or "not understood (fallback) 2" in printed, printed
     assert "Names the store lacks: Francia (2), France (1)" in printed, printed
-    assert "Ratings: 1 up, 1 down" in printed, printed
+    assert "Ratings: 1 up, 2 down" in printed, printed
 
 
 def check_in_chromium(report: Path, screenshot: str) -> None:
@@ -87,7 +93,9 @@ def check_in_chromium(report: Path, screenshot: str) -> None:
             down = page.inner_text("#down-rated + table")
             assert "¿Cuántos policías noruegos hay en misiones de la ONU?" in down and "police" in down
             assert "How many Norwegian soldiers" not in down
-            assert "Answered" in text and "44%" in text
+            assert "Answered" in text and "27%" in text
+            outcomes = page.inner_text("#outcomes")
+            assert "Answered with a nearby text\t3\t27%\t0\t1" in outcomes, outcomes
             LOGS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(LOGS / f"{screenshot}.png"), full_page=True)
         finally:

@@ -8,10 +8,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Optional, Sequence
 
-from bot.paths import REPORTS
+import sqlalchemy
+
+from bot.paths import NLU_DATA, REPORTS
 from bot.runtime.settings import ConfigError, Settings
-from tools.report.analysis import CATEGORIES, LOW_CONFIDENCE, Report, build
+from tools.report.analysis import CATEGORIES, LOW_CONFIDENCE, NOT_ANSWERED, OUTCOMES, WEAK_ANSWERS, Report, build
 from tools.report.page import coverage, render
+from tools.review.examples import reviewed
 from tools.store import read_events, store_url
 from tools.turns import read_turns
 
@@ -39,13 +42,23 @@ def summary(report: Report, output: Path, period: str) -> str:
         period,
         f"{report.conversations} conversations, {report.messages} messages; "
         f"{report.answered} of {report.questions} questions answered ({report.share_answered:.0%})",
+        # Each outcome with the ratings its answers got beside it.
+        "Outcomes: " + "; ".join(
+            f"{title.lower()} {report.outcomes[name]}"
+            + (f" ({report.ratings_per_outcome[name]['up']} up, {report.ratings_per_outcome[name]['down']} down)"
+               if name != NOT_ANSWERED else "")
+            for name, title in OUTCOMES.items()
+        ),
     ]
     unanswered = [
         f"{title.lower()} {sum(g.count for g in report.unanswered[name])}"
-        for name, title in CATEGORIES.items() if name in report.unanswered
+        for name, title in CATEGORIES.items() if name in report.unanswered and name not in WEAK_ANSWERS
     ]
     if unanswered:
         lines.append("Not answered: " + ", ".join(unanswered))
+    marked = [g for groups in report.unanswered.values() for g in groups if g.reviewed]
+    if marked:
+        lines.append(f"Reviewed with make review: {len(marked)} of the groups listed")
     if report.unknown_names:
         lines.append("Names the store lacks: " + ", ".join(f"{n} ({c})" for n, c in report.unknown_names.most_common(8)))
     lines.append(f"Ratings: {report.ratings['up']} up, {report.ratings['down']} down")
@@ -59,6 +72,8 @@ def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     period.add_argument("--days", type=int, help="only the last N days")
     period.add_argument("--since", help="only from this date or time on (ISO 8601, UTC unless a zone is given)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"where to write the report ({OUTPUT})")
+    parser.add_argument("--data", type=Path, default=NLU_DATA,
+                        help="where make review wrote <lang>/reviewed.yml, to mark the questions reviewed (data/nlu)")
     parser.add_argument("--low-confidence", type=float, default=LOW_CONFIDENCE,
                         help=f"answers below this intent confidence are listed for review ({LOW_CONFIDENCE})")
     args = parser.parse_args(argv)
@@ -79,8 +94,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConfigError as error:
         sys.exit(f"error: {error}")
     start = start_of(args, now, settings.conversation_retention_days).timestamp()
-    events = read_events(store_url(settings), since=start)
-    report = build(read_turns(events), since=start, low_confidence=args.low_confidence)
+    try:
+        events = read_events(store_url(settings), since=start)
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        sys.exit(f"error: cannot read the conversation store: {getattr(error, 'orig', None) or error}")
+    report = build(read_turns(events), since=start, low_confidence=args.low_confidence, reviewed=reviewed(args.data))
     period = coverage(report, now, settings.conversation_retention_days)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(render(report, now, period), encoding="utf-8")

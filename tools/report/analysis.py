@@ -6,7 +6,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional
 
 from bot.domain.text import fold
 from tools.turns import FALLBACK_RESPONSE, NLU_FALLBACK, NO_TOPIC_RESPONSE, RATING_INTENT, Turn
@@ -31,6 +31,17 @@ CATEGORIES = {
     "out_of_scope": "Out of scope",
     "unknown_name": "Names the store lacks",
     "low_confidence": "Answered with low confidence",
+    "nearby": "Answered with a nearby text",
+}
+# Categories that are answers all the same, only not good ones.
+WEAK_ANSWERS = ("low_confidence", "nearby")
+# How each question went: answered, answered only weakly (counted apart), or not.
+ANSWERED = "answered"
+NOT_ANSWERED = "not_answered"
+OUTCOMES = {
+    ANSWERED: "Answered",
+    **{name: CATEGORIES[name] for name in WEAK_ANSWERS},
+    NOT_ANSWERED: "Not answered",
 }
 
 
@@ -40,10 +51,21 @@ class Group:
 
     words: frozenset[str]
     texts: Counter = field(default_factory=Counter)
+    turns: list[Turn] = field(default_factory=list)
+    # Wordings staff have labelled with `make review`, and the intent they chose.
+    reviewed: dict[str, str] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
         return sum(self.texts.values())
+
+    @property
+    def newest(self) -> float:
+        return max(t.timestamp for t in self.turns)
+
+    @property
+    def ratings(self) -> Counter:
+        return sum((t.ratings for t in self.turns), Counter())
 
     @property
     def label(self) -> str:
@@ -72,7 +94,11 @@ class Report:
     conversations: int = 0
     messages: int = 0
     questions: int = 0
+    # Answered well: from the store, confidently, and what was asked.
     answered: int = 0
+    # Questions per outcome (OUTCOMES), and the ratings their answers got.
+    outcomes: Counter = field(default_factory=Counter)
+    ratings_per_outcome: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     # day -> language -> count
     messages_per_day: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     conversations_per_day: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
@@ -110,14 +136,35 @@ def category(turn: Turn, low_confidence: float = LOW_CONFIDENCE) -> Optional[str
         return "fallback"
     if turn.confidence < low_confidence:
         return "low_confidence"
+    if turn.nearby:
+        return "nearby"
     return None
+
+
+def outcome(turn: Turn, low_confidence: float = LOW_CONFIDENCE) -> str:
+    """Answered, answered only weakly (low confidence, a nearby text), or not answered."""
+    reason = category(turn, low_confidence)
+    if reason is None:
+        return ANSWERED
+    return reason if reason in WEAK_ANSWERS else NOT_ANSWERED
+
+
+def example_key(text: str) -> str:
+    """A question as written, compared with the examples staff labelled: case, spacing and brackets aside."""
+    return " ".join(text.replace("[", " ").replace("]", " ").split()).casefold()
 
 
 def is_question(turn: Turn) -> bool:
     return turn.intent not in NOT_QUESTIONS
 
 
-def build(turns: Iterable[Turn], since: Optional[float] = None, low_confidence: float = LOW_CONFIDENCE) -> Report:
+def build(
+    turns: Iterable[Turn],
+    since: Optional[float] = None,
+    low_confidence: float = LOW_CONFIDENCE,
+    reviewed: Mapping[tuple[str, str], str] = {},
+) -> Report:
+    """The report on these turns; ``reviewed`` maps (language, example_key) to the intent staff chose."""
     visitors = [t for t in turns if not t.sender.startswith(SYSTEM_SENDERS)]
     report = Report(since=since, turns=visitors)
     if not visitors:
@@ -132,18 +179,29 @@ def build(turns: Iterable[Turn], since: Optional[float] = None, low_confidence: 
             continue
         report.questions += 1
         report.questions_per_language[turn.language] += 1
-        if turn.answered:
+        report.outcomes[outcome(turn, low_confidence)] += 1
+        reason = category(turn, low_confidence)
+        if reason is None:
             report.answered += 1
             report.answered_per_language[turn.language] += 1
-        reason = category(turn, low_confidence)
         if reason:
             unanswered[reason].append(turn)
         for name in turn.unknown_names:
             spellings[fold(name)][name] += 1
     report.unknown_names = Counter({c.most_common(1)[0][0]: sum(c.values()) for c in spellings.values()})
     report.unanswered = {name: group(unanswered[name]) for name in CATEGORIES if unanswered.get(name)}
-    _count_ratings(report, visitors)
+    _count_ratings(report, visitors, low_confidence)
+    _mark_reviewed(report, reviewed)
     return report
+
+
+def _mark_reviewed(report: Report, reviewed: Mapping[tuple[str, str], str]) -> None:
+    for groups in report.unanswered.values():
+        for found in groups:
+            for turn in found.turns:
+                intent = reviewed.get((turn.language, example_key(turn.text)))
+                if intent:
+                    found.reviewed[" ".join(turn.text.split())] = intent
 
 
 def _count_volume(report: Report, turns: list[Turn]) -> None:
@@ -157,8 +215,10 @@ def _count_volume(report: Report, turns: list[Turn]) -> None:
         report.conversations_per_day[day(first.timestamp)][first.language] += 1
 
 
-def _count_ratings(report: Report, turns: list[Turn]) -> None:
+def _count_ratings(report: Report, turns: list[Turn], low_confidence: float) -> None:
     """Each rating goes to the latest answer before it in the same conversation."""
+    for turn in turns:
+        turn.ratings.clear()  # the same turns may be counted again, for another period
     latest: dict[tuple[str, int], Turn] = {}
     for turn in turns:
         key = (turn.sender, turn.session)
@@ -167,7 +227,9 @@ def _count_ratings(report: Report, turns: list[Turn]) -> None:
         if turn.rating is None or key not in latest:
             continue
         answer = latest[key]
+        answer.ratings[turn.rating] += 1
         report.ratings[turn.rating] += 1
+        report.ratings_per_outcome[outcome(answer, low_confidence)][turn.rating] += 1
         for fact in dict.fromkeys(answer.facts):
             report.ratings_per_fact[fact][turn.rating] += 1
         report.rated.append(RatedAnswer(turn.rating, answer.text, list(dict.fromkeys(answer.facts)),
@@ -189,6 +251,7 @@ def group(turns: Iterable[Turn]) -> list[Group]:
             match = Group(found)
             groups.append(match)
         match.texts[text] += 1
+        match.turns.append(turn)
     return sorted(groups, key=lambda g: (-g.count, g.label))
 
 

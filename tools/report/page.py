@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Iterable, Mapping, Sequence
 
-from tools.report.analysis import CATEGORIES, Group, Report
+from tools.report.analysis import CATEGORIES, NOT_ANSWERED, OUTCOMES, WEAK_ANSWERS, Group, Report
 
 COLOURS = {"en": "#1f5f8b", "es": "#c2571a"}
 OTHER_COLOUR = "#777"
@@ -21,6 +21,7 @@ h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 td,th{border-bottom:1px solid #eee;padding:.25rem .6rem;text-align:left;vertical-align:top}
 td.n{text-align:right}.variants{color:#555;font-size:.9em}.legend span{margin-right:1rem}
 .swatch{display:inline-block;width:.8em;height:.8em;margin-right:.3em}.empty{color:#666}
+.reviewed{color:#2a6f2a}
 """
 
 
@@ -71,7 +72,8 @@ def _summary(report: Report) -> str:
         ("Messages", report.messages),
         ("Questions", report.questions),
         ("Answered", f"{report.share_answered:.0%}"),
-        ("Unanswered", sum(g.count for groups in report.unanswered.values() for g in groups)),
+        ("Answered weakly", sum(report.outcomes[name] for name in WEAK_ANSWERS)),
+        ("Not answered", report.outcomes[NOT_ANSWERED]),
         ("Rated up / down", f"{report.ratings['up']} / {report.ratings['down']}"),
     ]
     body = "".join(f"<div class=\"card\"><b>{escape(str(v))}</b>{escape(k)}</div>" for k, v in cards)
@@ -118,32 +120,75 @@ def _answered(report: Report) -> str:
     return (
         "<section><h2>Questions answered</h2>"
         f"<p>{report.answered} of {report.questions} questions got an answer from the fact store "
-        f"({report.share_answered:.0%}). Greetings, thanks, language switches and ratings are not counted.</p>"
-        f"{bars}<table><tr><th>Language</th><th>Questions</th><th>Answered</th><th>Share</th></tr>{table}</table>"
+        f"({report.share_answered:.0%}), confidently and to what was asked. Answers with low confidence and "
+        "answers with a nearby text (the source lacks what was asked; another country's figures asked for) "
+        "are counted apart. Greetings, thanks, language switches and ratings are not counted.</p>"
+        + _outcomes(report)
+        + f"{bars}<table><tr><th>Language</th><th>Questions</th><th>Answered</th><th>Share</th></tr>{table}</table>"
         "</section>"
     )
 
 
+def _outcomes(report: Report) -> str:
+    """Each outcome with its share of the questions, and the ratings its answers got beside it."""
+    rows = "".join(
+        f"<tr><td>{escape(title)}</td><td class=\"n\">{report.outcomes[name]}</td>"
+        f"<td class=\"n\">{report.outcomes[name] / (report.questions or 1):.0%}</td>"
+        + _rated(report, name) + "</tr>"
+        for name, title in OUTCOMES.items()
+    )
+    return (
+        "<table id=\"outcomes\"><tr><th>Outcome</th><th>Questions</th><th>Share</th>"
+        f"<th>Rated 👍</th><th>Rated 👎</th></tr>{rows}</table>"
+    )
+
+
+UNANSWERED = "Questions not answered, or answered weakly"
+
+
+def _rated(report: Report, name: str) -> str:
+    """The 👍/👎 cells of an outcome; a question not answered had no answer to rate."""
+    if name == NOT_ANSWERED:
+        return "<td class=\"n\">–</td><td class=\"n\">–</td>"
+    counts = report.ratings_per_outcome.get(name, {})
+    return f"<td class=\"n\">{counts.get('up', 0)}</td><td class=\"n\">{counts.get('down', 0)}</td>"
+
+
 def _unanswered(report: Report) -> str:
     if not report.unanswered:
-        return "<section><h2>Questions not answered</h2><p class=\"empty\">None in this period.</p></section>"
-    parts = ["<section><h2>Questions not answered</h2>"]
+        return f"<section><h2>{UNANSWERED}</h2><p class=\"empty\">None in this period.</p></section>"
+    parts = [f"<section><h2>{UNANSWERED}</h2>"]
     for name, title in CATEGORIES.items():
         groups = report.unanswered.get(name)
         if groups:
             count = sum(g.count for g in groups)
-            parts.append(f"<h3 id=\"{name}\">{escape(title)} ({count})</h3>{_groups(groups)}")
+            parts.append(f"<h3 id=\"{name}\">{escape(title)} ({count})</h3>{_groups(groups, name in WEAK_ANSWERS)}")
     return "".join(parts) + "</section>"
 
 
-def _groups(groups: Sequence[Group]) -> str:
+def _groups(groups: Sequence[Group], answered: bool) -> str:
+    """The groups of one category; the 👍/👎 their answers got when they were answered at all."""
     rows = "".join(
         f"<tr><td class=\"n\">{g.count}</td><td>{escape(g.label)}"
         + (f"<div class=\"variants\">also: {escape(' · '.join(g.variants))}</div>" if g.variants else "")
-        + "</td></tr>"
+        + "</td>"
+        + (f"<td class=\"n\">{g.ratings['up']}</td><td class=\"n\">{g.ratings['down']}</td>" if answered else "")
+        + f"<td class=\"reviewed\">{_reviewed(g)}</td></tr>"
         for g in groups
     )
-    return f"<table><tr><th>Times</th><th>Question (similar ones grouped)</th></tr>{rows}</table>"
+    ratings = "<th>👍</th><th>👎</th>" if answered else ""
+    return (
+        f"<table><tr><th>Times</th><th>Question (similar ones grouped)</th>{ratings}"
+        f"<th>Reviewed (make review)</th></tr>{rows}</table>"
+    )
+
+
+def _reviewed(found: Group) -> str:
+    """The intents staff chose for the group's wordings, with how many of them; empty when none was reviewed."""
+    if not found.reviewed:
+        return ""
+    intents = ", ".join(escape(i) for i in dict.fromkeys(found.reviewed.values()))
+    return f"✓ {intents} ({len(found.reviewed)} of {len(found.texts)})"
 
 
 def _names(report: Report) -> str:
