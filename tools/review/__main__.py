@@ -7,7 +7,6 @@ import asyncio
 import logging
 import readline  # noqa: F401  (line editing for input())
 import sys
-import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
@@ -17,6 +16,7 @@ import yaml
 
 from bot.domain.languages import LANGUAGES
 from bot.paths import DOMAIN, MODEL, NLU_DATA, ROOT
+from bot.runtime.quiet import hush_libraries
 from bot.runtime.settings import ConfigError, Settings
 from tools.report.__main__ import since_of, start_of
 from tools.report.analysis import LOW_CONFIDENCE, build
@@ -26,11 +26,6 @@ from tools.review.session import NLU_FALLBACK, Parse, Review, run
 from tools.store import read_events, store_url
 from tools.turns import RATING_INTENT, read_turns
 
-# Third-party modules that warn about their own dependencies while Rasa loads; staff can do nothing about it.
-QUIET_MODULES = (
-    r"(importlib|pkg_resources|pyparsing|packaging|apscheduler|typer|click|spacy|tensorflow|keras|jax|matplotlib|"
-    r"sanic|sanic_cors|sanic_routing|google|flatbuffers|pydantic|sqlalchemy|rasa|rasa_sdk|dask|networkx|absl|h5py)"
-)
 HELD_OUT = ROOT / "tests" / "nlu"
 # Intents staff may type by name; the rating buttons' intent is never typed.
 NOT_CHOSEN = frozenset({RATING_INTENT, NLU_FALLBACK})
@@ -57,18 +52,9 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return args
 
 
-def quiet_third_parties() -> None:
-    for category in (DeprecationWarning, PendingDeprecationWarning, UserWarning, FutureWarning):
-        warnings.filterwarnings("ignore", category=category, module=QUIET_MODULES)
-
-
 def load_parser(model: Path) -> Parse:
     """The trained model, loaded once with Rasa's Agent; each call parses one text."""
-    # Sanic's module asks for every DeprecationWarning once, ahead of any filter set before it is
-    # imported; imported first, the filters below go ahead of its own for what Rasa imports next.
-    import sanic.app  # noqa: F401
-
-    quiet_third_parties()
+    hush_libraries()
     from rasa.core.agent import load_agent
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
@@ -76,7 +62,6 @@ def load_parser(model: Path) -> Parse:
     # The agent logs every parse at debug level; the terminal is for the review.
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
-    quiet_third_parties()  # again, ahead of Rasa's own filter that shows each UserWarning once
     loop = asyncio.new_event_loop()
     agent = loop.run_until_complete(load_agent(model_path=str(model)))
     return lambda text: loop.run_until_complete(agent.parse_message(text))
