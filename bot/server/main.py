@@ -1,4 +1,4 @@
-"""``python -m bot.server.main run ...``: the ``rasa`` command, with six measured fixes.
+"""``python -m bot.server.main run ...``: the ``rasa`` command, with six measured fixes and a failed action noted.
 
 - Rasa 3.6 checks every action server reply with ``jsonschema.validate``,
   which first re-checks the large events schema itself: 18 ms of a 43 ms turn
@@ -22,6 +22,11 @@
   with the message's text and once with its intent. When every rule's last
   turn names an intent, no rule can match a text, and the first lookup is
   skipped: it could only find nothing.
+
+A custom action that fails (the action server down or restarting) marks the
+turn (``bot.server.turn``): it is not stored, and the visitor is told the
+assistant is temporarily unavailable, where Rasa would store a conversation
+without its session start and answer it with nothing from then on.
 """
 
 from __future__ import annotations
@@ -182,8 +187,11 @@ def install() -> None:
     from rasa.utils.endpoints import EndpointConfig
 
     from bot.server.graph_runner import run_in_order
+    from bot.server.turn import reported
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    if not getattr(RemoteAction.run, "reports_failures", False):
+        RemoteAction.run = reported(RemoteAction.run)  # type: ignore[method-assign]
     EndpointConfig.session = _session  # type: ignore[method-assign]
     DaskGraphRunner.run = run_in_order  # type: ignore[method-assign]
     FailSafeTrackerStore.init_tracker = _init_tracker  # type: ignore[method-assign]
