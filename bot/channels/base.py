@@ -65,7 +65,8 @@ def guarded(on_new_message: MessageHandler, namespace: Optional[str] = None) -> 
 async def _tell(output: OutputChannel, message: UserMessage, turn: turns.Turn) -> None:
     """The reply to a turn that was not stored, in the language the message was read in (else the page's)."""
     language = normalise(turn.language) or decide(Signals(locale=from_metadata(message.metadata))).language
-    await output.send_response(keys.visitor_id(message.sender_id), {"text": wording(turn.problem or "", language)})
+    reply = {"text": wording(turn.problem or "", language), LANGUAGE_KEY: language}
+    await output.send_response(keys.visitor_id(message.sender_id), reply)
 
 
 class VisitorOutput:

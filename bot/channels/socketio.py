@@ -8,8 +8,9 @@
   rephrase prompt, and no data, however malformed, makes Rasa's handler fail.
 * A session's conversation is ``socketio:<session id>`` (``bot.channels.keys``).
 * A socket posts only into the session it asked for with ``session_request``:
-  a message naming another session, or sent before any, is dropped, so one
-  who learns a visitor's session id cannot write into their conversation.
+  a message naming another session, or sent before any, is dropped. The
+  session id stays the visitor's secret, as a REST sender id is: clients make
+  it random (rasa-webchat, the tests' clients).
 """
 
 from __future__ import annotations
