@@ -17,11 +17,11 @@ conversations' trackers in an LRU cache of ``cache_size`` conversations:
   what each copy replays and what an action call carries stay bounded.
 
 A conversation read from SQL costs O(recent turns), not O(its whole history):
-each save of a tracker that has folded turns also writes it, as it stands
-(a prefix and the last ``window_turns`` turns), to ``conversation_snapshots``,
-with the id of the newest event it covers. A cache miss reads that snapshot and
-any events stored after it, so a conversation of 3,000 turns costs what one of
-ten does. Without a snapshot (a short conversation, or one stored before
+once a tracker has folded turns, a save writes it as it stands (a prefix and
+the last ``window_turns`` turns) to ``conversation_snapshots``, with the id of
+the newest event it covers, again whenever SNAPSHOT_EVERY_EVENTS more are
+stored. A cache miss reads that snapshot and the events stored after it (a few
+turns at most), so a conversation of 3,000 turns costs what one of ten does. Without a snapshot (a short conversation, or one stored before
 snapshots) the session is read and replayed whole, as before.
 
 A conversation holds at most ``max_events`` events (CONVERSATION_MAX_EVENTS):
@@ -80,6 +80,9 @@ _WRITE_SNAPSHOT = sa.text(
     "last_id = excluded.last_id, event_count = excluded.event_count, events = excluded.events"
 )
 _DELETE_SNAPSHOT = sa.text(f"DELETE FROM {_SNAPSHOTS} WHERE sender_id = :sender_id")
+# Events stored between two snapshots of a conversation (about five turns): a
+# snapshot costs about as much to write as a save, and a read replays at most these after it.
+SNAPSHOT_EVERY_EVENTS = 50
 # The NLU's language entity on each message (bot/nlu/components.py).
 LANGUAGE_ENTITY = "language"
 
@@ -91,8 +94,9 @@ class StoredTracker(DialogueStateTracker):
         super().__init__(*args, **kwargs)
         self.stored = 0
         self.last_id: Optional[int] = None
-        # Every event stored for the conversation, folded or not.
+        # Every event stored for the conversation, folded or not, and how many were when its snapshot was written.
         self.total = 0
+        self.snapshot_total = 0
 
     def is_saved(self) -> bool:
         """No event added since it was read or saved."""
@@ -282,6 +286,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         tracker = StoredTracker.from_dict(sender_id, json.loads(snapshot.events) + later, self.domain.slots)
         tracker.last_id = newer[-1].id if newer else snapshot.last_id
         tracker.total = snapshot.event_count + len(newer)
+        tracker.snapshot_total = snapshot.event_count
         if any(event.get("event") == SessionStarted.type_name for event in later):
             latest_session(tracker)
         self._keep(tracker)
@@ -305,7 +310,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             stored.last_id = last_id
         if any(isinstance(event, SessionStarted) for event in new):
             latest_session(stored)
-        if self._keep(stored) and last_id is not None:
+        folded = self._keep(stored)
+        if folded and last_id is not None and stored.total - stored.snapshot_total >= SNAPSHOT_EVERY_EVENTS:
             self._write_snapshot(stored)
 
     def _adopt(self, tracker: DialogueStateTracker) -> StoredTracker:
@@ -325,6 +331,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         }
         with self.engine.begin() as connection:
             connection.execute(_WRITE_SNAPSHOT, row)
+        tracker.snapshot_total = tracker.total
 
     def _unsaved(self, tracker: DialogueStateTracker) -> Iterable[Event]:
         if isinstance(tracker, StoredTracker):

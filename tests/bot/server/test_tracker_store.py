@@ -17,7 +17,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.runtime.endpoints import tracker_store
 from bot.runtime.settings import Settings
 from bot.server import turn as turns
-from bot.server.tracker_store import CachedSQLTrackerStore, StoredTracker, TrackerCache, compact, turn_starts
+from bot.server.tracker_store import (
+    SNAPSHOT_EVERY_EVENTS, CachedSQLTrackerStore, StoredTracker, TrackerCache, compact, turn_starts,
+)
 from tests.conftest import ROOT, port_open, require
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -207,7 +209,7 @@ def test_a_cache_miss_reads_the_recent_turns_not_the_whole_history(where: dict[s
     original = StoredTracker.from_dict
     monkeypatch.setattr(StoredTracker, "from_dict", lambda *a, **k: read.append(len(a[2])) or original(*a, **k))
     tracker = run(restarted.retrieve(sender))
-    assert read and max(read) < 3 + 6 * 6 + 10
+    assert read and max(read) < 3 + 6 * 6 + 10 + SNAPSHOT_EVERY_EVENTS
     assert tracker.get_slot("language") == lang and tracker.get_slot("focus") == f"{FOCUS[lang]}-119"
     assert tracker.total == stored_count(restarted, sender) == 3 + 6 * 120
 
