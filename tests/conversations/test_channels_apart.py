@@ -3,8 +3,9 @@
 The attacks of issue 26 replayed as loopback clients: a web client that knows
 a Telegram chat id or a Slack user id reads, writes or deletes nothing of that
 conversation, over REST, socket.io or the privacy webhook; "clear
-conversation" needs the conversation's token. Telegram and Slack talk to a
-stand-in of their APIs (tests/bot/web/standin.py).
+conversation" needs the conversation's token, or a trusted back end's
+REST_SHARED_SECRET. Telegram and Slack talk to a stand-in of their APIs
+(tests/bot/web/standin.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import sqlite3
 import time
 import uuid
+from dataclasses import replace
 from typing import Iterator
 
 import aiohttp
@@ -31,12 +33,14 @@ from tests.bot.web.test_platforms import (
     text_of,
 )
 from tests.conftest import LANGS
+from tests.servers import Assistant, loopback_settings, start_assistant
 
 pytestmark = pytest.mark.servers
 
 OTHER = {"en": "es", "es": "en"}
 # Asking, in the attacker's words, for the other language than the victim's.
 SWITCH = {"en": "en español por favor", "es": "english please"}
+BACK_END_SECRET = "a-back-end-secret-" + uuid.uuid4().hex
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +159,38 @@ def test_forget_with_a_bare_id_deletes_nothing_and_with_the_token_deletes_only_t
     response = forget(stack, token)
     assert response.status_code == 200 and response.json() == {"deleted": True}
     assert (stored(stack, telegram), stored(stack, web)) == (telegram_before, 0)
+
+
+@pytest.fixture(scope="module")
+def trusting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """Rasa and the action server with a REST shared secret for trusted back ends."""
+    settings = replace(loopback_settings(), var_dir=str(tmp_path_factory.mktemp("var")))
+    assistant = start_assistant("trusting", settings, extra_env={"REST_SHARED_SECRET": BACK_END_SECRET})
+    try:
+        yield assistant
+    finally:
+        assistant.stop()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_trusted_back_end_forgets_its_sender_by_id(trusting: Assistant, lang: str) -> None:
+    base = trusting.settings.rasa_url
+    sender = f"user-{uuid.uuid4().hex[:6]}"
+    body = {"sender": sender, "message": QUESTION[lang], "metadata": {"locale": lang}}
+    replies = requests.post(trusting.rest_url, json=body, timeout=60).json()
+    assert MARKER[lang] in "\n".join(reply.get("text", "") for reply in replies)
+    database, key = conversations_db(trusting.settings), conversation_key(REST, sender)
+    with sqlite3.connect(database) as db:
+        count = db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (key,)).fetchone()[0]
+    assert count > 0
+
+    def forget_as(secret: str) -> requests.Response:
+        headers = {"X-Rest-Secret": secret.encode("utf-8")}
+        return requests.post(f"{base}/webhooks/privacy/forget", json={"sender": sender}, headers=headers, timeout=60)
+
+    for wrong in ("", "not-the-secret", BACK_END_SECRET + " ", "sécret"):
+        assert forget_as(wrong).status_code == 403
+    response = forget_as(BACK_END_SECRET)
+    assert response.status_code == 200 and response.json() == {"deleted": True}
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (key,)).fetchone()[0] == 0
