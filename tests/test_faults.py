@@ -1,9 +1,12 @@
 """Crashed processes survived: `make run` (bot.runtime.serve) with its real children, killed with SIGKILL one after another.
 
 While a process is down the front stays up and tells visitors, in their
-language, that the assistant is temporarily unavailable (503); /health says
-which process is down; the supervisor starts it again, and each visitor's
-conversation goes on where it was. Each process holds only its own secrets,
+language, that the assistant is temporarily unavailable (503 from the front
+while Rasa is down; the same words from Rasa while the action server is);
+/health says which process is down; the supervisor starts it again, and each
+visitor's conversation goes on where it was. A visitor whose very first
+message arrives during the crash is answered once it is over: never with an
+empty reply or "did not understand". Each process holds only its own secrets,
 and var/ is its owner's alone.
 """
 
@@ -34,6 +37,8 @@ pytestmark = pytest.mark.servers
 SLACK_ENV = {"SLACK_TOKEN": "xoxb-fault-test-token", "SLACK_SIGNING_SECRET": "fault-test-signing-secret"}
 ACTION_TOKEN = "fault-test-action-token-" + uuid.uuid4().hex
 UNAVAILABLE = load_messages()["temporarily_unavailable"]
+# What a visitor must never get for a crash: the fallback's opening words.
+NOT_UNDERSTOOD = {"en": "did not quite understand", "es": "no he entendido"}
 MARKER = {"en": "Source:", "es": "Fuente:"}
 # One conversation per language: a turn before the first kill, then one after each recovery.
 TURNS = {
@@ -148,16 +153,23 @@ class ReturningVisitor:
         self.unavailable_seen = 0
 
     def try_turn(self) -> bool:
-        """Sends the next turn; True once it is answered correctly, False for the polite 503."""
+        """Sends the next turn; True once it is answered correctly, False for the polite "temporarily unavailable"."""
         text, expected = TURNS[self.lang][self.turn]
         body = {"sender": self.sender, "message": text, "metadata": {"locale": self.lang}}
         response = requests.post(self.url, json=body, timeout=90)
         if response.status_code == 503:
+            # From the front: Rasa cannot be reached.
             assert response.json() == [{"recipient_id": self.sender, "text": UNAVAILABLE[self.lang]}]
             self.unavailable_seen += 1
             return False
         assert response.status_code == 200, response.text
-        reply = "\n".join(m.get("text", "") for m in response.json())
+        texts = [m.get("text", "") for m in response.json()]
+        if texts == [UNAVAILABLE[self.lang]]:
+            # From Rasa: the action server cannot be reached, and the turn was not stored.
+            self.unavailable_seen += 1
+            return False
+        reply = "\n".join(texts)
+        assert texts and NOT_UNDERSTOOD[self.lang] not in reply, (text, texts)
         assert MARKER[self.lang] in reply and all(f in reply for f in expected), (text, reply)
         self.turn += 1
         return True
@@ -222,3 +234,24 @@ def _kill_and_recover(service: Service, visitors: list[ReturningVisitor], killed
         pending = [visitor for visitor in pending if not visitor.try_turn()]
         time.sleep(0.5)
     return time.monotonic() - killed_at
+
+
+@pytest.mark.parametrize("killed", ["actions", "rasa"])
+def test_a_visitor_whose_first_message_meets_a_crash_is_answered_once_it_is_over(service: Service, killed: str) -> None:
+    ongoing = [ReturningVisitor(service, lang) for lang in LANGS]
+    for visitor in ongoing:
+        assert visitor.try_turn()
+    newcomers = [ReturningVisitor(service, lang) for lang in LANGS]
+    os.kill(service.children()[killed], signal.SIGKILL)
+    killed_at = time.monotonic()
+    # At once, before the supervisor notices: each newcomer's first message, then both keep writing.
+    pending = newcomers + ongoing
+    while pending:
+        assert time.monotonic() - killed_at < RECOVERY_S, f"no correct answer {RECOVERY_S:.0f} s after killing {killed}"
+        pending = [visitor for visitor in pending if not visitor.try_turn()]
+        time.sleep(0.5)
+    print(f"\nkilled {killed}: newcomers and ongoing visitors answered correctly after "
+          f"{time.monotonic() - killed_at:.1f} s; polite replies meanwhile: {sum(v.unavailable_seen for v in newcomers + ongoing)}")
+    # The newcomers' conversations go on, with their context.
+    for visitor in newcomers:
+        assert visitor.try_turn()

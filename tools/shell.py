@@ -26,6 +26,7 @@ from typing import Any, Optional, Sequence
 import requests
 import yaml
 
+from bot.channels.keys import REST, conversation_key
 from bot.runtime.settings import ConfigError, Settings
 from bot.paths import ROOT
 from bot.runtime.endpoints import endpoints, write_private
@@ -137,7 +138,8 @@ class Conversation:
         response.raise_for_status()
         replies = [r for r in response.json() if isinstance(r, dict)]
         self.buttons = [b for r in replies for b in r.get("buttons") or []]
-        events = read_events(self.store_url, sender=self.sender, after_id=self.last_event)
+        # The REST channel files the conversation under its own namespace.
+        events = read_events(self.store_url, sender=conversation_key(REST, self.sender), after_id=self.last_event)
         if events:
             self.last_event = events[-1].id
         turns = self.reader.feed(events)

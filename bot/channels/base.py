@@ -6,34 +6,87 @@
   ``language_code``) are kept: whatever else a client sends is not stored with
   the conversation.
 * REST and socket.io: each bot message carries ``metadata.language``, the
-  language of the response (bot/server/nlg.py), so the page and widgets follow it.
+  language of the response (bot/server/nlg.py), so the page and widgets follow it,
+  and ``metadata.token``, the conversation's token (``bot.channels.keys``),
+  which the page sends to delete it.
+* The conversation is filed under the channel's namespace (``telegram:<chat id>``,
+  ``bot.channels.keys``); replies go back to the id the channel knows.
+* A turn the action server could not serve, or one past the conversation's
+  size limit, is not stored (``bot.server.turn``): its replies are dropped and
+  the visitor is told, in their language, that the assistant is temporarily
+  unavailable or that the conversation is full and how to start afresh.
 """
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, cast
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
 
+from bot.channels import keys
+from bot.channels.bodies import wording
 from bot.channels.payloads import neutralise
-from bot.domain.language import LOCALE_KEYS, from_metadata, normalise
+from bot.domain.language import LOCALE_KEYS, Signals, decide, from_metadata, normalise
+from bot.runtime.settings import Settings
+from bot.server import turn as turns
 from bot.server.nlg import LANGUAGE_KEY
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
 
 
-def guarded(on_new_message: MessageHandler) -> MessageHandler:
-    """``on_new_message`` with forged slash payloads read as words, locale-only metadata, language-tagged replies."""
+def guarded(on_new_message: MessageHandler, namespace: Optional[str] = None) -> MessageHandler:
+    """``on_new_message`` with forged slash payloads read as words, locale-only metadata, language-tagged replies.
+
+    With ``namespace``, the message's sender becomes the conversation key
+    ``namespace:sender``; without, the channel has already made it one (Slack).
+    """
+    token_key = keys.token_key(Settings.from_env().action_token)
 
     async def handle(message: UserMessage) -> Any:
         locale = from_metadata(message.metadata)
         message.text = neutralise(message.text, locale) if isinstance(message.text, str) else ""
         message.metadata = locale_only(message.metadata)
-        message.output_channel = with_language(message.output_channel)
-        return await on_new_message(message)
+        if namespace is not None:
+            message.sender_id = keys.conversation_key(namespace, message.sender_id)
+        output = with_language(message.output_channel)
+        if isinstance(output, _LanguageTagged) and token_key is not None:
+            output.token = keys.token(token_key, message.sender_id)
+        turn = turns.begin()
+        message.output_channel = cast(OutputChannel, VisitorOutput(output, turn))
+        result = await on_new_message(message)
+        if turn.problem is not None and output is not None:
+            await _tell(output, message, turn)
+        return result
 
     return handle
+
+
+async def _tell(output: OutputChannel, message: UserMessage, turn: turns.Turn) -> None:
+    """The reply to a turn that was not stored, in the language the message was read in (else the page's)."""
+    language = normalise(turn.language) or decide(Signals(locale=from_metadata(message.metadata))).language
+    reply = {"text": wording(turn.problem or "", language), LANGUAGE_KEY: language}
+    await output.send_response(keys.visitor_id(message.sender_id), reply)
+
+
+class VisitorOutput:
+    """The channel's output, addressed by the id the channel knows (not the conversation key).
+
+    Once the turn has a problem its replies are dropped: the visitor gets the
+    one reply that says so (:func:`_tell`), not a fallback or half an answer.
+    Everything else is the channel's own output's.
+    """
+
+    def __init__(self, output: Optional[OutputChannel], turn: turns.Turn) -> None:
+        self.output = output
+        self.turn = turn
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        if self.turn.problem is None and self.output is not None:
+            await self.output.send_response(keys.visitor_id(recipient_id), message)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.output, name)
 
 
 def locale_only(metadata: Any) -> Optional[Dict[Text, Any]]:
@@ -48,13 +101,16 @@ class _LanguageTagged:
     """Remembers the language of the response being sent, for the client (``metadata.language``)."""
 
     language: Optional[str] = None
+    # The conversation's token (bot.channels.keys), for deleting it.
+    token: Optional[str] = None
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         self.language = message.pop(LANGUAGE_KEY, None)
         await super().send_response(recipient_id, message)  # type: ignore[misc]
 
     def tagged(self, message: Dict[Text, Any]) -> Dict[Text, Any]:
-        return {**message, "metadata": {"language": self.language}} if self.language else message
+        metadata = {name: value for name, value in (("language", self.language), ("token", self.token)) if value}
+        return {**message, "metadata": metadata} if metadata else message
 
 
 class LanguageCollectingOutput(_LanguageTagged, CollectingOutputChannel):

@@ -5,6 +5,7 @@
 * ``X-Hub-Signature`` is checked without failing on a header Rasa cannot read.
 * The Graph API base comes from FACEBOOK_API_URL.
 * Messenger shows no markup: a link is its text, then its address (``bot.channels.markup``).
+* A user's conversation is ``messenger:<page-scoped id>`` (``bot.channels.keys``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rasa.core.channels.facebook import Messenger, MessengerBot
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels import keys
 from bot.channels.base import MessageHandler, guarded
 from bot.channels.markup import plain
 from bot.channels.updates import read_messenger
@@ -56,7 +58,7 @@ class FacebookInput(RasaFacebookInput):
     it reads forged slash payloads as words and answers through MessengerOutput."""
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        safe = messenger_formed(guarded(on_new_message))
+        safe = messenger_formed(guarded(on_new_message, keys.MESSENGER))
         blueprint = super().blueprint(safe)
 
         @blueprint.middleware("request")

@@ -5,7 +5,9 @@
   message gets 400 or 413 and a JSON error, where Rasa's own channel answers
   ``null``, ``[]`` or an empty body with 500; a message over
   WEB_MAX_MESSAGE_CHARS gets the front's bot-style reply in the visitor's language.
-* Each bot message carries ``metadata.language`` (``bot.channels.base``).
+* Each bot message carries ``metadata.language`` and ``metadata.token`` (``bot.channels.base``).
+* A sender's conversation is ``rest:<sender>`` (``bot.channels.keys``): no
+  REST sender reaches another channel's conversation.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels import keys
 from bot.channels.base import MessageHandler, guarded
 from bot.channels.bodies import Refusal, parse_rest_message, too_long_reply
 from bot.runtime.settings import Settings
@@ -25,7 +28,7 @@ class RestInput(RasaRestInput):
     """Rasa's REST channel, answering bodies as the web front does instead of failing with 500."""
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        blueprint = super().blueprint(guarded(on_new_message))
+        blueprint = super().blueprint(guarded(on_new_message, keys.REST))
         settings = Settings.from_env()
 
         @blueprint.middleware("request")

@@ -6,19 +6,22 @@
 * Each user message and button press is answered once; edits, the bot's own
   posts, other interactions and repeated deliveries are ignored
   (``bot.channels.updates``), and no payload makes Rasa's handler fail.
+* A user's conversation is ``slack:<team>:<user>`` (``bot.channels.keys``).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+import json
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import OutputChannel
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels import keys
 from bot.channels.base import MessageHandler, guarded
 from bot.channels.markup import slack_mrkdwn
 from bot.channels.updates import Deliveries, read_slack_action, read_slack_event
@@ -86,6 +89,18 @@ class SlackInput(RasaSlackInput):
 
         return blueprint
 
+    async def process_message(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: Text,
+        sender_id: Optional[Text],
+        metadata: Optional[Dict],
+    ) -> Any:
+        """Rasa's, with the user's conversation filed under their team (``slack:<team>:<user>``)."""
+        conversation = keys.slack_key(slack_team(request), sender_id or "")
+        return await super().process_message(request, on_new_message, text, conversation, metadata)
+
     def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
         output = SlackOutput(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)
         output.client = AsyncWebClient(self.slack_token, proxy=self.proxy, base_url=slack_api_base())
@@ -96,3 +111,16 @@ def slack_api_base() -> str:
     # slack_sdk joins method names straight onto the base.
     base = Settings.from_env().slack_api_url
     return base if base.endswith("/") else base + "/"
+
+
+def slack_team(request: Request) -> Optional[str]:
+    """The team an event (``team_id``) or a button press (``team.id``) comes from."""
+    if request.headers.get("content-type") == "application/json":
+        data = request.json
+        return data.get("team_id") if isinstance(data, dict) else None
+    try:
+        payload = json.loads(request.form.get("payload") or "{}")
+    except ValueError:
+        return None
+    team = payload.get("team") if isinstance(payload, dict) else None
+    return team.get("id") if isinstance(team, dict) else None

@@ -6,6 +6,11 @@
   ever reached the visitor.
 * Messages are read with ``bot.channels.updates``: one without words gets the
   rephrase prompt, and no data, however malformed, makes Rasa's handler fail.
+* A session's conversation is ``socketio:<session id>`` (``bot.channels.keys``).
+* A socket posts only into the session it asked for with ``session_request``:
+  a message naming another session, or sent before any, is dropped. The
+  session id stays the visitor's secret, as a REST sender id is: clients make
+  it random (rasa-webchat, the tests' clients).
 """
 
 from __future__ import annotations
@@ -19,19 +24,23 @@ from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
+from bot.channels import keys
 from bot.channels.base import MessageHandler, guarded
 from bot.channels.updates import read_socketio, socketio_session
 
 
 class SocketIOInput(RasaSocketIOInput):
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        safe = guarded(on_new_message)
+        safe = guarded(on_new_message, keys.SOCKETIO)
         blueprint = super().blueprint(safe)
         sio = self.sio
         assert sio is not None
+        # The session each connected socket asked for.
+        bound: dict[str, str] = {}
 
         async def session_request(sid: Text, data: Any) -> None:
             session_id = socketio_session(data) or uuid.uuid4().hex
+            bound[sid] = session_id
             if self.session_persistence:
                 joined = sio.enter_room(sid, session_id, namespace=self.namespace)
                 if inspect.isawaitable(joined):
@@ -42,13 +51,19 @@ class SocketIOInput(RasaSocketIOInput):
             # Rasa's handler fails on data that is not an object or on metadata that is not JSON,
             # and a failure here is a task nobody awaits.
             message = read_socketio(data, self.metadata_key)
-            sender = message.session_id if message and self.session_persistence else sid
-            if message is None or sender is None:
+            if message is None or (self.session_persistence and message.session_id != bound.get(sid)):
+                return
+            sender = message.session_id if self.session_persistence else sid
+            if sender is None:
                 return
             output = SocketIOOutput(sio, self.bot_message_evt)
             await safe(UserMessage(message.text, output, sender, input_channel=self.name(), metadata=message.metadata))
 
+        async def disconnect(sid: Text) -> None:
+            bound.pop(sid, None)
+
         # Replace the handlers Rasa registered for the same events.
+        sio.on("disconnect", disconnect, namespace=self.namespace)
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, user_message, namespace=self.namespace)
         return blueprint

@@ -10,6 +10,7 @@
   from its source).
 * Updates are read with ``bot.channels.updates``: a user turn is answered,
   anything else ignored, and no payload makes Rasa's handler fail.
+* A chat's conversation is ``telegram:<chat id>`` (``bot.channels.keys``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels import keys
 from bot.channels.base import MessageHandler, guarded
 from bot.channels.markup import telegram_html
 from bot.channels.updates import read_telegram
@@ -83,7 +85,7 @@ class TelegramInput(RasaTelegramInput):
         return channel
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        safe = guarded(on_new_message)
+        safe = guarded(on_new_message, keys.TELEGRAM)
 
         async def with_commands(message: UserMessage) -> Any:
             # Telegram's own commands ("/start") become our payloads before the guard sees them.

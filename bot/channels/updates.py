@@ -165,7 +165,11 @@ def read_slack_event(body: Any, deliveries: Deliveries) -> Verdict:
     reduced = {key: value for key in ("ts", "thread_ts", "channel_type") if (value := _str(event.get(key)))}
     # Rasa skips an event with an empty text; a lone space is stripped back to empty after that check.
     reduced.update(type=event["type"], user=user, channel=channel, text=text or " ")
-    payload = {"type": "event_callback", "event": reduced}
+    payload: dict[str, Any] = {"type": "event_callback", "event": reduced}
+    team = _str(request.get("team_id"))
+    if team:
+        # The conversation is the user's within their team (bot.channels.keys).
+        payload["team_id"] = team
     bot_user = _str(_dict(_first(request.get("authorizations"))).get("user_id"))
     if bot_user:
         payload["authorizations"] = [{"user_id": bot_user}]

@@ -36,7 +36,11 @@ def endpoints(settings: Settings, base: Path = BASE) -> dict[str, Any]:
 
 def cached_tracker_store(settings: Settings) -> dict[str, Any]:
     """Rasa's SQL tracker store (below) with the settings' tracker cache in front."""
-    cache = {"cache_size": settings.tracker_cache_size, "window_turns": settings.tracker_window_turns}
+    cache = {
+        "cache_size": settings.tracker_cache_size,
+        "window_turns": settings.tracker_window_turns,
+        "max_events": settings.conversation_max_events,
+    }
     return {**tracker_store(settings), "type": CACHED_STORE, **cache}
 
 

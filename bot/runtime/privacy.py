@@ -69,9 +69,9 @@ def delete_conversations(store: SQLTrackerStore, senders: Iterable[str], before:
             # In WAL mode the old pages also sit in the -wal file until a checkpoint copies the zeroed ones back.
             session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
     if isinstance(store, CachedSQLTrackerStore):
-        # A cached tracker would otherwise outlive its rows, and its next save append to nothing.
-        for sender in senders:
-            store.cache.drop(sender)
+        # A cached tracker would otherwise outlive its rows, and its next save append to nothing;
+        # a snapshot would keep what the visitor wrote.
+        store.forget_cached(senders)
     return deleted
 
 

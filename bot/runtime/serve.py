@@ -105,16 +105,17 @@ def write_credentials(env: Mapping[str, str], target: Path, template: Path = CRE
 
 # Secrets, by the processes that use them: Rasa fills the platforms' in from its
 # credentials and talks to the stores and the action server; the action server
-# checks the action secret; the web front needs none.
+# checks the action secret; the web front needs none (it passes X-Rest-Secret on unread).
 STORE_SECRETS = frozenset({"DATABASE_URL", "REDIS_URL"})
+REST_SECRET = "REST_SHARED_SECRET"
 ROLE_SECRETS = {"rasa": "*", "actions": frozenset({"ACTION_TOKEN"}), "web": frozenset()}
 
 
 def secret_variables(template: Path = CREDENTIALS_TEMPLATE) -> frozenset[str]:
-    """Every variable that holds a secret: the platforms' (credentials.yml), the stores' and the action secret."""
+    """Every variable that holds a secret: the platforms' (credentials.yml), the stores', the action and REST secrets."""
     with open(template, encoding="utf-8") as handle:
         platforms = _variables(yaml.safe_load(handle) or {})
-    return frozenset(platforms) | STORE_SECRETS | {"ACTION_TOKEN"}
+    return frozenset(platforms) | STORE_SECRETS | {"ACTION_TOKEN", REST_SECRET}
 
 
 def role_env(env: Mapping[str, str], role: str) -> dict[str, str]:

@@ -43,7 +43,14 @@ class Settings:
     tracker_cache_size: int = 500
     tracker_window_turns: int = 5
     # Shared secret Rasa sends with every action call; `make run` makes one up.
+    # Conversation tokens (bot/channels/keys.py) are derived from it.
     action_token: str = ""
+    # Events one conversation may hold; past it the visitor is told the
+    # conversation is full and how to start afresh (bot/server/tracker_store.py).
+    conversation_max_events: int = 10_000
+    # REST integrators' back ends that send it in X-Rest-Secret may delete their
+    # conversations by sender id (docs/deployment.md); empty: none may.
+    rest_shared_secret: str = ""
     # Edge limits of the web front (bot/web): a message, a request body, and
     # a per-client-IP token bucket (refill per minute, burst size).
     web_max_message_chars: int = 1000
@@ -89,6 +96,8 @@ class Settings:
             raise ConfigError(f"VAR_DIR must be an absolute path, not {settings.var_dir!r}")
         if settings.rasa_replicas < 1:
             raise ConfigError(f"RASA_REPLICAS must be at least 1, not {settings.rasa_replicas}")
+        if settings.conversation_max_events < 100:
+            raise ConfigError(f"CONVERSATION_MAX_EVENTS must be at least 100, not {settings.conversation_max_events}")
         if settings.tracker_cache_size < 0 or settings.tracker_window_turns < 1:
             raise ConfigError("TRACKER_CACHE_SIZE must be 0 or more and TRACKER_WINDOW_TURNS at least 1")
         if settings.conversation_retention_days < 1:

@@ -31,6 +31,11 @@ the version it was measured and tested on.
   with the message's text and once with its intent. When every rule's last
   turn names an intent, no rule can match a text, and the first lookup is
   skipped: it could only find nothing (x0.935).
+- A custom action that fails (the action server down or restarting) marks
+  the turn (``bot.server.turn``): it is not stored, and the visitor is told
+  the assistant is temporarily unavailable, where Rasa would store a
+  conversation without its session start and answer it with nothing from
+  then on (tests/test_faults.py).
 """
 
 from __future__ import annotations
@@ -214,8 +219,11 @@ def install() -> None:
     from rasa.utils.endpoints import EndpointConfig
 
     from bot.server.graph_runner import run_in_order
+    from bot.server.turn import reported
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    if not getattr(RemoteAction.run, "reports_failures", False):
+        RemoteAction.run = reported(RemoteAction.run)  # type: ignore[method-assign]
     EndpointConfig.session = _session  # type: ignore[method-assign]
     DaskGraphRunner.run = run_in_order  # type: ignore[method-assign]
     FailSafeTrackerStore.init_tracker = _init_tracker  # type: ignore[method-assign]

@@ -16,6 +16,20 @@ conversations' trackers in an LRU cache of ``cache_size`` conversations:
   latest session start (``applied_events``), so what the policies featurise,
   what each copy replays and what an action call carries stay bounded.
 
+A conversation read from SQL costs O(recent turns), not O(its whole history):
+once a tracker has folded turns, a save writes it as it stands (a prefix and
+the last ``window_turns`` turns) to ``conversation_snapshots``, with the id of
+the newest event it covers, again whenever SNAPSHOT_EVERY_EVENTS more are
+stored. A cache miss reads that snapshot and the events stored after it (a few
+turns at most), so a conversation of 3,000 turns costs what one of ten does. Without a snapshot (a short conversation, or one stored before
+snapshots) the session is read and replayed whole, as before.
+
+A conversation holds at most ``max_events`` events (CONVERSATION_MAX_EVENTS):
+past that, its turns are not stored, and the channel tells the visitor the
+conversation is full (``bot.server.turn``). Nor is a turn stored whose custom
+action failed because the action server could not be reached: the channel
+answers "temporarily unavailable" and the conversation stays as it was.
+
 SQLite runs in WAL mode with ``synchronous=NORMAL`` on one kept connection.
 """
 
@@ -41,12 +55,36 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.server import turn as turns
+
 logger = logging.getLogger(__name__)
 
 # An index that answers "the newest stored event of this sender" without reading the others.
 _LATEST_INDEX = "ix_events_sender_id_id"
 # SQLAlchemy Core, not the ORM: on SQLite the ORM query costs 1.6 ms, this 0.13 ms.
 _LATEST = sa.text("SELECT id FROM events WHERE sender_id = :sender_id ORDER BY id DESC LIMIT 1")
+_COUNT = sa.text("SELECT COUNT(*) FROM events WHERE sender_id = :sender_id")
+_STORED = sa.text("SELECT 1 FROM events WHERE id = :id AND sender_id = :sender_id")
+_AFTER = sa.text("SELECT id, data FROM events WHERE sender_id = :sender_id AND id > :id ORDER BY id")
+# One row per conversation that has folded turns: the tracker as the cache holds it.
+_SNAPSHOTS = "conversation_snapshots"
+_CREATE_SNAPSHOTS = sa.text(
+    f"CREATE TABLE IF NOT EXISTS {_SNAPSHOTS} "
+    "(sender_id VARCHAR(255) PRIMARY KEY, last_id INTEGER NOT NULL, event_count INTEGER NOT NULL, events TEXT NOT NULL)"
+)
+_READ_SNAPSHOT = sa.text(f"SELECT last_id, event_count, events FROM {_SNAPSHOTS} WHERE sender_id = :sender_id")
+# The same statement on SQLite (3.24+) and PostgreSQL.
+_WRITE_SNAPSHOT = sa.text(
+    f"INSERT INTO {_SNAPSHOTS} (sender_id, last_id, event_count, events) "
+    "VALUES (:sender_id, :last_id, :event_count, :events) ON CONFLICT (sender_id) DO UPDATE SET "
+    "last_id = excluded.last_id, event_count = excluded.event_count, events = excluded.events"
+)
+_DELETE_SNAPSHOT = sa.text(f"DELETE FROM {_SNAPSHOTS} WHERE sender_id = :sender_id")
+# Events stored between two snapshots of a conversation (about five turns): a
+# snapshot costs about as much to write as a save, and a read replays at most these after it.
+SNAPSHOT_EVERY_EVENTS = 50
+# The NLU's language entity on each message (bot/nlu/components.py).
+LANGUAGE_ENTITY = "language"
 
 
 class StoredTracker(DialogueStateTracker):
@@ -56,6 +94,9 @@ class StoredTracker(DialogueStateTracker):
         super().__init__(*args, **kwargs)
         self.stored = 0
         self.last_id: Optional[int] = None
+        # Every event stored for the conversation, folded or not, and how many were when its snapshot was written.
+        self.total = 0
+        self.snapshot_total = 0
 
     def is_saved(self) -> bool:
         """No event added since it was read or saved."""
@@ -149,14 +190,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         domain: Optional[Domain] = None,
         cache_size: int = 1000,
         window_turns: int = 5,
+        max_events: int = 10_000,
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
         self.cache = TrackerCache(int(cache_size))
         self.window_turns = int(window_turns)
+        self.max_events = int(max_events)
         if self.engine.dialect.name == "sqlite":
             self._keep_one_sqlite_connection()
         self._create_latest_index()
+        with self.engine.begin() as connection:
+            connection.execute(_CREATE_SNAPSHOTS)
 
     def _keep_one_sqlite_connection(self) -> None:
         # SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool);
@@ -179,44 +224,114 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         return StoredTracker(sender_id, self.domain.slots, max_event_history=self.max_event_history)
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        """The cached tracker if it is saved and nothing newer is stored; else the session read from SQL."""
+        """The cached tracker if it is saved and nothing newer is stored; else the conversation read from SQL.
+
+        A conversation at its size limit is still returned; the turn is marked
+        full, so that it is not stored and the visitor is told.
+        """
         latest = self._latest_id(sender_id)
         cached = self.cache.get(sender_id)
-        if cached is not None and cached.is_saved() and cached.last_id == latest:
-            return cached
-        self.cache.drop(sender_id)
-        return None if latest is None else self._read(sender_id)
+        if cached is None or not cached.is_saved() or cached.last_id != latest:
+            self.cache.drop(sender_id)
+            cached = None if latest is None else self._read(sender_id)
+        turn = turns.current()
+        if cached is not None and turn is not None and cached.total >= self.max_events:
+            turn.fail(turns.FULL)
+        return cached
+
+    def forget_cached(self, senders: Iterable[str]) -> None:
+        """Drops what is kept of deleted conversations besides their events: cached trackers and snapshots."""
+        senders = list(senders)
+        with self.engine.begin() as connection:
+            for sender in senders:
+                connection.execute(_DELETE_SNAPSHOT, {"sender_id": sender})
+        for sender in senders:
+            self.cache.drop(sender)
 
     def _latest_id(self, sender_id: str) -> Optional[int]:
         with self.engine.connect() as connection:
             return connection.execute(_LATEST, {"sender_id": sender_id}).scalar()
 
     def _read(self, sender_id: str) -> Optional[StoredTracker]:
+        return self._read_snapshot(sender_id) or self._read_session(sender_id)
+
+    def _read_session(self, sender_id: str) -> Optional[StoredTracker]:
+        """The latest session, every event of it replayed: O(the session's length)."""
         with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).all()
         if not rows:
             return None
         tracker = StoredTracker.from_dict(sender_id, [json.loads(row.data) for row in rows], self.domain.slots)
         tracker.last_id = rows[-1].id
+        with self.engine.connect() as connection:
+            tracker.total = connection.execute(_COUNT, {"sender_id": sender_id}).scalar() or 0
+        self._keep(tracker)
+        return tracker
+
+    def _read_snapshot(self, sender_id: str) -> Optional[StoredTracker]:
+        """The snapshot and the events stored after it: O(recent turns). None without a usable snapshot."""
+        with self.engine.connect() as connection:
+            snapshot = connection.execute(_READ_SNAPSHOT, {"sender_id": sender_id}).first()
+            if snapshot is None:
+                return None
+            if connection.execute(_STORED, {"id": snapshot.last_id, "sender_id": sender_id}).first() is None:
+                # Its events were deleted (a conversation cleared, then begun again): it describes nothing stored.
+                newer = None
+            else:
+                newer = connection.execute(_AFTER, {"sender_id": sender_id, "id": snapshot.last_id}).all()
+        if newer is None:
+            self.forget_cached([sender_id])
+            return None
+        later = [json.loads(row.data) for row in newer]
+        tracker = StoredTracker.from_dict(sender_id, json.loads(snapshot.events) + later, self.domain.slots)
+        tracker.last_id = newer[-1].id if newer else snapshot.last_id
+        tracker.total = snapshot.event_count + len(newer)
+        tracker.snapshot_total = snapshot.event_count
+        if any(event.get("event") == SessionStarted.type_name for event in later):
+            latest_session(tracker)
         self._keep(tracker)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Appends the events the tracker gained since it was read or saved."""
+        """Appends the events the tracker gained since it was read or saved (none of a turn that failed or is full)."""
+        turn = turns.current()
+        if turn is not None and turn.problem is not None:
+            turn.language = message_language(tracker)
+            # The cached tracker holds the turn's events: the next turn reads the stored conversation.
+            self.cache.drop(tracker.sender_id)
+            return
         new = list(self._unsaved(tracker))
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new, tracker.sender_id)
-        last_id = self._append(tracker.sender_id, new)
         stored = tracker if isinstance(tracker, StoredTracker) else self._adopt(tracker)
+        last_id = self._append(tracker.sender_id, new)
+        stored.total += len(new)
         if last_id is not None:
             stored.last_id = last_id
         if any(isinstance(event, SessionStarted) for event in new):
             latest_session(stored)
-        self._keep(stored)
+        folded = self._keep(stored)
+        if folded and last_id is not None and stored.total - stored.snapshot_total >= SNAPSHOT_EVERY_EVENTS:
+            self._write_snapshot(stored)
 
     def _adopt(self, tracker: DialogueStateTracker) -> StoredTracker:
         """A cacheable copy of a tracker Rasa created (a new conversation: a few events to replay)."""
-        return StoredTracker.from_events(tracker.sender_id, list(tracker.events), self.domain.slots)
+        adopted = StoredTracker.from_events(tracker.sender_id, list(tracker.events), self.domain.slots)
+        with self.engine.connect() as connection:
+            # What was stored before this save's events (none for a new conversation, which this mostly is).
+            adopted.total = connection.execute(_COUNT, {"sender_id": tracker.sender_id}).scalar() or 0
+        return adopted
+
+    def _write_snapshot(self, tracker: StoredTracker) -> None:
+        row = {
+            "sender_id": tracker.sender_id,
+            "last_id": tracker.last_id,
+            "event_count": tracker.total,
+            "events": json.dumps([event.as_dict() for event in tracker.events]),
+        }
+        with self.engine.begin() as connection:
+            connection.execute(_WRITE_SNAPSHOT, row)
+        tracker.snapshot_total = tracker.total
 
     def _unsaved(self, tracker: DialogueStateTracker) -> Iterable[Event]:
         if isinstance(tracker, StoredTracker):
@@ -235,17 +350,26 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             # One sender's turns never overlap (the lock store), so this is the last row just written.
             return connection.execute(_LATEST, {"sender_id": sender_id}).scalar()
 
-    def _keep(self, tracker: StoredTracker) -> None:
-        """Bounds the tracker, marks all its events stored and caches it."""
-        compact(tracker, self.window_turns)
+    def _keep(self, tracker: StoredTracker) -> bool:
+        """Bounds the tracker, marks all its events stored and caches it; whether turns were folded."""
+        folded = compact(tracker, self.window_turns)
         tracker.stored = len(tracker.events)
         self.cache.put(tracker)
+        return folded
 
 
 def latest_session(tracker: DialogueStateTracker) -> None:
     """Keeps the events of the latest session only: what Rasa's SQL store reads back (timestamp ≥ its start)."""
     started = next(e.timestamp for e in reversed(tracker.events) if isinstance(e, SessionStarted))
     tracker.events = tracker._create_events([e for e in tracker.events if e.timestamp >= started])
+
+
+def message_language(tracker: DialogueStateTracker) -> Optional[str]:
+    """The language the latest message was read in (the NLU's ``language`` entity), else the conversation's."""
+    message = tracker.latest_message
+    entities = message.entities if message is not None else []
+    found = next((e.get("value") for e in entities if e.get("entity") == LANGUAGE_ENTITY), None)
+    return found if isinstance(found, str) else tracker.get_slot(LANGUAGE_ENTITY)
 
 
 def _row(sender_id: str, event: Event) -> dict[str, Any]:

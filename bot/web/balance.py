@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, Optional, Sequence
 from urllib.parse import parse_qs
 
+from bot.channels import keys
 from bot.web.replicas import preference
 
 # Long enough not to knock on a dead replica for every message, short enough
@@ -131,26 +132,44 @@ class SocketSessions:
 
 
 def platform_key(channel: str, body: bytes) -> Optional[str]:
-    """The chat or user a platform's webhook call is about, when it is cheap to find."""
+    """The conversation a platform's webhook call is about (``telegram:<chat id>``, ``bot.channels.keys``).
+
+    It is the Rasa sender id the channel files the message under, so the
+    front's lock for it is the conversation's own: hold it as it is. None when
+    the body does not say cheaply who wrote.
+    """
     data = _json_or_form(body)
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or channel not in _KEYS:
         return None
-    paths = _KEY_PATHS.get(channel, ())
+    namespace, user_paths, team_paths = _KEYS[channel]
+    user = _first(data, user_paths)
+    if user is None:
+        return None
+    if namespace == keys.SLACK:
+        return keys.slack_key(_first(data, team_paths), user)
+    return keys.conversation_key(namespace, user)
+
+
+# Where each platform puts who the message is from (the first path found wins),
+# and for Slack the team: as Rasa's channels read them (bot/channels/*.py).
+_Paths = tuple[tuple[Any, ...], ...]
+_KEYS: dict[str, tuple[str, _Paths, _Paths]] = {
+    "telegram": (
+        keys.TELEGRAM,
+        (("message", "chat", "id"), ("edited_message", "chat", "id"), ("callback_query", "message", "chat", "id")),
+        (),
+    ),
+    "slack": (keys.SLACK, (("event", "user"), ("user", "id")), (("team_id",), ("team", "id"))),
+    "facebook": (keys.MESSENGER, (("entry", 0, "messaging", 0, "sender", "id"),), ()),
+}
+
+
+def _first(data: dict, paths: _Paths) -> Optional[str]:
     for path in paths:
         value = _dig(data, path)
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             return str(value)
     return None
-
-
-# Where each platform puts who the message is from; the first path found wins.
-_KEY_PATHS: dict[str, tuple[tuple[Any, ...], ...]] = {
-    "telegram": (
-        ("message", "chat", "id"), ("edited_message", "chat", "id"), ("callback_query", "message", "chat", "id"),
-    ),
-    "slack": (("event", "user"), ("event", "channel"), ("user", "id")),
-    "facebook": (("entry", 0, "messaging", 0, "sender", "id"),),
-}
 
 
 def _json_or_form(body: bytes) -> object:

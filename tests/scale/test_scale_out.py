@@ -14,6 +14,7 @@ from typing import Iterator, Optional
 import pytest
 import requests
 
+from bot.channels.keys import REST, conversation_key
 from bot.web.replicas import preference
 from tests.conftest import port_open, require
 from tests.scale.cluster import ServeCluster, fresh_database, new_cluster, random_redis_url, stored_events
@@ -97,7 +98,8 @@ def turns(database_url: str, sender: str) -> list[tuple[str, str]]:
     the tracker keeps them as one event, hence the joins with blank lines.
     """
     pairs: list[tuple[str, list[str]]] = []
-    for event in stored_events(database_url, sender):
+    # The REST channel files a sender's conversation as rest:<sender> (bot/channels/keys.py).
+    for event in stored_events(database_url, conversation_key(REST, sender)):
         if event["event"] == "user":
             pairs.append((event["text"], []))
         else:

@@ -155,6 +155,9 @@ function mountChat(root, options) {
   function followReply(message) {
     const replied = message && message.metadata && message.metadata.language;
     if (LANGUAGES.includes(replied) && replied !== language) setLanguage(replied);
+    // The conversation's token: what proves it is this visitor's when they clear it.
+    const token = message && message.metadata && message.metadata.token;
+    if (typeof token === "string" && token) store.setItem(key("token"), token);
   }
 
   // -- rendering -----------------------------------------------------------
@@ -385,13 +388,14 @@ function mountChat(root, options) {
   }
 
   async function forget() {
-    const sender = store.getItem(key("sender"));
+    // A bare sender id deletes nothing: the assistant wants the token its replies carried.
+    const token = store.getItem(key("token"));
     try {
-      if (sender) {
+      if (token) {
         const response = await fetch(FORGET, {
           method: "POST",
           headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify({ sender }),
+          body: JSON.stringify({ sender: token }),
           credentials: "omit",
         });
         if (!response.ok) throw new Error(String(response.status));
@@ -400,6 +404,7 @@ function mountChat(root, options) {
       announce("clearFailed");
       return;
     }
+    store.removeItem(key("token"));
     store.removeItem(key("sender"));
     store.removeItem(key("started"));
     log.replaceChildren();

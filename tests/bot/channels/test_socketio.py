@@ -62,10 +62,29 @@ async def test_a_visitor_without_a_session_gets_a_new_one(channel) -> None:  # t
 @pytest.mark.parametrize("lang", LANGS)
 async def test_a_message_reaches_the_assistant_with_its_locale_alone(channel, lang: str) -> None:  # type: ignore[no-untyped-def]
     socket, _, received = channel
+    await _handler(socket, "session_request")("sid-1", {"session_id": SESSION})
     data = {"message": "hola", "session_id": SESSION, "customData": {"locale": lang, "email": "a@example.org"}}
     await _handler(socket, "user_uttered")("sid-1", data)
     [message] = received
-    assert (message.sender_id, message.text, message.metadata) == (SESSION, "hola", {"locale": lang})
+    # Filed under socket.io's own namespace: no other channel's conversation has this key.
+    assert (message.sender_id, message.text, message.metadata) == (f"socketio:{SESSION}", "hola", {"locale": lang})
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_socket_posts_only_into_the_session_it_asked_for(channel, lang: str) -> None:  # type: ignore[no-untyped-def]
+    socket, _, received = channel
+    message = {"message": "hola" if lang == "es" else "hello", "customData": {"locale": lang}}
+    # A fresh socket with no session_request, naming a visitor's session (or a Telegram chat id).
+    await _handler(socket, "user_uttered")("sid-2", {**message, "session_id": SESSION})
+    await _handler(socket, "user_uttered")("sid-2", {**message, "session_id": "123456789"})
+    # A socket bound to its own session, naming another.
+    await _handler(socket, "session_request")("sid-3", {"session_id": "f" * 32})
+    await _handler(socket, "user_uttered")("sid-3", {**message, "session_id": SESSION})
+    # Once gone, a socket's binding is forgotten.
+    await _handler(socket, "session_request")("sid-4", {"session_id": SESSION})
+    await _handler(socket, "disconnect")("sid-4")
+    await _handler(socket, "user_uttered")("sid-4", {**message, "session_id": SESSION})
+    assert received == []
 
 
 @pytest.mark.parametrize("data", [None, "hola", [], {"message": "hi"}])
@@ -77,6 +96,7 @@ async def test_data_that_is_not_an_object_or_names_no_session_is_dropped(channel
 
 async def test_a_message_without_words_reaches_the_assistant_as_one(channel) -> None:  # type: ignore[no-untyped-def]
     socket, _, received = channel
+    await _handler(socket, "session_request")("sid-1", {"session_id": SESSION})
     await _handler(socket, "user_uttered")("sid-1", {"message": 5, "session_id": SESSION, "customData": "x"})
     [message] = received
     # The rephrase prompt answers it; metadata that is not an object is dropped.

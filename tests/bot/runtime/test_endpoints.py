@@ -52,7 +52,7 @@ def test_database_and_redis_urls_choose_postgresql_and_redis() -> None:
     assert config["tracker_store"] == {
         "type": "bot.server.tracker_store.CachedSQLTrackerStore", "dialect": "postgresql", "url": "db.internal",
         "port": 6543, "db": "conversations", "username": "bot", "password": "s@cret",
-        "cache_size": 500, "window_turns": 5,
+        "cache_size": 500, "window_turns": 5, "max_events": 10_000,
     }
     assert config["lock_store"] == {"type": "redis", "url": "cache", "port": 6380, "db": 2}
 

@@ -9,13 +9,17 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.runtime.endpoints import tracker_store
 from bot.runtime.settings import Settings
-from bot.server.tracker_store import CachedSQLTrackerStore, TrackerCache, compact, turn_starts
+from bot.server import turn as turns
+from bot.server.tracker_store import (
+    SNAPSHOT_EVERY_EVENTS, CachedSQLTrackerStore, StoredTracker, TrackerCache, compact, turn_starts,
+)
 from tests.conftest import ROOT, port_open, require
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -186,3 +190,92 @@ def test_a_tracker_rasa_created_is_saved_whole_and_then_cached(tmp_path: Path) -
     assert stored_count(db, sender) == 3 + 6
     cached = run(db.retrieve(sender))
     assert cached is db.cache.get(sender) and cached.get_slot("language") == "es"
+
+
+def snapshots(db: CachedSQLTrackerStore, sender: str) -> int:
+    with db.engine.connect() as connection:
+        query = sa.text("SELECT count(*) FROM conversation_snapshots WHERE sender_id = :s")
+        return connection.execute(query, {"s": sender}).scalar()
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_cache_miss_reads_the_recent_turns_not_the_whole_history(where: dict[str, Any], lang: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    sender = uuid.uuid4().hex
+    converse(store(where, window_turns=5), sender, lang, turns=120)
+    restarted = store(where, window_turns=5)
+    read: list[int] = []
+    # Count the events each read replays: the snapshot's and any stored after it, never the 723 stored.
+    original = StoredTracker.from_dict
+    monkeypatch.setattr(StoredTracker, "from_dict", lambda *a, **k: read.append(len(a[2])) or original(*a, **k))
+    tracker = run(restarted.retrieve(sender))
+    assert read and max(read) < 3 + 6 * 6 + 10 + SNAPSHOT_EVERY_EVENTS
+    assert tracker.get_slot("language") == lang and tracker.get_slot("focus") == f"{FOCUS[lang]}-119"
+    assert tracker.total == stored_count(restarted, sender) == 3 + 6 * 120
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_events_stored_after_the_snapshot_are_read_too(tmp_path: Path, lang: str) -> None:
+    where = sqlite_at(tmp_path / "conversations.db")
+    sender = uuid.uuid4().hex
+    db = store(where)
+    converse(db, sender, lang, turns=12)
+    # A turn appended without its snapshot: a crash between the two writes.
+    later = DialogueStateTracker.from_events(sender, [], DOMAIN.slots)
+    one_turn(later, lang, 50)
+    db._append(sender, list(later.events))
+    tracker = run(store(where).retrieve(sender))
+    assert tracker.get_slot("focus") == f"{FOCUS[lang]}-50" and tracker.total == 3 + 6 * 13
+
+
+def test_a_deleted_conversation_leaves_no_snapshot_behind(tmp_path: Path) -> None:
+    from bot.runtime.privacy import delete_conversations
+
+    db = store(sqlite_at(tmp_path / "conversations.db"))
+    sender = uuid.uuid4().hex
+    converse(db, sender, "es", turns=12)
+    assert snapshots(db, sender) == 1
+    delete_conversations(db, [sender])
+    assert snapshots(db, sender) == 0
+    # Begun again under the same key: nothing of the old one comes back.
+    tracker = converse(store(sqlite_at(tmp_path / "conversations.db")), sender, "en", turns=1)
+    assert tracker.get_slot("focus") == "police-0" and tracker.total == 3 + 6
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_full_conversation_takes_no_more_events(tmp_path: Path, lang: str) -> None:
+    db = store(sqlite_at(tmp_path / "conversations.db"), max_events=3 + 6 * 3)
+    sender = uuid.uuid4().hex
+    converse(db, sender, lang, turns=3)
+
+    async def one_more() -> turns.Turn:
+        current = turns.begin()
+        tracker = await db.retrieve(sender)
+        one_turn(tracker, lang, 3)
+        await db.save(tracker)
+        return current
+
+    current = run(one_more())
+    assert current.problem == turns.FULL and current.language == lang
+    assert stored_count(db, sender) == 3 + 6 * 3
+    assert run(db.retrieve(sender)).get_slot("focus") == f"{FOCUS[lang]}-2"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_a_turn_the_action_server_missed_is_not_stored(tmp_path: Path, lang: str) -> None:
+    db = store(sqlite_at(tmp_path / "conversations.db"))
+    sender = uuid.uuid4().hex
+    converse(db, sender, lang, turns=2)
+
+    async def failed() -> turns.Turn:
+        current = turns.begin()
+        tracker = await db.retrieve(sender)
+        current.fail(turns.UNAVAILABLE)
+        one_turn(tracker, lang, 9)
+        await db.save(tracker)
+        return current
+
+    assert run(failed()).problem == turns.UNAVAILABLE
+    assert stored_count(db, sender) == 3 + 6 * 2
+    # The next turn starts from the conversation as it was stored.
+    assert run(db.retrieve(sender)).get_slot("focus") == f"{FOCUS[lang]}-1"

@@ -225,16 +225,18 @@ async def test_platform_calls_stick_to_their_chat(cluster: Cluster, front: TestC
     update = {"update_id": 1, "message": {"message_id": 1, "chat": {"id": 4242}, "text": "hi"}}
     for _ in range(3):
         response = await front.post("/webhooks/telegram/webhook", data=json.dumps(update).encode())
-        assert await response.text() == f"replica {home_of(cluster, '4242')}"
+        # Routed by the chat's conversation key (bot/channels/keys.py).
+        assert await response.text() == f"replica {home_of(cluster, 'telegram:4242')}"
 
 
 @pytest.mark.parametrize(
     "channel,body,key",
     [
-        ("telegram", {"message": {"chat": {"id": 7}}}, "7"),
-        ("telegram", {"callback_query": {"message": {"chat": {"id": "c"}}, "data": "/x"}}, "c"),
-        ("slack", {"event": {"type": "message", "user": "U1", "channel": "C1"}}, "U1"),
-        ("facebook", {"entry": [{"messaging": [{"sender": {"id": "F1"}}]}]}, "F1"),
+        # The conversation keys Rasa's channels store the messages under (bot/channels/keys.py).
+        ("telegram", {"message": {"chat": {"id": 7}}}, "telegram:7"),
+        ("telegram", {"callback_query": {"message": {"chat": {"id": "c"}}, "data": "/x"}}, "telegram:c"),
+        ("slack", {"team_id": "T1", "event": {"type": "message", "user": "U1", "channel": "C1"}}, "slack:T1:U1"),
+        ("facebook", {"entry": [{"messaging": [{"sender": {"id": "F1"}}]}]}, "messenger:F1"),
         ("telegram", {"message": {"chat": {"id": True}}}, None),
         ("facebook", {"entry": []}, None),
         ("twilio", {"From": "x"}, None),
@@ -245,7 +247,7 @@ def test_platform_keys(channel: str, body: dict, key: Optional[str]) -> None:
 
 
 def test_platform_keys_of_bodies_that_are_not_json() -> None:
-    assert platform_key("slack", b"payload=" + b'{"user":{"id":"U2"}}') == "U2"
+    assert platform_key("slack", b"payload=" + b'{"team":{"id":"T1"},"user":{"id":"U2"}}') == "slack:T1:U2"
     assert platform_key("telegram", b"\xff[[[") is None
 
 

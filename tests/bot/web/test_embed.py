@@ -236,11 +236,11 @@ def test_clearing_deletes_the_conversation_from_the_store(open_page, sites) -> N
     in_widget(page, "#launcher").click()
     ask(page, "Hola", "¡Hola!")
     sender = page.evaluate("sessionStorage.getItem('norway-chat.sender')")
-    assert stored_events(sender) > 0
+    assert stored_events(f"rest:{sender}") > 0
 
     in_widget(page, "#clear").click()
     in_widget(page, "#status").filter(has_text="Se ha borrado la conversación").wait_for()
-    assert stored_events(sender) == 0
+    assert stored_events(f"rest:{sender}") == 0
     assert in_widget(page, "#log li").count() == 0
     # The next message starts a new conversation.
     ask(page, "Hola", "¡Hola!")
@@ -278,10 +278,10 @@ def test_the_page_shows_the_privacy_notice_and_clears(open_page, stack) -> None:
     assert "kept for 30 days" in page.inner_text(".privacy") and "personal data" in page.inner_text(".privacy")
     ask(page, "Hello", "Hello!", scope="body")
     sender = page.evaluate("sessionStorage.getItem('chat.sender')")
-    assert stored_events(sender) > 0
+    assert stored_events(f"rest:{sender}") > 0
     page.click("#clear")
     page.locator("#status", has_text="The conversation was deleted").wait_for()
-    assert stored_events(sender) == 0 and page.locator("#log li").count() == 0
+    assert stored_events(f"rest:{sender}") == 0 and page.locator("#log li").count() == 0
 
 
 @pytest.fixture(scope="module")
