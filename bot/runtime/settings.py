@@ -65,8 +65,8 @@ class Settings:
     web_max_polls: int = 1000
     # Other requests (REST, webhooks, handshakes, polling POSTs) with Rasa at once, in all.
     web_max_requests: int = 200
-    # A websocket that carries no visitor event for this long is closed, whatever pings it answers.
-    web_socket_idle_minutes: int = 10
+    # A websocket that carries no visitor event for this many seconds is closed, whatever pings it answers.
+    web_socket_idle_s: int = 600
     # What reaches Rasa without being a visitor's message (polls, pings, pongs)
     # has a token bucket of its own per client address.
     web_background_rate_per_minute: int = 120

@@ -63,7 +63,7 @@ class Front:
         self.request_gate = Gate(
             settings.web_max_connections_per_address, settings.web_max_requests, "requests in progress"
         )
-        self.socket_idle_s = 60.0 * settings.web_socket_idle_minutes
+        self.socket_idle_s = float(settings.web_socket_idle_s)
         # Set when a request could not reach a replica: the watch probes at once instead of at its next turn.
         self.recheck = asyncio.Event()
         self.page = widget.page(settings.conversation_retention_days)
