@@ -166,8 +166,9 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:  # t
         if "Allow" in error.headers:
             response.headers["Allow"] = error.headers["Allow"]
         return response
-    except ConnectionResetError:
-        raise
+    except ConnectionError:
+        # The visitor hung up: the answer reaches nobody (aiohttp drops it quietly), and it is no fault here.
+        return _json_error(400, "the connection was closed")
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return _json_error(500, "internal error")

@@ -125,11 +125,15 @@ async def forward_websocket(
         max_msg_size=max_frame, autoping=False, heartbeat=HEARTBEAT_S, receive_timeout=SOCKET_IDLE_S
     )
     try:
+        if request.transport is None or request.transport.is_closing():
+            # The visitor hung up during the upgrade: nothing to answer, nobody to tell.
+            raise ConnectionResetError("the visitor hung up")
         await visitor.prepare(request)
         await _join(visitor, upstream, watch, idle_limit)
     finally:
         await upstream.close()
-        await visitor.close()
+        if visitor.prepared:
+            await visitor.close()
     return visitor
 
 
