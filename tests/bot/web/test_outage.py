@@ -16,7 +16,7 @@ import socket
 import threading
 import time
 import uuid
-from typing import Iterator
+from typing import Iterator, Optional
 
 import aiohttp
 import pytest
@@ -212,15 +212,22 @@ async def test_idle_websockets_and_waiting_polls_lock_nobody_out(fronts) -> None
     assert log_failures(front.log_text()) == []
 
 
-async def _socket_visitor(url: str, address: str) -> list[str]:
-    """A new visitor over websocket: asks for a session, says hello, and gets the bot's answer."""
+async def _socket_visitor(url: str, address: str, stay: Optional[list] = None) -> list[str]:
+    """A new visitor over websocket: asks for a session, says hello, and gets the bot's answer.
+
+    With ``stay``, the visitor stays: its session and socket are left open, in ``stay``.
+    """
     session_id = uuid.uuid4().hex
-    async with aiohttp.ClientSession(connector=connector(address)) as http:
-        ws = await _open_socket(http, url)
-        await ws.send_str(socketio_frame("session_request", {"session_id": session_id}))
-        await ws.send_str(socketio_frame("user_uttered", {"message": "hello", "session_id": session_id}))
-        replies = await _bot_events(ws, 10)
+    http = aiohttp.ClientSession(connector=connector(address))
+    ws = await _open_socket(http, url)
+    await ws.send_str(socketio_frame("session_request", {"session_id": session_id}))
+    await ws.send_str(socketio_frame("user_uttered", {"message": "hello", "session_id": session_id}))
+    replies = await _bot_events(ws, 10)
+    if stay is None:
         await ws.close()
+        await http.close()
+    else:
+        stay.extend([http, ws])
     return replies
 
 
@@ -229,13 +236,11 @@ async def test_a_new_visitor_is_served_until_the_socket_cap(fronts) -> None:  # 
     held = await _hold_websockets(front.url, 10, 2, 5) + await _hold_websockets(front.url, 10, 1, 1, first=3)
     try:
         # Eleven held: the twelfth, a new visitor's, is served; at the cap the next one is told to come back.
-        assert await _socket_visitor(front.url, "127.0.11.1")
+        assert await _socket_visitor(front.url, "127.0.11.1", stay=held)
         async with aiohttp.ClientSession(connector=connector("127.0.11.2")) as http:
-            extra = await _open_socket(http, front.url)
             with pytest.raises(aiohttp.WSServerHandshakeError) as full:
                 await http.ws_connect(f"{front.url}/socket.io/?EIO=4&transport=websocket")
             assert full.value.status == 503
-            await extra.close()
         # The socket cap is the sockets' alone: REST goes on.
         visits = await visit(front.url, 4, every=1.0)
         visits.assert_served()
