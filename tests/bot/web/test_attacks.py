@@ -409,3 +409,37 @@ async def test_a_body_that_trickles_is_cut_off(
     writer.close()
     assert status.startswith(b"HTTP/1.1 408")
     assert upstream.received == []
+
+
+# -- platform signatures ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path, headers",
+    [
+        ("/webhooks/facebook/webhook", {"X-Hub-Signature": "sha1=" + "é" * 40}),
+        ("/webhooks/facebook/webhook", {"X-Hub-Signature": "sha1=abc"}),
+        ("/webhooks/facebook/webhook", {"X-Hub-Signature-256": "sha256=" + "0" * 63}),
+        ("/webhooks/slack/webhook", {"X-Slack-Signature": "v0=" + "٣" * 64}),
+        ("/webhooks/slack/webhook", {"X-Slack-Signature": "v0=" + "a" * 64, "X-Slack-Request-Timestamp": "١٢"}),
+        ("/webhooks/telegram/webhook", {"X-Telegram-Bot-Api-Secret-Token": "sécret"}),
+        ("/webhooks/telegram/webhook", {"X-Telegram-Bot-Api-Secret-Token": "x" * 257}),
+    ],
+)
+async def test_a_malformed_signature_header_gets_403_before_rasa(
+    open_front: TestClient, upstream: Upstream, path: str, headers: dict
+) -> None:
+    response = await open_front.post(path, data=b"{}", headers={"Content-Type": "application/json", **headers})
+    assert response.status == 403
+    assert "header" in (await response.json())["error"]
+    assert upstream.received == []
+
+
+async def test_a_repeated_signature_header_gets_403(open_front: TestClient, upstream: Upstream) -> None:
+    from multidict import CIMultiDict
+
+    signature = "sha1=" + "0" * 40
+    headers = CIMultiDict([("X-Hub-Signature", signature), ("X-Hub-Signature", signature)])
+    response = await open_front.post("/webhooks/facebook/webhook", data=b"{}", headers=headers)
+    assert response.status == 403
+    assert upstream.received == []
