@@ -106,7 +106,7 @@ class RateLimiter:
         self.max_keys = max_keys
         self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
-    def take(self, key: str, cost: float = 1) -> float:
+    def take(self, key: str, cost: int = 1) -> float:
         """0 when a request of ``cost`` tokens may pass (and uses them), else seconds until it may."""
         now = self.clock()
         entry = self.buckets.get(key)

@@ -141,7 +141,7 @@ class Front:
         forwarded = request.headers.getall("X-Forwarded-For", [])
         return bucket_key(client_address(request.remote, forwarded, self.trusted_proxies))
 
-    def admit(self, request: web.Request, limiter: RateLimiter, cost: float = 1) -> None:
+    def admit(self, request: web.Request, limiter: RateLimiter, cost: int = 1) -> None:
         wait = limiter.take(self.client_key(request), cost)
         if wait:
             raise EdgeError(429, "too many requests; slow down", retry_after=math.ceil(wait))

@@ -27,7 +27,7 @@ from bot.channels.bodies import load_messages
 from bot.web.proxy import socketio_frame
 from tests.conftest import LANGS
 from tests.bot.web.outage import (
-    TCP_ESTABLISHED, FrontProcess, Visits, connector, log_failures, raw_connection, start_front, status_of, tcp_state,
+    TCP_ESTABLISHED, FrontProcess, connector, log_failures, raw_connection, start_front, status_of, tcp_state,
     visit,
 )
 
