@@ -176,9 +176,9 @@ async def _release(held: list) -> None:
         await item.close()
 
 
-async def _hold_polls(url: str, network: int, addresses: int, each: int) -> tuple[list, list[asyncio.Task]]:
-    """``each`` socket.io sessions per address, each keeping one long-poll GET waiting at Rasa."""
-    sessions, polls = [], []
+async def _hold_polls(url: str, network: int, addresses: int, each: int) -> tuple[list, list[asyncio.Task], list[str]]:
+    """``each`` socket.io sessions per address, each keeping one long-poll GET waiting at Rasa; and their URLs."""
+    sessions, polls, urls = [], [], []
     for a in range(addresses):
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(local_addr=(f"127.0.{network}.{a + 1}", 0)))
         sessions.append(session)
@@ -188,13 +188,14 @@ async def _hold_polls(url: str, network: int, addresses: int, each: int) -> tupl
             assert (await session.post(polling, data="40")).status == 200
             assert (await session.get(polling)).status == 200  # the connect answer
             polls.append(asyncio.create_task(session.get(polling)))
-    return sessions, polls
+            urls.append(polling)
+    return sessions, polls, urls
 
 
 async def test_idle_websockets_and_waiting_polls_lock_nobody_out(fronts) -> None:  # type: ignore[no-untyped-def]
     front = fronts("held")
     sockets = await _hold_websockets(front.url, 5, 13, 8)
-    polls, waiting = await _hold_polls(front.url, 6, 15, 8)
+    polls, waiting, _ = await _hold_polls(front.url, 6, 15, 8)
     try:
         await asyncio.sleep(1)
         assert sum(not task.done() for task in waiting) >= 100
@@ -229,6 +230,25 @@ async def _socket_visitor(url: str, address: str, stay: Optional[list] = None) -
     else:
         stay.extend([http, ws])
     return replies
+
+
+async def test_waiting_polls_are_bounded_per_session_and_per_address(stack) -> None:  # type: ignore[no-untyped-def]
+    sessions, waiting, urls = await _hold_polls(stack.url, 14, 1, 8)
+    [session] = sessions
+    try:
+        await asyncio.sleep(1)
+        # An address's ninth waiting poll, and a second one for a session, are refused; nothing else is.
+        handshake = await (await session.get(f"{stack.url}/socket.io/?EIO=4&transport=polling")).text()
+        ninth = f"{stack.url}/socket.io/?EIO=4&transport=polling&sid={json.loads(handshake[1:])['sid']}"
+        assert (await session.post(ninth, data="40")).status == 200
+        assert (await session.get(ninth)).status == 429
+        assert (await session.get(urls[0])).status == 429
+        async with aiohttp.ClientSession(connector=connector("127.0.14.2")) as other:
+            assert (await other.get(f"{stack.url}/socket.io/?EIO=4&transport=polling")).status == 200
+    finally:
+        for task in waiting:
+            task.cancel()
+        await session.close()
 
 
 async def test_a_new_visitor_is_served_until_the_socket_cap(fronts) -> None:  # type: ignore[no-untyped-def]
