@@ -136,7 +136,11 @@ class _Socket:
     def from_rasa(self, frame: str) -> None:
         if not frame.startswith(CONFIRM_PREFIX):
             return
-        for event in frames.read_frame(frame).events:
+        try:
+            events = frames.read_frame(frame).events
+        except frames.Malformed:
+            return
+        for event in events:
             if event.name == SESSION_CONFIRM and event.args and isinstance(event.args[0], str):
                 self.session = event.args[0]
 
