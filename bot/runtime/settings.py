@@ -67,6 +67,21 @@ class Settings:
     web_max_connections_per_address: int = 64
     web_max_sockets_per_address: int = 8
     web_max_sockets: int = 1000
+    # socket.io long-polling GETs waiting at Rasa: per address and in all (one per session always).
+    web_max_polls_per_address: int = 8
+    web_max_polls: int = 1000
+    # Other requests (REST, webhooks, handshakes, polling POSTs) with Rasa at once, in all.
+    web_max_requests: int = 200
+    # A websocket that carries no visitor event for this many seconds is closed, whatever pings it answers.
+    web_socket_idle_s: int = 600
+    # What reaches Rasa without being a visitor's message (polls, pings, pongs)
+    # has a token bucket of its own per client address.
+    web_background_rate_per_minute: int = 120
+    web_background_burst: int = 40
+    # A connection whose responses are not being read is closed after this
+    # many seconds; it may queue this many pipelined requests meanwhile.
+    web_write_timeout_s: int = 20
+    web_max_pipeline: int = 8
     # Other sites' origins ("https://www.example.org", comma-separated) whose
     # pages may use the REST channel and socket.io: the widget's hosts. Empty:
     # the front's own origin only.

@@ -12,13 +12,15 @@ from bot.runtime.quiet import hush_libraries
 from bot.runtime.settings import Settings
 from bot.web.app import create_app
 from bot.web.front import FRONT
-from bot.web.guard import ConnectionCounter, FrontRunner, raise_open_file_limit
+from bot.web.guard import ConnectionCounter, FrontRunner, Hygiene, raise_open_file_limit
 
 
 async def serve(settings: Settings) -> None:
     app = create_app(settings)
     counter = ConnectionCounter(settings.web_max_connections_per_address, app[FRONT].trusted_proxies)
-    runner = FrontRunner(app, counter=counter, access_log=None, shutdown_timeout=5)
+    runner = FrontRunner(
+        app, counter=counter, hygiene=Hygiene.from_settings(settings), access_log=None, shutdown_timeout=5
+    )
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     stop = asyncio.Event()

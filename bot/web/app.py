@@ -18,7 +18,7 @@ from bot.channels.bodies import Refusal, parse_rest_message, parse_sender, too_l
 from bot.runtime.settings import Settings
 from bot.web import origins
 from bot.web.balance import platform_key
-from bot.web.edge import EdgeError
+from bot.web.edge import EdgeError, check_signature_headers
 from bot.web.front import (
     FRONT, PLATFORM_ROUTES, SESSION, Front, Unavailable, client_session, replica_watch,
 )
@@ -127,6 +127,7 @@ async def webhook(request: web.Request) -> web.Response:
     front = request.app[FRONT]
     channel = request.path.split("/")[2]
     front.admit(request, front.platforms)
+    check_signature_headers(channel, request.headers)
     body = await front.read_body(request)
     # Without a chat or user to go by, all of a channel's calls share the home of its path.
     key = platform_key(channel, body) or request.path
@@ -165,8 +166,9 @@ async def json_errors(request: web.Request, handler) -> web.StreamResponse:  # t
         if "Allow" in error.headers:
             response.headers["Allow"] = error.headers["Allow"]
         return response
-    except ConnectionResetError:
-        raise
+    except ConnectionError:
+        # The visitor hung up: the answer reaches nobody (aiohttp drops it quietly), and it is no fault here.
+        return _json_error(400, "the connection was closed")
     except Exception:
         log.exception("unexpected error on %s %s", request.method, request.path)
         return _json_error(500, "internal error")

@@ -94,21 +94,34 @@ class SenderLocks:
         return len(self._turns)
 
 
+@dataclass
+class _Socket:
+    url: str
+    seen: float
+    # The conversation (socket.io session id) this engine.io session may post into, once known.
+    session: Optional[str] = None
+    # Frames the front itself owes the visitor, sent with their next long-poll answer.
+    outbox: list[str] = field(default_factory=list)
+
+
 class SocketSessions:
-    """Which replica holds each socket.io session: it exists only there."""
+    """Which replica holds each socket.io session (it exists only there), and which conversation it is bound to."""
+
+    # A visitor is owed at most this many frames at once; more are dropped.
+    MAX_OWED = 8
 
     def __init__(self, idle: float = SESSION_IDLE_S, clock: Callable[[], float] = time.monotonic) -> None:
         self.idle = idle
         self.clock = clock
-        self._replica: dict[str, tuple[str, float]] = {}
+        self._sockets: dict[str, _Socket] = {}
         self._next_prune = clock() + idle
 
     def upstream(self, sid: str) -> Optional[str]:
-        entry = self._replica.get(sid)
+        entry = self._sockets.get(sid)
         if entry is None:
             return None
-        self._replica[sid] = (entry[0], self.clock())
-        return entry[0]
+        entry.seen = self.clock()
+        return entry.url
 
     def learn(self, handshake: bytes, url: str) -> Optional[str]:
         """Remembers the session a handshake answer opened on ``url``; returns its sid."""
@@ -117,18 +130,40 @@ class SocketSessions:
             return None
         sid = match.group(1).decode("ascii", "replace")
         self._prune()
-        self._replica[sid] = (url, self.clock())
+        self._sockets[sid] = _Socket(url, self.clock())
         return sid
+
+    def bind(self, sid: str, session: str) -> None:
+        entry = self._sockets.get(sid)
+        if entry is not None:
+            entry.session = session
+
+    def bound(self, sid: str) -> Optional[str]:
+        entry = self._sockets.get(sid)
+        return entry.session if entry is not None else None
+
+    def owe(self, sid: str, frame: str) -> None:
+        entry = self._sockets.get(sid)
+        if entry is not None and len(entry.outbox) < self.MAX_OWED:
+            entry.outbox.append(frame)
+
+    def owed(self, sid: str) -> list[str]:
+        """The frames owed to ``sid``, handed over once."""
+        entry = self._sockets.get(sid)
+        if entry is None:
+            return []
+        frames, entry.outbox = entry.outbox, []
+        return frames
 
     def _prune(self) -> None:
         now = self.clock()
         if now < self._next_prune:
             return
         self._next_prune = now + self.idle
-        self._replica = {sid: entry for sid, entry in self._replica.items() if now - entry[1] < self.idle}
+        self._sockets = {sid: entry for sid, entry in self._sockets.items() if now - entry.seen < self.idle}
 
     def __len__(self) -> int:
-        return len(self._replica)
+        return len(self._sockets)
 
 
 def platform_key(channel: str, body: bytes) -> Optional[str]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Optional, Union
+from typing import Callable, Optional, Sequence, Union
+
+from multidict import CIMultiDictProxy
 
 from bot.channels.bodies import Refusal
 from bot.runtime.settings import ConfigError, Settings
@@ -24,10 +27,14 @@ class EdgeError(Refusal):
 
 @dataclass(frozen=True)
 class Limits:
-    max_message_chars: int = 1000
-    max_body_bytes: int = 16 * 1024
-    rate_per_minute: int = 30
-    burst: int = 20
+    """The edge's limits; their defaults are the settings' (``bot.runtime.settings``), nowhere else."""
+
+    max_message_chars: int
+    max_body_bytes: int
+    rate_per_minute: int
+    burst: int
+    background_rate_per_minute: int
+    background_burst: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":
@@ -36,6 +43,8 @@ class Limits:
             settings.web_max_body_bytes,
             settings.web_rate_per_minute,
             settings.web_burst,
+            settings.web_background_rate_per_minute,
+            settings.web_background_burst,
         )
         for name, value in vars(limits).items():
             if value <= 0:
@@ -51,15 +60,18 @@ def parse_trusted_proxies(text: str) -> tuple[Network, ...]:
         raise ConfigError(f"WEB_TRUSTED_PROXIES must list addresses or networks: {error}") from None
 
 
-def client_address(peer: Optional[str], forwarded_for: str, trusted: tuple[Network, ...]) -> str:
+def client_address(peer: Optional[str], forwarded_for: Sequence[str], trusted: tuple[Network, ...]) -> str:
     """The visitor's address: the peer, or the nearest hop that no trusted proxy vouches for.
 
-    Each proxy appends the address it saw, so reading ``X-Forwarded-For`` from
-    the right and stopping at the first untrusted hop ignores whatever a
-    visitor wrote into the header themselves.
+    ``forwarded_for`` is every ``X-Forwarded-For`` header line, in order. Each
+    proxy appends the address it saw, to the last line or as a line of its own
+    (HAProxy's ``option forwardfor``), so all lines are read as one list, from
+    the right, stopping at the first untrusted hop: whatever a visitor wrote
+    into the header themselves is ignored.
     """
     address = peer or "unknown"
-    for hop in reversed([hop.strip() for hop in forwarded_for.split(",") if hop.strip()]):
+    hops = [hop.strip() for line in forwarded_for for hop in line.split(",") if hop.strip()]
+    for hop in reversed(hops):
         ip = _ip(address)
         if ip is None or not any(ip in network for network in trusted) or _ip(hop) is None:
             break
@@ -129,3 +141,24 @@ def bucket_key(address: str) -> str:
     if ip.ipv4_mapped is not None:
         return str(ip.ipv4_mapped)
     return f"{str(ipaddress.IPv6Address(int(ip) >> 64 << 64))}/64"
+
+
+# The signature headers of the platforms' webhooks, each as its platform writes it.
+# Anything else (non-ASCII, another length or alphabet) is refused here with
+# 403, before a channel compares it with what it expects.
+SIGNATURE_FORMATS: dict[str, dict[str, re.Pattern[str]]] = {
+    "facebook": {"X-Hub-Signature": re.compile(r"sha1=[0-9a-fA-F]{40}"),
+                 "X-Hub-Signature-256": re.compile(r"sha256=[0-9a-fA-F]{64}")},
+    "slack": {"X-Slack-Signature": re.compile(r"v0=[0-9a-fA-F]{64}"),
+              "X-Slack-Request-Timestamp": re.compile(r"[0-9]{1,12}")},
+    # Telegram's secret token: 1-256 characters A-Z, a-z, 0-9, _ and -.
+    "telegram": {"X-Telegram-Bot-Api-Secret-Token": re.compile(r"[A-Za-z0-9_-]{1,256}")},
+}
+
+
+def check_signature_headers(channel: str, headers: CIMultiDictProxy[str]) -> None:
+    """403 for a platform's signature header that is present but not in its platform's format, or repeated."""
+    for name, form in SIGNATURE_FORMATS.get(channel, {}).items():
+        values = headers.getall(name, [])
+        if len(values) > 1 or any(form.fullmatch(value) is None for value in values):
+            raise EdgeError(403, f"malformed {name} header")

@@ -30,6 +30,8 @@ class Malformed(ValueError):
 class Event:
     name: str
     args: tuple[Any, ...]
+    # Its engine.io packet's place in the frame or body it came in.
+    packet: int = 0
 
     def first(self) -> Optional[dict]:
         """The event's first argument when it is an object (socket.io clients send one)."""
@@ -42,6 +44,9 @@ class Traffic:
 
     messages: int = 0
     events: list[Event] = field(default_factory=list)
+    # engine.io packets that are no message: pings, pongs, upgrades, closes.
+    others: int = 0
+    packets: list[eio.Packet] = field(default_factory=list)
 
 
 def read_frame(frame: str) -> Traffic:
@@ -67,18 +72,33 @@ def _engine_packet(frame: str) -> eio.Packet:
 
 
 def _read(packets: list[eio.Packet]) -> Traffic:
-    traffic = Traffic()
-    for packet in packets:
+    traffic = Traffic(packets=packets)
+    for index, packet in enumerate(packets):
         if packet.packet_type != eio.MESSAGE:
+            traffic.others += 1
             continue
         traffic.messages += 1
-        event = _event(packet)
+        event = _event(packet, index)
         if event is not None:
             traffic.events.append(event)
     return traffic
 
 
-def _event(packet: eio.Packet) -> Optional[Event]:
+def polling_body(packets: list[eio.Packet]) -> bytes:
+    """A long-polling body of ``packets``, as the server reads and writes them."""
+    return Payload(packets=packets).encode().encode("utf-8")
+
+
+def flush_packet() -> eio.Packet:
+    """A packet the server answers with a no-op at once: it ends a waiting long-poll GET without a message."""
+    return eio.Packet(eio.UPGRADE)
+
+
+def message_packet(data: str) -> eio.Packet:
+    return eio.Packet(eio.MESSAGE, data=data)
+
+
+def _event(packet: eio.Packet, index: int) -> Optional[Event]:
     if packet.binary or not isinstance(packet.data, str):
         # The assistant's socket.io events are JSON; binary ones would slip past every check.
         raise Malformed("binary or non-text socket.io messages are not accepted")
@@ -95,7 +115,7 @@ def _event(packet: eio.Packet) -> Optional[Event]:
     data = decoded.data
     if not isinstance(data, list) or not data or not isinstance(data[0], str):
         raise Malformed("a socket.io event must be a list starting with its name")
-    return Event(data[0], tuple(data[1:]))
+    return Event(data[0], tuple(data[1:]), index)
 
 
 def session_id_allowed(value: object) -> bool:

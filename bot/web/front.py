@@ -14,7 +14,7 @@ from bot.runtime.settings import ConfigError, Settings
 from bot.web import proxy, widget
 from bot.web.balance import SenderLocks, SocketSessions, Upstreams
 from bot.web.edge import EdgeError, Limits, RateLimiter, bucket_key, client_address, parse_trusted_proxies
-from bot.web.guard import SocketGate
+from bot.web.guard import Gate
 
 # The public API: each connected platform's webhook, exactly (docs/channels.md).
 # Nothing else under /webhooks/ reaches Rasa: not Telegram's own `set_webhook`
@@ -31,6 +31,7 @@ PLATFORM_FACTOR = 10
 BODY_TIMEOUT_S = 20.0
 # How often the front asks each replica whether it can answer.
 WATCH_INTERVAL_S = 1.0
+RECHECK_GAP_S = 0.2
 HEALTH_TIMEOUT = aiohttp.ClientTimeout(total=3)
 Response = TypeVar("Response", bound=web.StreamResponse)
 
@@ -49,10 +50,22 @@ class Front:
         self.channels = connected_channels(settings.web_channels)
         self.visitors = RateLimiter(self.limits.rate_per_minute, self.limits.burst)
         self.platforms = RateLimiter(self.limits.rate_per_minute * PLATFORM_FACTOR, self.limits.burst * PLATFORM_FACTOR)
+        # Polls, pings and pongs: what keeps a socket.io session alive rather than what a visitor says.
+        self.background = RateLimiter(self.limits.background_rate_per_minute, self.limits.background_burst)
         self.upstreams = Upstreams(settings.rasa_urls)
         self.senders = SenderLocks()
         self.sockets = SocketSessions()
-        self.socket_gate = SocketGate(settings.web_max_sockets_per_address, settings.web_max_sockets)
+        # Each kind of upstream connection has its own cap, and its own share of the pool (`pool_size`).
+        self.socket_gate = Gate(settings.web_max_sockets_per_address, settings.web_max_sockets, "open websockets")
+        self.poll_gate = Gate(settings.web_max_polls_per_address, settings.web_max_polls, "waiting long-polls")
+        # engine.io answers one waiting GET per session; more would each hold a connection for nothing.
+        self.session_polls = Gate(1, settings.web_max_polls, "waiting long-polls")
+        self.request_gate = Gate(
+            settings.web_max_connections_per_address, settings.web_max_requests, "requests in progress"
+        )
+        self.socket_idle_s = float(settings.web_socket_idle_s)
+        # Set when a request could not reach a replica: the watch probes at once instead of at its next turn.
+        self.recheck = asyncio.Event()
         self.page = widget.page(settings.conversation_retention_days)
         self.widget_script = widget.widget_script(settings.conversation_retention_days)
         # Whether each replica (by its Rasa URL) answered the last probe of both its servers.
@@ -70,7 +83,17 @@ class Front:
         rasa, actions = list(states[: len(replicas)]), list(states[len(replicas):])
         for replica, r, a in zip(replicas, rasa, actions):
             self.serving[replica.rasa_url] = r and a
+            # Only the probe, never a visitor's request, marks a replica down or up.
+            if r:
+                self.upstreams.answered(replica.rasa_url)
+            else:
+                self.upstreams.failed(replica.rasa_url)
         return rasa, actions
+
+    def pool_size(self) -> int:
+        """Upstream connections: every kind's cap, and the probes' own two per replica."""
+        s = self.settings
+        return s.web_max_sockets + s.web_max_polls + s.web_max_requests + 2 * s.rasa_replicas
 
     async def first_answering(self, upstreams: Sequence[str], attempt: Callable[[str], Awaitable[Response]]) -> Response:
         for url in upstreams:
@@ -78,14 +101,13 @@ class Front:
                 # Its Rasa or its action server is down: Rasa would take the message and answer nothing.
                 continue
             try:
-                response = await attempt(url)
+                return await attempt(url)
             except proxy.Unreachable:
-                # Nothing came back: the next replica of the order gets the request.
-                self.upstreams.failed(url)
-                self.serving[url] = False
+                # Nothing came back: the next replica of the order gets the request, and the
+                # watch looks at once whether this one is down. A request alone marks nothing:
+                # a visitor could choose one that fails.
+                self.recheck.set()
                 continue
-            self.upstreams.answered(url)
-            return response
         raise Unavailable()
 
     async def forward(
@@ -94,8 +116,9 @@ class Front:
         body: bytes,
         upstreams: Sequence[str],
         on_answer: Optional[Callable[[bytes, str], object]] = None,
+        gate: Optional[Gate] = None,
     ) -> web.Response:
-        """The answer of the first of ``upstreams`` that can be reached (failover)."""
+        """The answer of the first of ``upstreams`` that can be reached (failover), within ``gate``'s share."""
         session = request.app[SESSION]
 
         async def send(url: str) -> web.Response:
@@ -104,7 +127,8 @@ class Front:
                 on_answer(response.body, url)
             return response
 
-        return await self.first_answering(upstreams, send)
+        with (gate or self.request_gate).hold(self.client_key(request)):
+            return await self.first_answering(upstreams, send)
 
     def socket_upstreams(self, request: web.Request) -> list[str]:
         """The replica holding the request's socket.io session; unknown sessions go where handshakes go."""
@@ -114,7 +138,8 @@ class Front:
     # -- the visitor -----------------------------------------------------------
 
     def client_key(self, request: web.Request) -> str:
-        return bucket_key(client_address(request.remote, request.headers.get("X-Forwarded-For", ""), self.trusted_proxies))
+        forwarded = request.headers.getall("X-Forwarded-For", [])
+        return bucket_key(client_address(request.remote, forwarded, self.trusted_proxies))
 
     def admit(self, request: web.Request, limiter: RateLimiter, cost: int = 1) -> None:
         wait = limiter.take(self.client_key(request), cost)
@@ -155,7 +180,9 @@ async def client_session(app: web.Application) -> AsyncIterator[None]:
     # Bodies pass through as Rasa encoded them, so no decompression here. A
     # new loopback connection per request: reusing one Sanic is closing
     # (its keep-alive is 5 s) fails the request.
-    app[SESSION] = aiohttp.ClientSession(auto_decompress=False, connector=aiohttp.TCPConnector(force_close=True))
+    # The pool holds every kind's cap (aiohttp's default of 100 let 100 idle websockets take it all).
+    connector = aiohttp.TCPConnector(force_close=True, limit=app[FRONT].pool_size(), limit_per_host=0)
+    app[SESSION] = aiohttp.ClientSession(auto_decompress=False, connector=connector)
     yield
     await app[SESSION].close()
 
@@ -163,10 +190,18 @@ async def client_session(app: web.Application) -> AsyncIterator[None]:
 async def replica_watch(app: web.Application) -> AsyncIterator[None]:
     # A message sent while its replica's action server is down would be taken
     # by Rasa and answered with nothing; the front says "unavailable" instead.
+    front = app[FRONT]
+
     async def watch() -> None:
         while True:
-            await app[FRONT].probe(app[SESSION])
-            await asyncio.sleep(WATCH_INTERVAL_S)
+            front.recheck.clear()
+            await front.probe(app[SESSION])
+            # However many requests fail, no more than one probe per RECHECK_GAP_S.
+            await asyncio.sleep(RECHECK_GAP_S)
+            try:
+                await asyncio.wait_for(front.recheck.wait(), WATCH_INTERVAL_S - RECHECK_GAP_S)
+            except asyncio.TimeoutError:
+                pass
 
     watcher = asyncio.create_task(watch())
     yield

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Awaitable, Callable, Mapping, Optional
+from typing import Mapping, Optional, Protocol
 
 import aiohttp
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -79,38 +79,71 @@ async def forward(session: aiohttp.ClientSession, base: str, request: web.Reques
         raise Unreachable() from error
 
 
-# Called with each text frame a socket.io client sends; returns a frame to send
-# back instead of forwarding, or None to forward it.
-FrameCheck = Callable[[str], Awaitable[Optional[str]]]
+class Declined(Exception):
+    """Rasa answered, with an error status: the replica is up, the request was not for it."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class SocketWatch(Protocol):
+    """What the front does with a visitor's websocket traffic, frame by frame."""
+
+    async def check(self, frame: str) -> Optional[str]:
+        """Each text frame from the visitor: a frame to send back instead of forwarding, or None to forward it.
+        Raises ``Refused`` to close the socket."""
+
+    def from_rasa(self, frame: str) -> None:
+        """Each text frame from Rasa, before the visitor gets it."""
+
+    def ping(self) -> None:
+        """A websocket ping from the visitor; raises ``Refused`` when there are too many."""
+
+    def quiet_for(self) -> float:
+        """Seconds since the visitor last said something (pings and pongs are not talk)."""
 
 
 async def forward_websocket(
-    session: aiohttp.ClientSession, base: str, request: web.Request, max_frame: int, check: FrameCheck
+    session: aiohttp.ClientSession, base: str, request: web.Request, max_frame: int, watch: SocketWatch,
+    idle_limit: float,
 ) -> web.WebSocketResponse:
-    """Joins the visitor's websocket to one opened to Rasa, frame for frame."""
+    """Joins the visitor's websocket to one opened to Rasa, frame for frame, until either ends
+    or the visitor has said nothing for ``idle_limit`` seconds."""
     try:
         upstream = await session.ws_connect(
             upstream_url(base, request), headers=forwarded_headers(request.headers), timeout=10.0, autoping=True
         )
+    except aiohttp.WSServerHandshakeError as error:
+        # Rasa is there and said no (an unknown or expired sid is a 400): the visitor's answer, not an outage.
+        raise Declined(error.status) from None
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
         log.warning("Rasa refused the websocket %s: %r", request.path, error)
         raise Unreachable() from error
+    # Pings are answered here, and charged (`SocketWatch.ping`); a visitor's pong is only proof of life.
     visitor = web.WebSocketResponse(
-        max_msg_size=max_frame, autoping=True, heartbeat=HEARTBEAT_S, receive_timeout=SOCKET_IDLE_S
+        max_msg_size=max_frame, autoping=False, heartbeat=HEARTBEAT_S, receive_timeout=SOCKET_IDLE_S
     )
     try:
+        if request.transport is None or request.transport.is_closing():
+            # The visitor hung up during the upgrade: nothing to answer, nobody to tell.
+            raise ConnectionResetError("the visitor hung up")
         await visitor.prepare(request)
-        await _join(visitor, upstream, check)
+        await _join(visitor, upstream, watch, idle_limit)
     finally:
         await upstream.close()
-        await visitor.close()
+        if visitor.prepared:
+            await visitor.close()
     return visitor
 
 
-async def _join(visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse, check: FrameCheck) -> None:
+async def _join(
+    visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse, watch: SocketWatch, idle_limit: float
+) -> None:
     pumps = {
-        asyncio.create_task(_visitor_to_rasa(visitor, upstream, check)),
-        asyncio.create_task(_rasa_to_visitor(upstream, visitor)),
+        asyncio.create_task(_visitor_to_rasa(visitor, upstream, watch)),
+        asyncio.create_task(_rasa_to_visitor(upstream, visitor, watch)),
+        asyncio.create_task(_until_quiet(watch, idle_limit)),
     }
     try:
         await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
@@ -120,38 +153,48 @@ async def _join(visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocke
         await asyncio.gather(*pumps, return_exceptions=True)
 
 
+async def _until_quiet(watch: SocketWatch, idle_limit: float) -> None:
+    """Returns once the visitor has said nothing for ``idle_limit`` seconds: the socket is then closed."""
+    while (quiet := watch.quiet_for()) < idle_limit:
+        await asyncio.sleep(idle_limit - quiet)
+
+
 async def _visitor_to_rasa(
-    visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse, check: FrameCheck
+    visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse, watch: SocketWatch
 ) -> None:
     try:
-        await _pass_frames(visitor, upstream, check)
+        await _pass_frames(visitor, upstream, watch)
     except asyncio.TimeoutError:
         # Nothing from the visitor for SOCKET_IDLE_S: the socket is closed (in `forward_websocket`).
         return
+    except Refused as refusal:
+        await visitor.close(code=WSCloseCode.POLICY_VIOLATION, message=str(refusal).encode())
 
 
 async def _pass_frames(
-    visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse, check: FrameCheck
+    visitor: web.WebSocketResponse, upstream: aiohttp.ClientWebSocketResponse, watch: SocketWatch
 ) -> None:
     async for frame in visitor:
         if frame.type == WSMsgType.TEXT:
-            try:
-                reply = await check(frame.data)
-            except Refused as refusal:
-                await visitor.close(code=WSCloseCode.POLICY_VIOLATION, message=str(refusal).encode())
-                return
+            reply = await watch.check(frame.data)
             if reply is None:
                 await upstream.send_str(frame.data)
             else:
                 await visitor.send_str(reply)
-        else:
+        elif frame.type == WSMsgType.PING:
+            watch.ping()
+            await visitor.pong(frame.data)
+        elif frame.type != WSMsgType.PONG:
             # Binary frames carry nothing the assistant reads, and would pass every check unread.
             return
 
 
-async def _rasa_to_visitor(upstream: aiohttp.ClientWebSocketResponse, visitor: web.WebSocketResponse) -> None:
+async def _rasa_to_visitor(
+    upstream: aiohttp.ClientWebSocketResponse, visitor: web.WebSocketResponse, watch: SocketWatch
+) -> None:
     async for frame in upstream:
         if frame.type == WSMsgType.TEXT:
+            watch.from_rasa(frame.data)
             await visitor.send_str(frame.data)
         elif frame.type == WSMsgType.BINARY:
             await visitor.send_bytes(frame.data)

@@ -262,16 +262,21 @@ TRUSTED = parse_trusted_proxies("10.0.0.0/8, 127.0.0.1")
 @pytest.mark.parametrize(
     "peer, forwarded_for, visitor",
     [
-        ("198.51.100.1", "203.0.113.7", "198.51.100.1"),  # not a proxy: its header is the visitor's own words
-        ("127.0.0.1", "", "127.0.0.1"),
-        ("127.0.0.1", "203.0.113.7", "203.0.113.7"),
-        ("127.0.0.1", "203.0.113.7, 10.1.2.3", "203.0.113.7"),  # two proxies in a row
-        ("127.0.0.1", "1.2.3.4, 203.0.113.7", "203.0.113.7"),  # a visitor's forged hop is left of the real one
-        ("127.0.0.1", "garbage", "127.0.0.1"),
-        (None, "203.0.113.7", "unknown"),
+        ("198.51.100.1", ["203.0.113.7"], "198.51.100.1"),  # not a proxy: its header is the visitor's own words
+        ("127.0.0.1", [], "127.0.0.1"),
+        ("127.0.0.1", ["203.0.113.7"], "203.0.113.7"),
+        ("127.0.0.1", ["203.0.113.7, 10.1.2.3"], "203.0.113.7"),  # two proxies in a row
+        ("127.0.0.1", ["1.2.3.4, 203.0.113.7"], "203.0.113.7"),  # a visitor's forged hop is left of the real one
+        ("127.0.0.1", ["garbage"], "127.0.0.1"),
+        (None, ["203.0.113.7"], "unknown"),
+        # A proxy that adds a header line of its own (HAProxy's option forwardfor): the last line is the real hop.
+        ("127.0.0.1", ["1.2.3.4", "203.0.113.7"], "203.0.113.7"),
+        ("127.0.0.1", ["1.2.3.4, 5.6.7.8", "10.1.2.3, 203.0.113.7"], "203.0.113.7"),
+        ("127.0.0.1", ["203.0.113.7", "10.1.2.3"], "203.0.113.7"),
+        ("127.0.0.1", ["1.2.3.4", "", "garbage"], "127.0.0.1"),
     ],
 )
-def test_the_visitor_is_the_nearest_untrusted_hop(peer, forwarded_for: str, visitor: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_visitor_is_the_nearest_untrusted_hop(peer, forwarded_for: list[str], visitor: str) -> None:  # type: ignore[no-untyped-def]
     assert client_address(peer, forwarded_for, TRUSTED) == visitor
 
 
@@ -296,14 +301,15 @@ async def test_platform_webhooks_reach_rasa_byte_for_byte(make_front, upstream: 
     front = await make_front(web_channels=ALL_CHANNELS)
     # Slack signs the exact body; Facebook's verification sits in the query string.
     raw = b'{"type":"event_callback","event":{"text":"hola \\u00e9"}}'
-    headers = {"Content-Type": "application/json", "X-Slack-Signature": "v0=abc", "X-Slack-Request-Timestamp": "1"}
+    signature = "v0=" + "ab" * 32
+    headers = {"Content-Type": "application/json", "X-Slack-Signature": signature, "X-Slack-Request-Timestamp": "1"}
     response = await front.post("/webhooks/slack/webhook?x=1&y=%C3%A9", data=raw, headers=headers)
     assert response.status == 200 and await response.text() == "ok from rasa"
     assert response.headers["X-From-Rasa"] == "yes"
     assert_secure(response.headers)
     [seen] = upstream.received
     assert seen["raw"] == raw and seen["path_qs"] == "/webhooks/slack/webhook?x=1&y=%C3%A9"
-    assert seen["headers"]["X-Slack-Signature"] == "v0=abc"
+    assert seen["headers"]["X-Slack-Signature"] == signature
 
 
 async def test_facebook_verification_is_a_get_with_a_query(make_front, upstream: Upstream) -> None:  # type: ignore[no-untyped-def]

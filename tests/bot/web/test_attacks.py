@@ -10,7 +10,8 @@ from __future__ import annotations
 import gzip
 import json
 import uuid
-from typing import Callable
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Callable
 
 import aiohttp
 import pytest
@@ -19,7 +20,7 @@ from aiohttp.test_utils import TestClient
 from bot.channels.bodies import load_messages
 from bot.web.edge import RateLimiter, bucket_key
 from bot.web.frames import read_frame
-from bot.web.guard import ConnectionCounter, SocketGate
+from bot.web.guard import ConnectionCounter, Gate
 from bot.web.edge import EdgeError
 from tests.conftest import LANGS
 from tests.bot.web.conftest import ALL_CHANNELS, ENGINE_SID, Upstream
@@ -27,6 +28,20 @@ from tests.bot.web.conftest import ALL_CHANNELS, ENGINE_SID, Upstream
 WEBHOOK = "/webhooks/rest/webhook"
 MESSAGES = load_messages()
 POLLING = f"/socket.io/?EIO=4&transport=polling&sid={ENGINE_SID}"
+HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
+# The conversation the tests' sockets ask for, and are bound to.
+SESSION = uuid.uuid4().hex
+
+
+async def bound(front: TestClient) -> TestClient:
+    """``front`` with the stand-in's engine.io session opened and bound to SESSION over long-polling."""
+    assert (await front.get(HANDSHAKE)).status == 200
+    assert (await front.post(POLLING, data=event("session_request", {"session_id": SESSION}))).status == 200
+    return front
+
+
+def said(text: str, **extra: object) -> dict:
+    return {"message": text, "session_id": SESSION, **extra}
 
 
 @pytest.fixture
@@ -155,13 +170,13 @@ def test_the_framings_are_what_the_server_reads_as_events() -> None:
 
 
 async def test_every_message_of_a_polling_body_is_charged(make_front, upstream: Upstream) -> None:  # type: ignore[no-untyped-def]
-    front = await make_front(web_burst=5, web_rate_per_minute=6)
-    three = "\x1e".join(event("user_uttered", {"message": f"m{i}"}) for i in range(3))
+    front = await bound(await make_front(web_burst=6, web_rate_per_minute=6))
+    three = "\x1e".join(event("user_uttered", said(f"m{i}")) for i in range(3))
     assert (await front.post(POLLING, data=three)).status == 200
-    # Two tokens are left; three more messages in one POST are too many.
+    # The handshake and the session request took one token each, three more one each: three more are too many.
     response = await front.post(POLLING, data=three)
     assert response.status == 429
-    assert len(upstream.received) == 1
+    assert len(upstream.received) == 3
 
 
 async def test_hundreds_of_packets_in_one_polling_body_are_refused(open_front: TestClient, upstream: Upstream) -> None:
@@ -172,12 +187,28 @@ async def test_hundreds_of_packets_in_one_polling_body_are_refused(open_front: T
 
 
 @pytest.mark.parametrize("framing", FRAMINGS)
-async def test_too_long_a_message_is_refused_over_polling_however_framed(
-    front: TestClient, upstream: Upstream, framing: str
+@pytest.mark.parametrize("lang", LANGS)
+async def test_too_long_a_message_gets_the_edge_reply_over_polling_however_framed(
+    front: TestClient, upstream: Upstream, framing: str, lang: str
 ) -> None:
-    response = await front.post(POLLING, data=event("user_uttered", {"message": "x" * 1500}, framing))
-    assert response.status == 413
-    assert upstream.received == []
+    await bound(front)
+    upstream.received.clear()
+    too_long = event("user_uttered", said("x" * 1500, customData={"locale": lang}), framing)
+    assert (await front.post(POLLING, data=too_long)).status == 200
+    # Rasa gets a packet it answers with a no-op at once, so that the visitor's waiting poll comes back.
+    assert [r["raw"] for r in upstream.received] == [b"5"]
+    answer = (await (await front.get(POLLING)).text()).split("\x1e")
+    expected = MESSAGES["message_too_long"][lang].format(limit=1000)
+    assert json.loads(answer[-1][2:]) == ["bot_uttered", {"text": expected}]
+    # The session goes on.
+    assert (await front.post(POLLING, data=event("user_uttered", said("short"), framing))).status == 200
+
+
+@asynccontextmanager
+async def _bound_websocket(front: TestClient) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    async with front.session.ws_connect(front.make_url("/socket.io/?EIO=4&transport=websocket")) as ws:
+        await ws.send_str(event("session_request", {"session_id": SESSION}))
+        yield ws
 
 
 @pytest.mark.parametrize("framing", FRAMINGS)
@@ -185,26 +216,47 @@ async def test_too_long_a_message_is_refused_over_polling_however_framed(
 async def test_too_long_a_message_gets_the_edge_reply_over_websocket_however_framed(
     front: TestClient, upstream: Upstream, framing: str, lang: str
 ) -> None:
-    async with front.session.ws_connect(front.make_url("/socket.io/?EIO=4&transport=websocket")) as ws:
-        await ws.send_str(event("user_uttered", {"message": "x" * 1500, "customData": {"locale": lang}}, framing))
+    async with _bound_websocket(front) as ws:
+        await ws.send_str(event("user_uttered", said("x" * 1500, customData={"locale": lang}), framing))
         reply = json.loads((await ws.receive_str(timeout=10))[2:])
-        await ws.send_str(event("user_uttered", {"message": "short"}, framing))
-        await _until(lambda: len(upstream.received) == 1)
+        await ws.send_str(event("user_uttered", said("short"), framing))
+        await _until(lambda: len(upstream.received) == 2)
     expected = MESSAGES["message_too_long"][lang].format(limit=1000)
     assert reply == ["bot_uttered", {"text": expected}]
-    assert [r["frame"] for r in upstream.received] == [event("user_uttered", {"message": "short"}, framing)]
+    assert [r["frame"] for r in upstream.received][1:] == [event("user_uttered", said("short"), framing)]
 
 
 async def test_every_websocket_message_is_charged(make_front, upstream: Upstream) -> None:  # type: ignore[no-untyped-def]
-    front = await make_front(web_burst=4, web_rate_per_minute=6)
-    async with front.session.ws_connect(front.make_url("/socket.io/?EIO=4&transport=websocket")) as ws:
-        # The handshake took one token; three messages pass, whichever their framing, the fourth closes the socket.
+    front = await make_front(web_burst=5, web_rate_per_minute=6)
+    async with _bound_websocket(front) as ws:
+        # The handshake and the session request took a token each; three messages pass, whichever
+        # their framing, the fourth closes the socket.
         for framing in FRAMINGS[:3]:
-            await ws.send_str(event("user_uttered", {"message": "hi"}, framing))
-        await ws.send_str(event("user_uttered", {"message": "hi"}, FRAMINGS[3]))
+            await ws.send_str(event("user_uttered", said("hi"), framing))
+        await ws.send_str(event("user_uttered", said("hi"), FRAMINGS[3]))
         closing = await ws.receive(timeout=10)
     assert closing.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
-    assert len(upstream.received) == 3
+    assert len(upstream.received) == 4
+
+
+@pytest.mark.parametrize("transport", ["polling", "websocket"])
+async def test_a_socket_posts_only_into_its_own_session(front: TestClient, upstream: Upstream, transport: str) -> None:
+    other = said("hi", session_id=uuid.uuid4().hex)
+    if transport == "polling":
+        assert (await front.get(HANDSHAKE)).status == 200
+        # Unbound: no message passes, whatever session it names.
+        assert (await front.post(POLLING, data=event("user_uttered", said("hi")))).status == 400
+        await bound(front)
+        assert (await front.post(POLLING, data=event("user_uttered", other))).status == 400
+        assert (await front.post(POLLING, data=event("user_uttered", said("hi")))).status == 200
+        return
+    async with front.session.ws_connect(front.make_url("/socket.io/?EIO=4&transport=websocket")) as ws:
+        await ws.send_str(event("user_uttered", said("hi")))
+        assert (await ws.receive(timeout=10)).type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+    async with _bound_websocket(front) as ws:
+        await ws.send_str(event("user_uttered", other))
+        assert (await ws.receive(timeout=10)).type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED)
+    assert [r["frame"] for r in upstream.received] == [event("session_request", {"session_id": SESSION})]
 
 
 @pytest.mark.parametrize("session_id", ["1", "room", "x" * 300, "../../etc", "ABCDEF" * 6, 123, ["a"]])
@@ -295,7 +347,7 @@ def test_a_cost_above_the_tokens_left_waits() -> None:
 
 
 def test_websockets_are_capped_per_address_and_in_all() -> None:
-    gate = SocketGate(per_address=2, total=3)
+    gate = Gate(per_key=2, total=3)
     with gate.hold("a"), gate.hold("a"):
         with pytest.raises(EdgeError) as refused, gate.hold("a"):
             pass
@@ -356,4 +408,38 @@ async def test_a_body_that_trickles_is_cut_off(
     status = await asyncio.wait_for(reader.readline(), 10)
     writer.close()
     assert status.startswith(b"HTTP/1.1 408")
+    assert upstream.received == []
+
+
+# -- platform signatures ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path, headers",
+    [
+        ("/webhooks/facebook/webhook", {"X-Hub-Signature": "sha1=" + "é" * 40}),
+        ("/webhooks/facebook/webhook", {"X-Hub-Signature": "sha1=abc"}),
+        ("/webhooks/facebook/webhook", {"X-Hub-Signature-256": "sha256=" + "0" * 63}),
+        ("/webhooks/slack/webhook", {"X-Slack-Signature": "v0=" + "٣" * 64}),
+        ("/webhooks/slack/webhook", {"X-Slack-Signature": "v0=" + "a" * 64, "X-Slack-Request-Timestamp": "١٢"}),
+        ("/webhooks/telegram/webhook", {"X-Telegram-Bot-Api-Secret-Token": "sécret"}),
+        ("/webhooks/telegram/webhook", {"X-Telegram-Bot-Api-Secret-Token": "x" * 257}),
+    ],
+)
+async def test_a_malformed_signature_header_gets_403_before_rasa(
+    open_front: TestClient, upstream: Upstream, path: str, headers: dict
+) -> None:
+    response = await open_front.post(path, data=b"{}", headers={"Content-Type": "application/json", **headers})
+    assert response.status == 403
+    assert "header" in (await response.json())["error"]
+    assert upstream.received == []
+
+
+async def test_a_repeated_signature_header_gets_403(open_front: TestClient, upstream: Upstream) -> None:
+    from multidict import CIMultiDict
+
+    signature = "sha1=" + "0" * 40
+    headers = CIMultiDict([("X-Hub-Signature", signature), ("X-Hub-Signature", signature)])
+    response = await open_front.post("/webhooks/facebook/webhook", data=b"{}", headers=headers)
+    assert response.status == 403
     assert upstream.received == []
