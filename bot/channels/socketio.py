@@ -6,6 +6,8 @@
   ever reached the visitor.
 * Messages are read with ``bot.channels.updates``: one without words gets the
   rephrase prompt, and no data, however malformed, makes Rasa's handler fail.
+* An empty or whitespace-only message gets nothing: rasa-webchat sends one
+  when its window opens, and a visitor who has typed nothing has asked nothing.
 * A session's conversation is ``socketio:<session id>`` (``bot.channels.keys``).
 * A socket posts only into the session it asked for with ``session_request``:
   a message naming another session, or sent before any, is dropped. The
@@ -52,6 +54,8 @@ class SocketIOInput(RasaSocketIOInput):
             # and a failure here is a task nobody awaits.
             message = read_socketio(data, self.metadata_key)
             if message is None or (self.session_persistence and message.session_id != bound.get(sid)):
+                return
+            if not message.text.strip():
                 return
             sender = message.session_id if self.session_persistence else sid
             if sender is None:

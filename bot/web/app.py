@@ -129,9 +129,10 @@ async def webhook(request: web.Request) -> web.Response:
     front.admit(request, front.platforms)
     check_signature_headers(channel, request.headers)
     body = await front.read_body(request)
+    # The conversation's own key, as Rasa stores it: one lock per conversation, whatever the channel.
     # Without a chat or user to go by, all of a channel's calls share the home of its path.
-    key = platform_key(channel, body) or request.path
-    async with front.senders.hold(f"{channel}:{key}"):
+    key = platform_key(channel, body) or f"{channel}:{request.path}"
+    async with front.senders.hold(key):
         return await front.forward(request, body, front.upstreams.for_key(key))
 
 
