@@ -94,10 +94,18 @@ async def test_data_that_is_not_an_object_or_names_no_session_is_dropped(channel
     assert received == []
 
 
-async def test_a_message_without_words_reaches_the_assistant_as_one(channel) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("text", [5, "", "   ", "\t\n"], ids=["not text", "empty", "spaces", "tab and newline"])
+async def test_a_message_without_any_text_is_not_passed_on(channel, text) -> None:  # type: ignore[no-untyped-def]
+    # rasa-webchat sends one when its window opens: a visitor who typed nothing asked nothing.
     socket, _, received = channel
     await _handler(socket, "session_request")("sid-1", {"session_id": SESSION})
-    await _handler(socket, "user_uttered")("sid-1", {"message": 5, "session_id": SESSION, "customData": "x"})
+    await _handler(socket, "user_uttered")("sid-1", {"message": text, "session_id": SESSION, "customData": "x"})
+    assert received == []
+
+
+async def test_odd_metadata_is_dropped_and_the_message_passed_on(channel) -> None:  # type: ignore[no-untyped-def]
+    socket, _, received = channel
+    await _handler(socket, "session_request")("sid-1", {"session_id": SESSION})
+    await _handler(socket, "user_uttered")("sid-1", {"message": "😀", "session_id": SESSION, "customData": "x"})
     [message] = received
-    # The rephrase prompt answers it; metadata that is not an object is dropped.
-    assert (message.text, message.metadata) == ("", None)
+    assert (message.text, message.metadata) == ("😀", None)
