@@ -66,16 +66,19 @@ def summary(report: Report, output: Path, period: str) -> str:
     return "\n".join(lines)
 
 
-def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="make report", description="What visitors asked, as an HTML report.")
+def staff_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """The options every staff tool shares: the period, and where make review writes."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     period = parser.add_mutually_exclusive_group()
     period.add_argument("--days", type=int, help="only the last N days")
     period.add_argument("--since", help="only from this date or time on (ISO 8601, UTC unless a zone is given)")
-    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"where to write the report ({OUTPUT})")
     parser.add_argument("--data", type=Path, default=NLU_DATA,
-                        help="where make review wrote <lang>/reviewed.yml, to mark the questions reviewed (data/nlu)")
-    parser.add_argument("--low-confidence", type=float, default=LOW_CONFIDENCE,
-                        help=f"answers below this intent confidence are listed for review ({LOW_CONFIDENCE})")
+                        help="the folder of make review's <lang>/reviewed.yml (data/nlu)")
+    return parser
+
+
+def parsed(parser: argparse.ArgumentParser, argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    """``argv`` read by ``parser``, with the period checked."""
     args = parser.parse_args(argv)
     if args.days is not None and args.days < 1:
         parser.error("--days must be at least 1")
@@ -84,6 +87,14 @@ def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     except ValueError:
         parser.error(f"--since must be a date such as 2026-01-31, not {args.since!r}")
     return args
+
+
+def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = staff_parser("make report", "What visitors asked, as an HTML report.")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"where to write the report ({OUTPUT})")
+    parser.add_argument("--low-confidence", type=float, default=LOW_CONFIDENCE,
+                        help=f"answers below this intent confidence are listed for review ({LOW_CONFIDENCE})")
+    return parsed(parser, argv)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

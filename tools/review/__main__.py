@@ -18,7 +18,7 @@ from bot.domain.languages import LANGUAGES
 from bot.paths import DOMAIN, MODEL, NLU_DATA, ROOT
 from bot.runtime.quiet import hush_libraries
 from bot.runtime.settings import ConfigError, Settings
-from tools.report.__main__ import since_of, start_of
+from tools.report.__main__ import parsed, staff_parser, start_of
 from tools.report.analysis import LOW_CONFIDENCE, build
 from tools.review.examples import create_empty, declared_entities, known_examples, reviewed, shown
 from tools.review.items import items
@@ -32,24 +32,11 @@ NOT_CHOSEN = frozenset({RATING_INTENT, NLU_FALLBACK})
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="make review", description="Label the questions the report lists as unanswered, for training.")
-    period = parser.add_mutually_exclusive_group()
-    period.add_argument("--days", type=int, help="only the last N days")
-    period.add_argument("--since", help="only from this date or time on (ISO 8601, UTC unless a zone is given)")
-    parser.add_argument("--data", type=Path, default=NLU_DATA,
-                        help="the folder of <lang>/reviewed.yml (data/nlu)")
+    parser = staff_parser("make review", "Label the questions the report lists as unanswered, for training.")
     parser.add_argument("--model", type=Path, default=MODEL, help="the trained model (models/current.tar.gz)")
     parser.add_argument("--low-confidence", type=float, default=LOW_CONFIDENCE,
                         help=f"answers below this intent confidence are reviewed too ({LOW_CONFIDENCE})")
-    args = parser.parse_args(argv)
-    if args.days is not None and args.days < 1:
-        parser.error("--days must be at least 1")
-    try:
-        since_of(args, datetime.now(timezone.utc))
-    except ValueError:
-        parser.error(f"--since must be a date such as 2026-01-31, not {args.since!r}")
-    return args
+    return parsed(parser, argv)
 
 
 def load_parser(model: Path) -> Parse:
