@@ -22,7 +22,7 @@ VAR_FOLDER := $(or $(VAR_DIR),var)
 LOGS := $(VAR_FOLDER)/logs
 # On failure: the log's end, and where the whole of it is.
 define logged
-$(1) > $(LOGS)/$(2).log 2>&1 || { tail -n 30 $(LOGS)/$(2).log; echo "error: see $(LOGS)/$(2).log"; exit 1; }
+{ $(1); } > $(LOGS)/$(2).log 2>&1 || { tail -n 30 $(LOGS)/$(2).log; echo "error: see $(LOGS)/$(2).log"; exit 1; }
 endef
 
 # Rasa 3.6 runs on Python 3.8-3.10 only. PYTHON=... overrides the search.
