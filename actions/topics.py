@@ -1,4 +1,4 @@
-"""Answers to the policy topics: aims, NATO, the UN, peace, disarmament and the rest."""
+"""Answers to the policy topics (aims, NATO, the UN, peace, disarmament and the rest), and how current they are."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Text
 
 from rasa_sdk import Tracker
 
+from actions import slots
 from actions.common import AnswerAction, language_of, latest_entities, latest_intent, latest_text
-from bot.domain.answers import Outcome, answer_topic
+from bot.domain.answers import Outcome, answer_currency, answer_topic
 from bot.domain.store import default_store
 
 
@@ -19,4 +20,15 @@ class ActionAnswerTopic(AnswerAction):
         """Reads the latest text, intent, organisation/place entities and `language`; sets `focus`."""
         return answer_topic(
             default_store(), latest_intent(tracker), latest_entities(tracker), language_of(tracker), latest_text(tracker)
+        )
+
+
+class ActionAnswerCurrency(AnswerAction):
+    def name(self) -> Text:
+        return "action_answer_currency"
+
+    def outcome(self, tracker: Tracker) -> Outcome:
+        """Reads the latest text, its entities, `focus` and `language`; keeps `focus`."""
+        return answer_currency(
+            default_store(), latest_entities(tracker), tracker.get_slot(slots.FOCUS), language_of(tracker), latest_text(tracker)
         )

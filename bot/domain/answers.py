@@ -13,7 +13,7 @@ from typing import Mapping, Optional, Sequence
 from bot.domain import asks
 from bot.domain.countries import proper_name
 from bot.domain.language import LANGUAGES, Lang
-from bot.domain.store import Fact, FactStore, match_key
+from bot.domain.store import Fact, FactStore, Source, match_key
 
 # Entity values by type; a value with a role is under "<type>:<role>" ("place:sender").
 Entities = Mapping[str, Sequence[str]]
@@ -32,12 +32,20 @@ UNKNOWN_UNNAMED = {kind: f"{response}_unnamed" for kind, response in UNKNOWN.ite
 ONLY_NORWAY = "utter_deployments_only_norway"
 # Said first when the question asks for a kind of fact the answer does not give.
 LACKS = {kind: f"utter_fact_lacks_{kind}" for kind in asks.KINDS}
+# A number asked for one mission or place: the source gives totals by kind of personnel only.
+LACKS_PER_MISSION = "utter_fact_lacks_number_per_mission"
+# How current the answers are: the page's date, the latest update's, nothing later.
+CURRENCY = "utter_currency_dates"
+# The same, asked of the figures: they are the page's, none later, and these missions have closed.
+CURRENCY_FIGURES = "utter_currency_figures"
 NO_TOPIC = "utter_topics_unknown"
 # 👍/👎 after an answer from the store.
 RATING = "utter_rating_ask"
 # Quick replies after an answer: what else the visitor can ask next.
 SUGGESTIONS = {"deployments": "utter_deployments_suggestions", "topics": "utter_topics_suggestions"}
 OUT_OF_SCOPE = "utter_out_of_scope"
+# The action that answers the personnel topic: after it, "are these figures current?" means its figures.
+DEPLOYMENTS_ACTION = "action_answer_deployments"
 # Kinds whose records a deployment follow-up ("which missions are those?") can build on.
 _DEPLOYMENT_FOCUS = ("mission", "place", "personnel")
 
@@ -141,9 +149,32 @@ def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Ou
     texts = _texts_about(store, outcome.about, lang)
     kind = asks.lacking(question, texts) if texts else None
     subject = store.find(outcome.focus) if outcome.focus else None
+    # "How many soldiers in Mali?": the total of 45 is no answer for one mission or place.
+    where = [store.get(i) for i in outcome.about if _missions_at(store, store.get(i))]
+    if where and asks.asked(question)[:1] == ["number"]:
+        return _totals_only(store, outcome, where[-1], _missions_at(store, where[-1]), lang)
     if kind is None or subject is None:
         return outcome
     return replace(outcome, replies=(Reply(LACKS[kind], {"name": subject.name[lang]}),) + outcome.replies)
+
+
+def _missions_at(store: FactStore, subject: Fact) -> list[Fact]:
+    """The missions a mission or place stands for (Cyprus: UNFICYP); none for other records."""
+    if subject.kind == "mission":
+        return [subject]
+    if subject.kind == "place":
+        return [m for m in store.of_kind("mission") if m.place == subject.id]
+    return []
+
+
+def _totals_only(store: FactStore, outcome: Outcome, subject: Fact, missions: Sequence[Fact], lang: Lang) -> Outcome:
+    """"How many Norwegians in MINUSMA?": no number per mission, so say so, then the mission and the totals."""
+    kinds = dict.fromkeys(p for m in missions for p in m.personnel)
+    named = [r for i in outcome.about for r in store.records_on(store.get(i))]
+    facts = named + [store.get(p) for p in kinds if p not in outcome.about]
+    facts = list({f.id: f for f in facts}.values())
+    replies = (Reply(LACKS_PER_MISSION, {"name": subject.name[lang]}),) + tuple(cite(store, facts, lang))
+    return replace(outcome, replies=replies)
 
 
 def _texts_about(store: FactStore, ids: Sequence[str], lang: Lang) -> list[str]:
@@ -266,3 +297,43 @@ def answer_out_of_scope(store: FactStore, entities: Entities, lang: Lang, questi
         if outcome.replies and outcome.replies[0].response in LACKS.values():
             return _suggesting(outcome, "topics")
     return Outcome((Reply(OUT_OF_SCOPE),))
+
+
+def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str = "") -> Outcome:
+    """How current the answers are: the page's date, the latest update's, and that nothing later is known.
+
+    Asked of the figures (by its words, or after an answer about personnel),
+    it says first that they are the page's, that no later ones exist, and
+    which missions have closed since, each closure with its source.
+    """
+    page = _page(store)
+    latest = max(store.of_kind("update"), key=lambda u: u.source.as_of if u.source else "")
+    assert latest.source is not None, "the store guarantees every update a source"
+    replies: list[Reply] = []
+    if _asks_figures(store, entities, focus, question):
+        closures = [u for u in store.of_kind("update") if store.get(u.about or "").kind == "mission"]
+        named = [f for v in entities.get("personnel", ()) if (f := store.resolve("personnel", v))]
+        replies += [Reply(CURRENCY_FIGURES, {"page_date": page.date[lang]}), *cite(store, named + closures, lang)]
+    replies.append(
+        Reply(
+            CURRENCY,
+            {
+                "page": page.name[lang], "url": page.url, "page_date": page.date[lang],
+                "latest": latest.name[lang], "latest_date": latest.source.date[lang],
+            },
+        )
+    )
+    return _suggesting(Outcome(tuple(replies), focus=focus), "topics")
+
+
+def _page(store: FactStore) -> Source:
+    """The source page: the source most records cite."""
+    cited = [f.source for f in store if f.source is not None and f.kind != "update"]
+    return max(cited, key=lambda s: sum(c.id == s.id for c in cited))
+
+
+def _asks_figures(store: FactStore, entities: Entities, focus: Optional[str], question: str) -> bool:
+    if asks.about_figures(question) or entities.get("personnel") or entities.get("mission"):
+        return True
+    current = store.find(focus) if focus else None
+    return current is not None and (current.kind in _DEPLOYMENT_FOCUS or current.action == DEPLOYMENTS_ACTION)
