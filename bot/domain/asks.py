@@ -81,9 +81,15 @@ def gives(kind: str, texts: Iterable[str]) -> bool:
     return any(_GIVES[kind].search(_read(kind, text)) for text in texts)
 
 
+# A term's period ("for the period 2021-2022") dates the term, not the event asked about.
+_PERIOD = re.compile(r"\b(?:19|20)\d\d-(?:19|20)\d\d\b")
+
+
 def _read(kind: str, text: str) -> str:
     """``text`` folded, without what would pass for a fact of ``kind`` without being one."""
     text = _SNAPSHOT.sub("", fold(text))
+    if kind == "date":
+        return _PERIOD.sub("", text)
     return _NOT_COUNTS.sub("", text) if kind == "number" else text
 
 
