@@ -35,7 +35,8 @@ from actions.deployments import ActionAnswerDeployments
 from actions.scope import ActionAnswerOutOfScope
 from actions.topics import ActionAnswerCurrency, ActionAnswerTopic
 from bot.domain.answers import (
-    CURRENCY_FIGURES, FACTS, LACKS, LACKS_PER_MISSION, NO_TOPIC, ONLY_NORWAY, OUT_OF_SCOPE, UNKNOWN, UNKNOWN_UNNAMED, Outcome, Reply,
+    CURRENCY_FIGURES, FACTS, LACKS, LACKS_PER_MISSION, NO_TOPIC, ONLY_NORWAY, OUT_OF_SCOPE, UNKNOWN, UNKNOWN_UNNAMED,
+    Outcome, Reply,
 )
 from bot.domain.text import fold
 from bot.domain.langid import sentences
