@@ -1,4 +1,5 @@
-"""Answers to the policy topics (aims, NATO, the UN, peace, disarmament and the rest), and how current they are."""
+"""Answers to the policy topics (aims, NATO, the UN, peace, disarmament and the rest), how current they are,
+and polite refusals."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from rasa_sdk import Tracker
 
 from actions import slots
 from actions.common import AnswerAction, language_of, latest_entities, latest_intent, latest_text
-from bot.domain.answers import Outcome, answer_currency, answer_topic
+from bot.domain.answers import Outcome, answer_currency, answer_improper, answer_topic
 from bot.domain.store import default_store
 
 
@@ -32,3 +33,12 @@ class ActionAnswerCurrency(AnswerAction):
         return answer_currency(
             default_store(), latest_entities(tracker), tracker.get_slot(slots.FOCUS), language_of(tracker), latest_text(tracker)
         )
+
+
+class ActionRefuseRequest(AnswerAction):
+    def name(self) -> Text:
+        return "action_refuse_request"
+
+    def outcome(self, tracker: Tracker) -> Outcome:
+        """Reads the latest entities and `language`; sets nothing."""
+        return answer_improper(default_store(), latest_entities(tracker), language_of(tracker))

@@ -44,6 +44,12 @@ RATING = "utter_rating_ask"
 # Quick replies after an answer: what else the visitor can ask next.
 SUGGESTIONS = {"deployments": "utter_deployments_suggestions", "topics": "utter_topics_suggestions"}
 OUT_OF_SCOPE = "utter_out_of_scope"
+# A follow-up with nothing in focus: the visitor is asked what they mean.
+FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
+# An insult, instructions, a role or a false premise: refused.
+REFUSE = "utter_refuse_improper"
+# The kinds of record a question may name, most specific first.
+ENTITY_KINDS_ASKED = ("mission", "organisation", "place", "personnel")
 # The action that answers the personnel topic: after it, "are these figures current?" means its figures.
 DEPLOYMENTS_ACTION = "action_answer_deployments"
 # Kinds whose records a deployment follow-up ("which missions are those?") can build on.
@@ -284,18 +290,29 @@ def _names(topic: Fact, organisation: Fact) -> bool:
     return False
 
 
-def answer_out_of_scope(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Outcome:
-    """Out of scope, unless the question asks the store's own record for a kind of fact it lacks.
+def answer_out_of_scope(
+    store: FactStore,
+    entities: Entities,
+    lang: Lang,
+    question: str = "",
+    focus: Optional[str] = None,
+    confident: bool = False,
+) -> Outcome:
+    """Out of scope, unless the question asks the store's own record for a kind of fact it lacks, or follows up.
 
     "Who is the head of MINUSMA?" reads like small talk to the classifier, yet
     names a mission the store knows: the visitor hears that the source names no
-    one, then what it says about MINUSMA.
+    one, then what it says about MINUSMA. "Is it still running?" right after
+    an answer names nothing a classifier can place; unless the classifier was
+    sure it is out of scope, it is a follow-up on the record in focus.
     """
-    named = [fact for kind in ("mission", "organisation", "place", "personnel") for fact in _resolve(store, kind, entities, lang)[0]]
+    named = [fact for kind in ENTITY_KINDS_ASKED for fact in _resolve(store, kind, entities, lang)[0]]
     if named and asks.asked(question):
         outcome = _honest(store, _citing(store, named, lang), question, lang)
         if outcome.replies and outcome.replies[0].response in LACKS.values():
             return _suggesting(outcome, "topics")
+    if not named and focus and not confident and asks.follow_up(question):
+        return answer_follow_up(store, entities, focus, lang, question)
     return Outcome((Reply(OUT_OF_SCOPE),))
 
 
@@ -337,3 +354,34 @@ def _asks_figures(store: FactStore, entities: Entities, focus: Optional[str], qu
         return True
     current = store.find(focus) if focus else None
     return current is not None and (current.kind in _DEPLOYMENT_FOCUS or current.action == DEPLOYMENTS_ACTION)
+
+
+def answer_follow_up(
+    store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str = ""
+) -> Outcome:
+    """A follow-up that names nothing ("and the year?", "is it still running?"), about the record in focus.
+
+    The classifier has no intent for these (one cost 0.015 of English intent
+    F1): they reach the out-of-scope action, which hands them here.
+
+    Whatever kind of fact it asks for (a date, a person, whether it still
+    holds) is checked against that record's texts and updates, as for any
+    question: "who runs it?" of UNFICYP hears first that the source names
+    no one. Without a focus there is nothing to follow up: the visitor is
+    asked to say what they mean.
+    """
+    named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
+    current = named or ([store.get(focus)] if focus and store.find(focus) else [])
+    if not current:
+        return Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),))
+    return _suggesting(_honest(store, _citing(store, current, lang), question, lang), "topics")
+
+
+def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome:
+    """A polite refusal; then, when the request names the store's records, what the sources say of them.
+
+    "Why did Norway leave NATO?" takes a false premise: it is refused, and
+    what the source says about NATO follows.
+    """
+    named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
+    return Outcome((Reply(REFUSE),) + tuple(cite(store, [r for f in named for r in store.records_on(f)], lang)))

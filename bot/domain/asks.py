@@ -114,3 +114,19 @@ _FIGURES = re.compile(r"\b(?:figures?|numbers?|counts?|statistics|stats|how many
 def about_figures(question: str) -> bool:
     """Whether ``question`` speaks of figures."""
     return bool(_FIGURES.search(fold(question)))
+
+
+# Words that point back at what was just discussed: "is it still running?", "¿y quién la dirige?"
+_BACK = re.compile(
+    r"^(?:and|so|y|e|entonces)\b|\b(?:it|its|that|this|those|these|they|them|there|then|else|"
+    r"eso|esa|ese|esto|esta|este|ello|ellos|ellas|alli|ahi|entonces|mas|otro|otra|otros|otras|la|lo|le|les)\b"
+)
+# A follow-up is short: a longer question says what it is about.
+_FOLLOW_UP_WORDS = 6
+
+
+def follow_up(question: str) -> bool:
+    """Whether ``question`` reads as a follow-up: short, and pointing back or asking for a kind of fact."""
+    text = fold(question)
+    words = re.findall(r"\w+", text)
+    return 0 < len(words) <= _FOLLOW_UP_WORDS and bool(_BACK.search(text) or asked(question))
