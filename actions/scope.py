@@ -13,7 +13,7 @@ from bot.domain.store import default_store
 
 
 # Above this confidence an out-of-scope message is taken as meant ("tell me a joke"), not as a follow-up.
-SURE_OUT_OF_SCOPE = 0.8
+SURE_OUT_OF_SCOPE = 0.9
 
 
 class ActionAnswerOutOfScope(AnswerAction):

@@ -340,3 +340,36 @@ def test_an_improper_request_is_refused_politely_and_the_conversation_goes_on(
     assert "Goodbye" not in reply and "Adiós" not in reply
     follow = visitor.say({"en": "How many Norwegian soldiers were in UN missions?", "es": "¿Cuántos soldados noruegos había en misiones de la ONU?"}[lang])
     assert "45" in follow
+
+
+# --- follow-ups that name nothing, across a change of language -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        [
+            ("Tell me about MINUSMA", ["MINUSMA", "Source:"]),
+            ("is it still running?", ["MINUSMA has closed", "30 June 2023"]),
+            ("¿y quién la dirige?", ["La fuente no nombra a ninguna persona", "MINUSMA", "Fuente:"]),
+        ],
+        [
+            ("Háblame de la UNFICYP", ["UNFICYP", "Fuente:"]),
+            ("¿y quién la dirige?", ["La fuente no nombra a ninguna persona", "UNFICYP", "Fuente:"]),
+            ("is it still running?", ["My sources do not say whether that is still so", "UNFICYP", "Source:"]),
+        ],
+    ],
+)
+def test_a_follow_up_naming_nothing_is_answered_about_the_last_record(assistant, turns) -> None:
+    visitor = Visitor(assistant.rest_url)
+    for text, expected in turns:
+        reply = visitor.say(text)
+        assert all(part in reply for part in expected), (text, reply)
+
+
+@pytest.mark.parametrize("lang, joke", [("en", "tell me a joke"), ("es", "cuéntame un chiste")])
+def test_small_talk_after_an_answer_stays_out_of_scope(assistant, lang: str, joke: str) -> None:
+    visitor = Visitor(assistant.rest_url, metadata={"locale": lang})
+    visitor.say({"en": "Tell me about MINUSMA", "es": "Háblame de la MINUSMA"}[lang])
+    reply = visitor.say(joke)
+    assert reply.startswith({"en": "I can only answer questions", "es": "Solo puedo responder"}[lang]), reply

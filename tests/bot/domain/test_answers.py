@@ -13,12 +13,15 @@ from bot.domain.answers import (
     ONLY_NORWAY,
     OUT_OF_SCOPE,
     RATING,
+    REFUSE,
     SENDER,
     SUGGESTIONS,
     UNKNOWN,
     UNKNOWN_UNNAMED,
     answer_currency,
     answer_deployments,
+    answer_follow_up,
+    answer_improper,
     answer_out_of_scope,
     answer_topic,
     cite,
@@ -403,3 +406,44 @@ def test_are_the_figures_current_says_no_and_which_missions_closed(store: FactSt
 def test_how_current_without_figures_gives_no_closures(store: FactStore, lang: str) -> None:
     outcome = answer_currency(store, {}, "nato_ties", lang, {"en": "how recent is this?", "es": "¿es reciente?"}[lang])
     assert CURRENCY_FIGURES not in [r.response for r in outcome.replies]
+
+
+# --- follow-ups that name nothing, and refusals ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lang,question,first",
+    [("en", "is it still running?", FACTS), ("es", "¿y quién la dirige?", LACKS["person"])],
+)
+def test_a_follow_up_is_answered_about_the_focus(store: FactStore, lang: str, question: str, first: str) -> None:
+    outcome = answer_follow_up(store, {}, "minusma", lang, question)
+    assert outcome.replies[0].response == first and outcome.focus == "minusma"
+    ids = " ".join(r.values.get("fact_ids", "") for r in outcome.replies).split()
+    assert {"minusma", "minusma_closed"} <= set(ids)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_follow_up_without_focus_asks_to_rephrase(store: FactStore, lang: str) -> None:
+    assert [r.response for r in answer_follow_up(store, {}, None, lang, "and the year?").replies] == ["utter_fallback_rephrase"]
+
+
+@pytest.mark.parametrize("lang,question", [("en", "and what year was it?"), ("es", "¿y en qué año fue?")])
+def test_an_unsure_out_of_scope_follow_up_builds_on_the_focus(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_out_of_scope(store, {}, lang, question, focus="farc_agreement")
+    assert outcome.replies[0].response == FACTS and "2016" in outcome.replies[0].values["answer"]
+    # Sure it is out of scope, or no focus: out of scope it stays.
+    assert [r.response for r in answer_out_of_scope(store, {}, lang, question, focus="farc_agreement", confident=True).replies] == [OUT_OF_SCOPE]
+    assert [r.response for r in answer_out_of_scope(store, {}, lang, question).replies] == [OUT_OF_SCOPE]
+
+
+@pytest.mark.parametrize("lang,joke", [("en", "tell me a joke"), ("es", "cuéntame un chiste")])
+def test_small_talk_is_no_follow_up(store: FactStore, lang: str, joke: str) -> None:
+    assert [r.response for r in answer_out_of_scope(store, {}, lang, joke, focus="minusma").replies] == [OUT_OF_SCOPE]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_refusal_gives_what_the_sources_say_of_the_records_named(store: FactStore, lang: str) -> None:
+    outcome = answer_improper(store, {"organisation": ["NATO"]}, lang)
+    assert [r.response for r in outcome.replies] == [REFUSE, FACTS]
+    assert outcome.replies[1].values["fact_ids"] == "nato_ties"
+    assert [r.response for r in answer_improper(store, {}, lang).replies] == [REFUSE]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.asks import asked, gives, lacking
+from bot.domain.asks import asked, follow_up, gives, lacking
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,16 @@ def test_the_snapshot_year_is_no_date_of_the_event() -> None:
 def test_a_figure_asked_for_today_lacks_today_unless_an_update_tells_it() -> None:
     assert lacking("How many soldiers are there today?", ["In 2019, about 45 military personnel served."]) == "current"
     assert lacking("¿Cuántos soldados hay hoy?", ["En 2019, alrededor de 45 militares.", "Desde entonces, la MINUSMA ha concluido."]) is None
+
+
+
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("is it still running?", True), ("and the year?", True), ("¿y quién la dirige?", True), ("who else?", True),
+        ("tell me a joke", False), ("cuéntame un chiste", False),
+        ("What is the capital of France and how big is its population?", False),
+    ],
+)
+def test_a_follow_up_is_short_and_points_back(question: str, expected: bool) -> None:
+    assert follow_up(question) is expected
