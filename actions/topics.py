@@ -1,5 +1,5 @@
 """Answers to the policy topics (aims, NATO, the UN, peace, disarmament and the rest), how current they are,
-and polite refusals."""
+polite refusals, and a switch of language that carries a question."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 
 from actions import slots
 from actions.common import AnswerAction, language_of, latest_entities, latest_intent, latest_text
-from bot.domain.answers import Outcome, answer_currency, answer_improper, answer_topic
+from bot.domain.answers import Outcome, answer_currency, answer_improper, answer_language_switch, answer_topic
 from bot.domain.store import default_store
 
 
@@ -42,3 +42,12 @@ class ActionRefuseRequest(AnswerAction):
     def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest entities and `language`; sets nothing."""
         return answer_improper(default_store(), latest_entities(tracker), language_of(tracker))
+
+
+class ActionSwitchLanguage(AnswerAction):
+    def name(self) -> Text:
+        return "action_switch_language"
+
+    def outcome(self, tracker: Tracker) -> Outcome:
+        """Reads the latest text, its entities and `language` (already the one asked for); sets `focus` when it answers."""
+        return answer_language_switch(default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker))

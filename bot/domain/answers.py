@@ -46,6 +46,8 @@ SUGGESTIONS = {"deployments": "utter_deployments_suggestions", "topics": "utter_
 OUT_OF_SCOPE = "utter_out_of_scope"
 # A follow-up with nothing in focus: the visitor is asked what they mean.
 FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
+# "In Spanish, please": said in the language asked for.
+SWITCHED = "utter_language_switched"
 # An insult, instructions, a role or a false premise: refused.
 REFUSE = "utter_refuse_improper"
 # The kinds of record a question may name, most specific first.
@@ -385,3 +387,16 @@ def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome
     """
     named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
     return Outcome((Reply(REFUSE),) + tuple(cite(store, [r for f in named for r in store.records_on(f)], lang)))
+
+
+def answer_language_switch(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Outcome:
+    """The switch confirmed; then, when the request carries a question naming the store's records, its answer.
+
+    "En español, por favor: ¿cuántos policías había?" reads as a switch to the
+    classifier, with the police named: the visitor hears both, in Spanish.
+    """
+    named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
+    if not named:
+        return Outcome((Reply(SWITCHED),))
+    answer = answer_follow_up(store, entities, None, lang, question)
+    return replace(answer, replies=(Reply(SWITCHED),) + answer.replies)

@@ -373,3 +373,18 @@ def test_small_talk_after_an_answer_stays_out_of_scope(assistant, lang: str, jok
     visitor.say({"en": "Tell me about MINUSMA", "es": "Háblame de la MINUSMA"}[lang])
     reply = visitor.say(joke)
     assert reply.startswith({"en": "I can only answer questions", "es": "Solo puedo responder"}[lang]), reply
+
+
+@pytest.mark.parametrize(
+    "lang, message, expected",
+    [
+        ("es", "En español, por favor: ¿cuántos policías había?", ["Claro, seguiré en español.", "alrededor de 30", "Fuente:"]),
+        ("en", "In English please: how many soldiers did Norway have in Mali?", ["about 45", "Source:"]),
+    ],
+)
+def test_a_language_request_with_a_question_answers_it_in_that_language(
+    assistant, lang: str, message: str, expected: list
+) -> None:
+    visitor = Visitor(assistant.rest_url, metadata={"locale": {"en": "es", "es": "en"}[lang]})
+    reply = visitor.say(message)
+    assert all(part in reply for part in expected), reply

@@ -22,6 +22,7 @@ from bot.domain.answers import (
     answer_deployments,
     answer_follow_up,
     answer_improper,
+    answer_language_switch,
     answer_out_of_scope,
     answer_topic,
     cite,
@@ -447,3 +448,11 @@ def test_a_refusal_gives_what_the_sources_say_of_the_records_named(store: FactSt
     assert [r.response for r in outcome.replies] == [REFUSE, FACTS]
     assert outcome.replies[1].values["fact_ids"] == "nato_ties"
     assert [r.response for r in answer_improper(store, {}, lang).replies] == [REFUSE]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_switch_carrying_a_question_answers_it(store: FactStore, lang: str) -> None:
+    outcome = answer_language_switch(store, {"personnel": ["police"]}, lang, "¿cuántos policías había?")
+    assert [r.response for r in outcome.replies][:2] == ["utter_language_switched", FACTS]
+    assert outcome.focus == "police"
+    assert [r.response for r in answer_language_switch(store, {}, lang, "in English please").replies] == ["utter_language_switched"]
