@@ -309,7 +309,7 @@ def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
 _TIME_BOUND = {
     "security_council", "actions", "un_order", "eln_process", "ndfp_process", "discreet_talks", "peace",
     "women_peace", "development", "deployments", "military", "police", "civilian",
-    "minusma", "unmiss", "untso", "unficyp", "minujusth", "unmc", "monusco",
+    "minusma", "unmiss", "untso", "unficyp", "minujusth", "unmc", "monusco", "osce", "council_of_europe", "eu",
 }
 
 
