@@ -9,7 +9,9 @@ from rasa_sdk import Tracker
 
 from actions import slots
 from actions.common import AnswerAction, language_of, latest_entities, latest_intent, latest_text
-from bot.domain.answers import Outcome, answer_currency, answer_improper, answer_language_switch, answer_topic
+from bot.domain.answers import (
+    Outcome, answer_currency, answer_improper, answer_language_switch, answer_topic, with_later_questions,
+)
 from bot.domain.store import default_store
 
 
@@ -19,9 +21,9 @@ class ActionAnswerTopic(AnswerAction):
 
     def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest text, intent, organisation/place entities and `language`; sets `focus`."""
-        return answer_topic(
-            default_store(), latest_intent(tracker), latest_entities(tracker), language_of(tracker), latest_text(tracker)
-        )
+        store, lang, text = default_store(), language_of(tracker), latest_text(tracker)
+        first = answer_topic(store, latest_intent(tracker), latest_entities(tracker), lang, text)
+        return with_later_questions(store, first, text, tracker.get_slot(slots.FOCUS), lang)
 
 
 class ActionAnswerCurrency(AnswerAction):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional, Sequence
 
-from bot.domain import asks
+from bot.domain import asks, clauses
 from bot.domain.countries import proper_name
 from bot.domain.language import LANGUAGES, Lang
 from bot.domain.store import Fact, FactStore, Source, match_key
@@ -400,3 +400,29 @@ def answer_language_switch(store: FactStore, entities: Entities, lang: Lang, que
         return Outcome((Reply(SWITCHED),))
     answer = answer_follow_up(store, entities, None, lang, question)
     return replace(answer, replies=(Reply(SWITCHED),) + answer.replies)
+
+
+def with_later_questions(
+    store: FactStore, first: Outcome, question: str, focus: Optional[str], lang: Lang
+) -> Outcome:
+    """``first``, then the answer to each later question of the message, in order, each with its source.
+
+    One rating prompt and one set of suggestions close the whole; the focus is
+    the last question's. A later question on no topic of the store adds nothing.
+    """
+    later = []
+    for clause in clauses.later_clauses(question, store):
+        topic = store.topic_for_intent(clause.intent)
+        if topic is None:
+            continue
+        if topic.action == DEPLOYMENTS_ACTION:
+            later.append(answer_deployments(store, clause.intent, clause.entities, focus, lang, clause.text))
+        else:
+            later.append(answer_topic(store, clause.intent, clause.entities, lang, clause.text))
+    if not later:
+        return first
+    closing = {RATING, *SUGGESTIONS.values()}
+    replies = [r for outcome in (first, *later) for r in outcome.replies if r.response not in closing]
+    feature = "deployments" if first.replies[-1].response == SUGGESTIONS["deployments"] else "topics"
+    combined = Outcome(tuple(replies), focus=later[-1].focus or first.focus, about=first.about)
+    return _suggesting(combined, feature)

@@ -388,3 +388,17 @@ def test_a_language_request_with_a_question_answers_it_in_that_language(
     visitor = Visitor(assistant.rest_url, metadata={"locale": {"en": "es", "es": "en"}[lang]})
     reply = visitor.say(message)
     assert all(part in reply for part in expected), reply
+
+
+@pytest.mark.parametrize(
+    "lang, message, first, second",
+    [
+        ("en", "How many Norwegian soldiers serve in UN missions and what does NATO mean to Norway?", "about 45", "cornerstone"),
+        ("es", "¿Cuántos soldados noruegos hay en misiones de la ONU y qué significa la OTAN para Noruega?",
+         "alrededor de 45", "piedra angular"),
+    ],
+)
+def test_two_questions_in_one_message_are_answered_in_order(assistant, lang: str, message: str, first: str, second: str) -> None:
+    reply = Visitor(assistant.rest_url, metadata={"locale": lang}).say(message)
+    assert first in reply and second in reply and reply.index(first) < reply.index(second), reply
+    assert reply.count({"en": "Source:", "es": "Fuente:"}[lang]) >= 2
