@@ -419,6 +419,8 @@ def with_later_questions(
             later.append(answer_deployments(store, clause.intent, clause.entities, focus, lang, clause.text))
         else:
             later.append(answer_topic(store, clause.intent, clause.entities, lang, clause.text))
+    # "Hi. How many soldiers?" is one question: a clause whose facts the first answer gave adds nothing.
+    later = [outcome for outcome in later if not _cited(outcome) <= _cited(first)]
     if not later:
         return first
     closing = {RATING, *SUGGESTIONS.values()}
@@ -426,3 +428,8 @@ def with_later_questions(
     feature = "deployments" if first.replies[-1].response == SUGGESTIONS["deployments"] else "topics"
     combined = Outcome(tuple(replies), focus=later[-1].focus or first.focus, about=first.about)
     return _suggesting(combined, feature)
+
+
+def _cited(outcome: Outcome) -> set[str]:
+    """The ids of the records an outcome's replies give."""
+    return {i for r in outcome.replies if r.response == FACTS for i in r.values.get("fact_ids", "").split()}

@@ -51,3 +51,9 @@ def test_each_question_is_answered_in_order_each_with_its_source(store: FactStor
     # One rating and one set of suggestions close the whole answer.
     assert [r.response for r in outcome.replies][-2:] == [RATING, SUGGESTIONS["deployments"]]
     assert outcome.focus == "nato_ties"
+
+
+@pytest.mark.parametrize("lang,question", [("en", "Hi. How many soldiers does Norway have?"), ("es", "Hola. ¿Cuántos soldados tiene Noruega?")])
+def test_a_preface_cut_off_adds_no_second_answer(store: FactStore, lang: str, question: str) -> None:
+    first = answer_deployments(store, "ask_deployments", {"personnel": ["military"]}, None, lang, question)
+    assert with_later_questions(store, first, question, None, lang) == first
