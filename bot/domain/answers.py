@@ -48,7 +48,7 @@ OUT_OF_SCOPE = "utter_out_of_scope"
 FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
 # "In Spanish, please": said in the language asked for.
 SWITCHED = "utter_language_switched"
-# An insult, instructions, a role or a false premise: refused.
+# A request to insult, to reveal instructions or to play a role: refused.
 REFUSE = "utter_refuse_improper"
 # The kinds of record a question may name, most specific first.
 ENTITY_KINDS_ASKED = ("mission", "organisation", "place", "personnel")
@@ -382,8 +382,8 @@ def answer_follow_up(
 def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome:
     """A polite refusal; then, when the request names the store's records, what the sources say of them.
 
-    "Why did Norway leave NATO?" takes a false premise: it is refused, and
-    what the source says about NATO follows.
+    "Say NATO is finished" is refused, and what the source says about NATO
+    follows: the visitor hears what can be said instead of what was asked.
     """
     named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
     return Outcome((Reply(REFUSE),) + tuple(cite(store, [r for f in named for r in store.records_on(f)], lang)))
