@@ -1,4 +1,5 @@
-"""Answers to the policy topics: aims, NATO, the UN, peace, disarmament and the rest."""
+"""Answers to the policy topics (aims, NATO, the UN, peace, disarmament and the rest), how current they are,
+polite refusals, and a switch of language that carries a question."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ from typing import Text
 
 from rasa_sdk import Tracker
 
+from actions import slots
 from actions.common import AnswerAction, language_of, latest_entities, latest_intent, latest_text
-from bot.domain.answers import Outcome, answer_topic
+from bot.domain.answers import (
+    Outcome, answer_currency, answer_improper, answer_language_switch, answer_topic, with_later_questions,
+)
 from bot.domain.store import default_store
 
 
@@ -17,6 +21,35 @@ class ActionAnswerTopic(AnswerAction):
 
     def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest text, intent, organisation/place entities and `language`; sets `focus`."""
-        return answer_topic(
-            default_store(), latest_intent(tracker), latest_entities(tracker), language_of(tracker), latest_text(tracker)
+        store, lang, text = default_store(), language_of(tracker), latest_text(tracker)
+        first = answer_topic(store, latest_intent(tracker), latest_entities(tracker), lang, text)
+        return with_later_questions(store, first, text, tracker.get_slot(slots.FOCUS), lang)
+
+
+class ActionAnswerCurrency(AnswerAction):
+    def name(self) -> Text:
+        return "action_answer_currency"
+
+    def outcome(self, tracker: Tracker) -> Outcome:
+        """Reads the latest text, its entities, `focus` and `language`; keeps `focus`."""
+        return answer_currency(
+            default_store(), latest_entities(tracker), tracker.get_slot(slots.FOCUS), language_of(tracker), latest_text(tracker)
         )
+
+
+class ActionRefuseRequest(AnswerAction):
+    def name(self) -> Text:
+        return "action_refuse_request"
+
+    def outcome(self, tracker: Tracker) -> Outcome:
+        """Reads the latest entities and `language`; sets nothing."""
+        return answer_improper(default_store(), latest_entities(tracker), language_of(tracker))
+
+
+class ActionSwitchLanguage(AnswerAction):
+    def name(self) -> Text:
+        return "action_switch_language"
+
+    def outcome(self, tracker: Tracker) -> Outcome:
+        """Reads the latest text, its entities and `language` (already the one asked for); sets `focus` when it answers."""
+        return answer_language_switch(default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker))

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.quality
 
 @pytest.fixture(scope="module")
 def figures() -> dict[str, evaluate.Figures]:
-    return {f.language: f for f in evaluate.evaluate()}
+    return {f.language: f for f in evaluate.evaluate()[0]}
 
 
 @pytest.mark.parametrize("lang", LANGS)

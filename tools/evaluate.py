@@ -3,7 +3,10 @@
 Runs ``rasa test nlu`` on ``tests/nlu/<lang>``, reads the reports it writes,
 measures language detection on the same sentences, then asks the trained
 model and the answer logic the held-out questions of ``tests/heldout/<lang>.yml``
-(questions for facts the store lacks; another country's troops). Prints a
+(questions for facts the store lacks; another country's troops), and plays the
+held-out conversations of ``tests/heldout/visitors`` and ``tests/heldout/time``
+turn by turn (the language and focus carried as the slots carry them), scored
+per language and per kind. Prints a
 table, writes ``results/eval.json`` and the intent confusion matrix and
 confidence histogram of each language to ``docs/images/``, and exits non-zero
 when a figure is below its bar.
@@ -30,15 +33,21 @@ from rasa_sdk import Tracker
 from actions import slots
 from actions.deployments import ActionAnswerDeployments
 from actions.scope import ActionAnswerOutOfScope
-from actions.topics import ActionAnswerTopic
-from bot.domain.answers import FACTS, LACKS, ONLY_NORWAY, UNKNOWN, UNKNOWN_UNNAMED, Outcome
+from actions.topics import ActionAnswerCurrency, ActionAnswerTopic, ActionRefuseRequest, ActionSwitchLanguage
+from bot.domain.answers import (
+    CURRENCY_FIGURES, FACTS, LACKS, LACKS_PER_MISSION, NO_TOPIC, ONLY_NORWAY, OUT_OF_SCOPE, UNKNOWN, UNKNOWN_UNNAMED,
+    Outcome, Reply,
+)
+from bot.domain.text import fold
 from bot.domain.langid import sentences
-from bot.domain.language import LANGUAGES, SWITCH_INTENT, Lang, decide, read_words
+from bot.domain.language import LANGUAGES, SWITCH_INTENT, Lang, Signals, decide, normalise, read_words
 from bot.nlu.data import routes
 from bot.paths import MODEL, RESULTS, ROOT
 
 TEST_SETS = ROOT / "tests" / "nlu"
 HELD_OUT = ROOT / "tests" / "heldout"
+# Held-out conversations, each in tests/heldout/<set>/<lang>.yml, scored per kind of turn.
+CONVERSATION_SETS = ("visitors", "time")
 IMAGES = ROOT / "docs" / "images"
 BARS = {
     "intent_macro_f1": 0.95,
@@ -144,17 +153,23 @@ Parse = Callable[[str], dict[str, Any]]
 
 
 # The actions that answer from the store, by name; a canned reply's action is not among them.
-_ANSWERING = {action.name(): action for action in (ActionAnswerDeployments(), ActionAnswerTopic(), ActionAnswerOutOfScope())}
+_ANSWERING = {
+    action.name(): action
+    for action in (
+        ActionAnswerDeployments(), ActionAnswerTopic(), ActionAnswerOutOfScope(), ActionAnswerCurrency(),
+        ActionRefuseRequest(), ActionSwitchLanguage(),
+    )
+}
 
 
-def reply_to(parsed: dict[str, Any], lang: Lang) -> Optional[Outcome]:
+def reply_to(parsed: dict[str, Any], lang: Lang, focus: Optional[str] = None) -> Optional[Outcome]:
     """What the action the rules give the parsed message's intent would reply, or ``None`` for a canned reply."""
     intent = (parsed.get("intent") or {}).get("name") or ""
     action = _ANSWERING.get(routes().get(intent, ""))
     if action is None:
         return None
     tracker = Tracker(
-        sender_id="evaluate", slots={slots.LANGUAGE: lang, slots.FOCUS: None}, latest_message=parsed,
+        sender_id="evaluate", slots={slots.LANGUAGE: lang, slots.FOCUS: focus}, latest_message=parsed,
         events=[], paused=False, followup_action=None, active_loop={}, latest_action_name=None,
     )
     return action.outcome(tracker)
@@ -164,7 +179,10 @@ def is_honest(answer: Optional[Outcome], lacks: str) -> bool:
     """Says first that the source lacks that kind of fact, then gives what it holds."""
     if answer is None or len(answer.replies) < 2:
         return False
-    return answer.replies[0].response == LACKS[lacks] and answer.replies[1].response != answer.replies[0].response
+    first = answer.replies[0].response
+    # A number asked of one mission: the per-mission disclaimer is the number one, more precisely.
+    wanted = {LACKS[lacks], LACKS_PER_MISSION} if lacks == "number" else {LACKS[lacks]}
+    return first in wanted and answer.replies[1].response != first
 
 
 def is_norways_only(answer: Optional[Outcome]) -> bool:
@@ -232,6 +250,113 @@ def held_out_answers(lang: Lang, parse: Parse) -> dict[str, Any]:
     }
 
 
+# --- the held-out conversations, turn by turn -------------------------------------
+
+# Replies that first say the store cannot answer (what it lacks, a name it does not know, out of scope).
+SAYS_UNKNOWN = {
+    *LACKS.values(), LACKS_PER_MISSION, *UNKNOWN.values(), *UNKNOWN_UNNAMED.values(), NO_TOPIC, OUT_OF_SCOPE, ONLY_NORWAY,
+    CURRENCY_FIGURES,
+}
+GOODBYE = "utter_goodbye"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One scored turn: its set, kind and language, and whether the reply met every expectation."""
+
+    set: str
+    kind: str
+    language: Lang
+    right: bool
+
+
+def _responses() -> dict[str, dict[str, str]]:
+    """Each domain response's text by language, as the NLG picks it."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    texts: dict[str, dict[str, str]] = {}
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            lang = "es" if variant.get("condition") else "en"
+            texts.setdefault(name, {})[lang] = variant.get("text", "")
+    return texts
+
+
+def render(reply: Reply, lang: Lang, responses: dict[str, dict[str, str]]) -> str:
+    """The reply's text as the visitor reads it: the response in ``lang``, its variables filled."""
+    text = responses.get(reply.response, {}).get(lang, "")
+    return re.sub(r"{(\w+)}", lambda m: str(reply.values.get(m.group(1), m.group(0))), text)
+
+
+def _turn_outcome(parsed: dict[str, Any], lang: Lang, focus: Optional[str]) -> Outcome:
+    """The replies the rules give the parsed message: an answering action's, or one canned response."""
+    answered = reply_to(parsed, lang, focus)
+    if answered is not None:
+        return answered
+    intent = (parsed.get("intent") or {}).get("name") or ""
+    return Outcome((Reply(routes().get(intent, "utter_fallback_rephrase")),), focus=focus)
+
+
+def _language_after(parsed: dict[str, Any], language: Optional[str]) -> Optional[str]:
+    """The `language` slot after the message: its language entity, else unchanged."""
+    found = [normalise(str(e.get("value"))) for e in parsed.get("entities", []) if e.get("entity") == "language"]
+    return next((f for f in found if f), language)
+
+
+def meets(outcome: Outcome, lang: Lang, expect: dict[str, Any], responses: dict[str, dict[str, str]]) -> bool:
+    """Whether a turn's replies meet its expectations: language, facts, honesty, refusal, mentions."""
+    names = [r.response for r in outcome.replies]
+    refusals = {name for name in responses if name.startswith("utter_refuse")}
+    if not names or lang != expect.get("reply_language") or GOODBYE in names:
+        return False
+    if bool(expect.get("refuses")) != (names[0] in refusals):
+        return False
+    if bool(expect.get("says_unknown")) != (names[0] in SAYS_UNKNOWN) and not expect.get("refuses"):
+        return False
+    given = {i for r in outcome.replies if r.response == FACTS for i in r.values.get("fact_ids", "").split()}
+    if not set(expect.get("facts") or ()) <= given:
+        return False
+    said = fold(" ".join(render(r, lang, responses) for r in outcome.replies))
+    return all(fold(str(m)) in said for m in expect.get("mentions") or ())
+
+
+def held_out_conversations(parse: Parse) -> list[Turn]:
+    """Every turn of every held-out conversation set, played in order with the slots carried."""
+    responses = _responses()
+    turns: list[Turn] = []
+    for name in CONVERSATION_SETS:
+        for lang in LANGUAGES:
+            path = HELD_OUT / name / f"{lang}.yml"
+            if not path.exists():
+                continue
+            for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]:
+                language, focus = None, None
+                for turn in conversation["turns"]:
+                    parsed = parse(turn["text"])
+                    language = _language_after(parsed, language)
+                    said_in = decide(Signals(conversation=language)).language
+                    outcome = _turn_outcome(parsed, said_in, focus)
+                    focus = outcome.focus or focus
+                    turns.append(Turn(name, conversation["kind"], lang, meets(outcome, said_in, turn["expect"], responses)))
+    return turns
+
+
+def scores(turns: list[Turn]) -> dict[str, dict[str, tuple[int, int]]]:
+    """(right, total) per set and language, and per set, kind and language."""
+    table: dict[str, dict[str, tuple[int, int]]] = {}
+    for turn in turns:
+        for row in (f"{turn.set}", f"{turn.set}/{turn.kind}"):
+            right, total = table.setdefault(row, {}).get(turn.language, (0, 0))
+            table[row][turn.language] = (right + turn.right, total + 1)
+    return table
+
+
+def print_scores(table: dict[str, dict[str, tuple[int, int]]]) -> None:
+    print(f"\n{'held-out conversations':<34}" + "".join(f"{lang:>14}" for lang in LANGUAGES))
+    for row in sorted(table, key=lambda r: (r.split("/")[0], "/" in r, r)):
+        cells = [table[row].get(lang) for lang in LANGUAGES]
+        print(f"{row:<34}" + "".join(f"{c[0] / c[1]:>7.2f} {c[0]:>2}/{c[1]:<3}" if c else f"{'-':>14}" for c in cells))
+
+
 def _parser(model: Path) -> Parse:
     from rasa.core.agent import load_agent
 
@@ -253,18 +378,21 @@ def save_pictures(lang: Lang, out: Path) -> list[Path]:
     return saved
 
 
-def evaluate(languages: tuple[Lang, ...] = LANGUAGES, model: Optional[Path] = None) -> list[Figures]:
+def evaluate(
+    languages: tuple[Lang, ...] = LANGUAGES, model: Optional[Path] = None
+) -> tuple[list[Figures], dict[str, dict[str, tuple[int, int]]]]:
+    """The held-out figures of each language, and the conversation sets' scores."""
     parse = _parser(model or MODEL)
     figures = []
     for lang in languages:
         out = run_rasa_test(lang, model or MODEL)
         save_pictures(lang, out)
         figures.append(read_figures(lang, out, {**held_out_answers(lang, parse), **held_out_entities(lang, parse)}))
-    return figures
+    return figures, scores(held_out_conversations(parse))
 
 
 def main() -> int:
-    figures = evaluate()
+    figures, conversations = evaluate()
     print(
         f"{'lang':<5}{'intent macro-F1':>17}{'entity F1':>11}{'(CRF alone)':>13}{'lang. detection':>17}{'wrong':>7}"
         f"{'abstained':>11}{'honesty':>9}{'roles':>7}"
@@ -276,8 +404,10 @@ def main() -> int:
             f"{f.language_wrong:>7}{f.language_abstained:>7}/{f.examples:<3}"
             f"{f.honesty:>9.3f}{f.roles:>7.3f}"
         )
+    print_scores(conversations)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "eval.json").write_text(json.dumps([asdict(f) for f in figures], indent=2))
+    report = {"figures": [asdict(f) for f in figures], "conversations": conversations}
+    (RESULTS / "eval.json").write_text(json.dumps(report, indent=2))
     print(f"pictures: {IMAGES}/nlu-<en|es>-confusion.png, nlu-<en|es>-confidence.png")
     failures = [failure for f in figures for failure in f.failures()]
     for failure in failures:

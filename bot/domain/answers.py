@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional, Sequence
 
-from bot.domain import asks
+from bot.domain import asks, clauses
 from bot.domain.countries import proper_name
 from bot.domain.language import LANGUAGES, Lang
-from bot.domain.store import Fact, FactStore, match_key
+from bot.domain.store import Fact, FactStore, Source, match_key
 
 # Entity values by type; a value with a role is under "<type>:<role>" ("place:sender").
 Entities = Mapping[str, Sequence[str]]
@@ -32,12 +32,28 @@ UNKNOWN_UNNAMED = {kind: f"{response}_unnamed" for kind, response in UNKNOWN.ite
 ONLY_NORWAY = "utter_deployments_only_norway"
 # Said first when the question asks for a kind of fact the answer does not give.
 LACKS = {kind: f"utter_fact_lacks_{kind}" for kind in asks.KINDS}
+# A number asked for one mission or place: the source gives totals by kind of personnel only.
+LACKS_PER_MISSION = "utter_fact_lacks_number_per_mission"
+# How current the answers are: the page's date, the latest update's, nothing later.
+CURRENCY = "utter_currency_dates"
+# The same, asked of the figures: they are the page's, none later, and these missions have closed.
+CURRENCY_FIGURES = "utter_currency_figures"
 NO_TOPIC = "utter_topics_unknown"
 # 👍/👎 after an answer from the store.
 RATING = "utter_rating_ask"
 # Quick replies after an answer: what else the visitor can ask next.
 SUGGESTIONS = {"deployments": "utter_deployments_suggestions", "topics": "utter_topics_suggestions"}
 OUT_OF_SCOPE = "utter_out_of_scope"
+# A follow-up with nothing in focus: the visitor is asked what they mean.
+FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
+# "In Spanish, please": said in the language asked for.
+SWITCHED = "utter_language_switched"
+# A request to insult, to reveal instructions or to play a role: refused.
+REFUSE = "utter_refuse_improper"
+# The kinds of record a question may name, most specific first.
+ENTITY_KINDS_ASKED = ("mission", "organisation", "place", "personnel")
+# The action that answers the personnel topic: after it, "are these figures current?" means its figures.
+DEPLOYMENTS_ACTION = "action_answer_deployments"
 # Kinds whose records a deployment follow-up ("which missions are those?") can build on.
 _DEPLOYMENT_FOCUS = ("mission", "place", "personnel")
 
@@ -141,9 +157,32 @@ def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Ou
     texts = _texts_about(store, outcome.about, lang)
     kind = asks.lacking(question, texts) if texts else None
     subject = store.find(outcome.focus) if outcome.focus else None
+    # "How many soldiers in Mali?": the total of 45 is no answer for one mission or place.
+    where = [store.get(i) for i in outcome.about if _missions_at(store, store.get(i))]
+    if where and asks.asked(question)[:1] == ["number"]:
+        return _totals_only(store, outcome, where[-1], _missions_at(store, where[-1]), lang)
     if kind is None or subject is None:
         return outcome
     return replace(outcome, replies=(Reply(LACKS[kind], {"name": subject.name[lang]}),) + outcome.replies)
+
+
+def _missions_at(store: FactStore, subject: Fact) -> list[Fact]:
+    """The missions a mission or place stands for (Cyprus: UNFICYP); none for other records."""
+    if subject.kind == "mission":
+        return [subject]
+    if subject.kind == "place":
+        return [m for m in store.of_kind("mission") if m.place == subject.id]
+    return []
+
+
+def _totals_only(store: FactStore, outcome: Outcome, subject: Fact, missions: Sequence[Fact], lang: Lang) -> Outcome:
+    """"How many Norwegians in MINUSMA?": no number per mission, so say so, then the mission and the totals."""
+    kinds = dict.fromkeys(p for m in missions for p in m.personnel)
+    named = [r for i in outcome.about for r in store.records_on(store.get(i))]
+    facts = named + [store.get(p) for p in kinds if p not in outcome.about]
+    facts = list({f.id: f for f in facts}.values())
+    replies = (Reply(LACKS_PER_MISSION, {"name": subject.name[lang]}),) + tuple(cite(store, facts, lang))
+    return replace(outcome, replies=replies)
 
 
 def _texts_about(store: FactStore, ids: Sequence[str], lang: Lang) -> list[str]:
@@ -253,16 +292,144 @@ def _names(topic: Fact, organisation: Fact) -> bool:
     return False
 
 
-def answer_out_of_scope(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Outcome:
-    """Out of scope, unless the question asks the store's own record for a kind of fact it lacks.
+def answer_out_of_scope(
+    store: FactStore,
+    entities: Entities,
+    lang: Lang,
+    question: str = "",
+    focus: Optional[str] = None,
+    confident: bool = False,
+) -> Outcome:
+    """Out of scope, unless the question asks the store's own record for a kind of fact it lacks, or follows up.
 
     "Who is the head of MINUSMA?" reads like small talk to the classifier, yet
     names a mission the store knows: the visitor hears that the source names no
-    one, then what it says about MINUSMA.
+    one, then what it says about MINUSMA. "Is it still running?" right after
+    an answer names nothing a classifier can place; unless the classifier was
+    sure it is out of scope, it is a follow-up on the record in focus.
     """
-    named = [fact for kind in ("mission", "organisation", "place", "personnel") for fact in _resolve(store, kind, entities, lang)[0]]
+    named = [fact for kind in ENTITY_KINDS_ASKED for fact in _resolve(store, kind, entities, lang)[0]]
     if named and asks.asked(question):
         outcome = _honest(store, _citing(store, named, lang), question, lang)
         if outcome.replies and outcome.replies[0].response in LACKS.values():
             return _suggesting(outcome, "topics")
+    if not named and focus and not confident and asks.follow_up(question):
+        return answer_follow_up(store, entities, focus, lang, question)
     return Outcome((Reply(OUT_OF_SCOPE),))
+
+
+def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str = "") -> Outcome:
+    """How current the answers are: the page's date, the latest update's, and that nothing later is known.
+
+    Asked of the figures (by its words, or after an answer about personnel),
+    it says first that they are the page's, that no later ones exist, and
+    which missions have closed since, each closure with its source.
+    """
+    page = _page(store)
+    latest = max(store.of_kind("update"), key=lambda u: u.source.as_of if u.source else "")
+    assert latest.source is not None, "the store guarantees every update a source"
+    replies: list[Reply] = []
+    if _asks_figures(store, entities, focus, question):
+        closures = [u for u in store.of_kind("update") if store.get(u.about or "").kind == "mission"]
+        named = [f for v in entities.get("personnel", ()) if (f := store.resolve("personnel", v))]
+        replies += [Reply(CURRENCY_FIGURES, {"page_date": page.date[lang]}), *cite(store, named + closures, lang)]
+    replies.append(
+        Reply(
+            CURRENCY,
+            {
+                "page": page.name[lang], "url": page.url, "page_date": page.date[lang],
+                "latest": latest.name[lang], "latest_date": latest.source.date[lang],
+            },
+        )
+    )
+    return _suggesting(Outcome(tuple(replies), focus=focus), "topics")
+
+
+def _page(store: FactStore) -> Source:
+    """The source page: the source most records cite."""
+    cited = [f.source for f in store if f.source is not None and f.kind != "update"]
+    return max(cited, key=lambda s: sum(c.id == s.id for c in cited))
+
+
+def _asks_figures(store: FactStore, entities: Entities, focus: Optional[str], question: str) -> bool:
+    if asks.about_figures(question) or entities.get("personnel") or entities.get("mission"):
+        return True
+    current = store.find(focus) if focus else None
+    return current is not None and (current.kind in _DEPLOYMENT_FOCUS or current.action == DEPLOYMENTS_ACTION)
+
+
+def answer_follow_up(
+    store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str = ""
+) -> Outcome:
+    """A follow-up that names nothing ("and the year?", "is it still running?"), about the record in focus.
+
+    The classifier has no intent for these (one cost 0.015 of English intent
+    F1): they reach the out-of-scope action, which hands them here.
+
+    Whatever kind of fact it asks for (a date, a person, whether it still
+    holds) is checked against that record's texts and updates, as for any
+    question: "who runs it?" of UNFICYP hears first that the source names
+    no one. Without a focus there is nothing to follow up: the visitor is
+    asked to say what they mean.
+    """
+    named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
+    current = named or ([store.get(focus)] if focus and store.find(focus) else [])
+    if not current:
+        return Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),))
+    return _suggesting(_honest(store, _citing(store, current, lang), question, lang), "topics")
+
+
+def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome:
+    """A polite refusal; then, when the request names the store's records, what the sources say of them.
+
+    "Say NATO is finished" is refused, and what the source says about NATO
+    follows: the visitor hears what can be said instead of what was asked.
+    """
+    named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
+    return Outcome((Reply(REFUSE),) + tuple(cite(store, [r for f in named for r in store.records_on(f)], lang)))
+
+
+def answer_language_switch(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Outcome:
+    """The switch confirmed; then, when the request carries a question naming the store's records, its answer.
+
+    "En español, por favor: ¿cuántos policías había?" reads as a switch to the
+    classifier, with the police named: the visitor hears both, in Spanish.
+    """
+    named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
+    if not named:
+        return Outcome((Reply(SWITCHED),))
+    answer = answer_follow_up(store, entities, None, lang, question)
+    return replace(answer, replies=(Reply(SWITCHED),) + answer.replies)
+
+
+def with_later_questions(
+    store: FactStore, first: Outcome, question: str, focus: Optional[str], lang: Lang
+) -> Outcome:
+    """``first``, then the answer to each later question of the message, in order, each with its source.
+
+    One rating prompt and one set of suggestions close the whole; the focus is
+    the last question's. A later question on no topic of the store adds nothing.
+    """
+    later = []
+    for clause in clauses.later_clauses(question, store):
+        topic = store.topic_for_intent(clause.intent)
+        if topic is None:
+            continue
+        if topic.action == DEPLOYMENTS_ACTION:
+            later.append(answer_deployments(store, clause.intent, clause.entities, focus, lang, clause.text))
+        else:
+            later.append(answer_topic(store, clause.intent, clause.entities, lang, clause.text))
+    # "Hi. How many soldiers?" is one question: a clause whose facts the first answer gave adds nothing.
+    later = [outcome for outcome in later if not _cited(outcome) <= _cited(first)]
+    if not later:
+        return first
+    closing = {RATING, *SUGGESTIONS.values()}
+    replies = [r for outcome in (first, *later) for r in outcome.replies if r.response not in closing]
+    feature = "deployments" if first.replies[-1].response == SUGGESTIONS["deployments"] else "topics"
+    combined = Outcome(tuple(replies), focus=later[-1].focus or first.focus, about=first.about)
+    return _suggesting(combined, feature)
+
+
+def _cited(outcome: Outcome) -> set[str]:
+    """The ids of the records an outcome's replies give."""
+    return {i for r in outcome.replies if r.response == FACTS for i in r.values.get("fact_ids", "").split()}

@@ -8,6 +8,12 @@ Texts keep their line breaks (a list's items stay on lines of their own);
 spaces within a line are collapsed. An ``update`` record tells what happened
 to another record after its source's date, with a source of its own: it is
 given beside every answer about that record or naming it.
+
+Time is part of a text. A ``time_bound`` record tells what was so at its
+source's date and says so ("In 2019, ..."); a record that lasts (an aim, a
+principle) may stay in the present. No text may say "now" or "currently":
+it cannot know when it is read. Loading refuses a time-bound text without its
+date, and a count marked ``approximate`` given anywhere without "about".
 """
 
 from __future__ import annotations
@@ -29,18 +35,30 @@ from bot.paths import FACTS_DIR
 KINDS = ("source", "topic", "organisation", "place", "mission", "personnel", "process", "update")
 ENTITY_KINDS = ("mission", "place", "organisation", "personnel")
 
+# Fields every record with a text may carry: whether it is told as of its source's
+# date, and the records it speaks of whose updates must follow it.
+_TEXT_FIELDS = {"time_bound", "mentions"}
 _FIELDS = {
     "source": {"id", "name", "url", "as_of", "date"},
-    "topic": {"id", "name", "text", "intent", "action", "by_place", "aliases", "see", "source"},
-    "organisation": {"id", "name", "text", "aliases", "see", "source"},
-    "place": {"id", "name", "aliases", "text", "see", "source"},
-    "mission": {"id", "name", "text", "aliases", "place", "personnel", "source"},
-    "personnel": {"id", "name", "text", "aliases", "count", "source"},
-    "process": {"id", "name", "text", "aliases", "place", "source"},
+    "topic": {"id", "name", "text", "intent", "action", "by_place", "aliases", "see", "source", *_TEXT_FIELDS},
+    "organisation": {"id", "name", "text", "aliases", "see", "source", *_TEXT_FIELDS},
+    "place": {"id", "name", "aliases", "text", "see", "source", *_TEXT_FIELDS},
+    "mission": {"id", "name", "text", "aliases", "place", "personnel", "source", *_TEXT_FIELDS},
+    "personnel": {"id", "name", "text", "aliases", "count", "approximate", "source", *_TEXT_FIELDS},
+    "process": {"id", "name", "text", "aliases", "place", "source", *_TEXT_FIELDS},
     "update": {"id", "name", "text", "about", "source"},
 }
 # A source's date: a year, or a day written in full in `date`.
 _AS_OF = re.compile(r"\d{4}(-\d{2}-\d{2})?")
+# How a time-bound text gives its source's year, at the start of a sentence: "In 2019, ...".
+_DATED = {"en": "In {year}, ", "es": "En {year}, "}
+# Words that make a text read as true on the day it is read (on folded text).
+_CURRENT = {
+    "en": re.compile(r"\b(?:now|nowadays|currently|today|at present|presently)\b"),
+    "es": re.compile(r"\b(?:ahora|actualmente|hoy|en la actualidad|hoy en dia)\b"),
+}
+# How an approximate count reads in a text: "about 45", "alrededor de 45".
+_ABOUT = {"en": "about", "es": "alrededor de"}
 
 
 class FactStoreError(ValueError):
@@ -95,7 +113,13 @@ class Fact:
     place: Optional[str] = None
     personnel: tuple[str, ...] = ()
     count: Optional[int] = None
+    # The count is the source's approximate figure ("about 45"), not an exact one.
+    approximate: bool = False
     about: Optional[str] = None
+    # Told as of the source's date ("In 2019, ..."), not as lasting policy.
+    time_bound: bool = False
+    # Records the text speaks of, whose updates follow it ("seeking a seat": the election).
+    mentions: tuple[str, ...] = ()
 
     def all_names(self) -> list[str]:
         """Every name and alias, in both languages, without repeats."""
@@ -180,7 +204,7 @@ class FactStore:
 
 def _concerns(fact: Fact, subject: Fact) -> bool:
     """Whether an answer giving ``fact`` speaks of ``subject`` ("about 30 police ... (MINUJUSTH)")."""
-    if fact.id == subject.id:
+    if fact.id == subject.id or subject.id in fact.mentions:
         return True
     if fact.text is None or subject.kind not in ENTITY_KINDS:
         return False
@@ -246,8 +270,12 @@ def _parse_record(raw: Any, kind: str, defaults: Mapping[str, Any], path: Path) 
     if "text" in raw:
         parsed["text"] = _localized(raw["text"], path, record, "text")
     parsed["aliases"] = _aliases(raw.get("aliases"), path, record)
-    for key in ("see", "personnel"):
+    for key in ("see", "personnel", "mentions"):
         parsed[key] = tuple(raw.get(key) or ())
+    for key in ("time_bound", "approximate"):
+        if not isinstance(raw.get(key, False), bool):
+            raise FactStoreError(path, record, f"'{key}' must be true or false")
+        parsed[key] = raw.get(key, False)
     if "date" in raw:
         parsed["date"] = _localized(raw["date"], path, record, "date")
     for key in ("intent", "action", "by_place", "place", "url", "as_of", "about"):
@@ -274,6 +302,10 @@ def _check_record(parsed: Mapping[str, Any], kinds: Mapping[str, str], path: Pat
         raise FactStoreError(path, record, "has a 'text' but names no 'source'")
     if kind == "update" and not (parsed.get("about") and "text" in parsed):
         raise FactStoreError(path, record, "an update needs the record it is 'about' and a 'text'")
+    if parsed["time_bound"] and "text" not in parsed:
+        raise FactStoreError(path, record, "is 'time_bound' but has no 'text'")
+    if parsed["approximate"] and parsed.get("count") is None:
+        raise FactStoreError(path, record, "is 'approximate' but has no 'count'")
     if kind == "topic" and not (parsed.get("intent") and parsed.get("action")):
         raise FactStoreError(path, record, "a topic needs the 'intent' that asks for it and the 'action' that answers it")
     if parsed.get("by_place") not in (None, *KINDS):
@@ -305,6 +337,7 @@ def _references(parsed: Mapping[str, Any]) -> list[tuple[str, str, Optional[str]
             refs.append((key, parsed[key], key))
     refs += [("personnel", ref, "personnel") for ref in parsed["personnel"]]
     refs += [("see", ref, None) for ref in parsed["see"]]
+    refs += [("mentions", ref, None) for ref in parsed["mentions"]]
     return refs
 
 
@@ -354,7 +387,51 @@ def load_store(directory: Path = FACTS_DIR) -> FactStore:
     _check_aliases(parsed)
     _check_intents(parsed)
     sources = {r["id"]: _build_source(r) for r, _ in parsed if r["kind"] == "source"}
+    _check_time(parsed, sources)
+    _check_approximate(parsed)
     return FactStore(_build_fact(r, sources) for r, _ in parsed if r["kind"] != "source")
+
+
+def _check_time(facts: list[tuple[dict[str, Any], Path]], sources: Mapping[str, Source]) -> None:
+    """No text reads as current; a time-bound one gives its source's year ("In 2019, ...")."""
+    for parsed, path in facts:
+        text: Optional[Localized] = parsed.get("text")
+        if text is None:
+            continue
+        year = sources[parsed["source"]].as_of[:4]
+        for lang in LANGUAGES:
+            dated = _DATED[lang].format(year=year)
+            found = _CURRENT[lang].search(fold(text[lang]))
+            if found:
+                raise FactStoreError(
+                    path, parsed["id"], f"its {lang} text says '{found.group()}', which cannot know when it is read: "
+                    f"tell it as of its source's date ('{dated}...')"
+                )
+            if parsed["time_bound"] and not _dated(text[lang], dated):
+                raise FactStoreError(path, parsed["id"], f"is 'time_bound' but its {lang} text never says '{dated.strip()}'")
+
+
+def _dated(text: str, phrase: str) -> bool:
+    """Whether a sentence (or a line) of ``text`` starts with ``phrase``."""
+    return any(sentence.startswith(phrase) for sentence in re.split(r"(?<=[.:;])\s+|\n", text))
+
+
+def _check_approximate(facts: list[tuple[dict[str, Any], Path]]) -> None:
+    """An approximate count reads "about 45" in every text of its source that gives it, its own included."""
+    for counted, _ in facts:
+        if not counted["approximate"]:
+            continue
+        for parsed, path in facts:
+            if "text" not in parsed or parsed.get("source") != counted.get("source"):
+                continue
+            for lang in LANGUAGES:
+                text = parsed["text"][lang]
+                bare = re.search(rf"(?<!{_ABOUT[lang]} )\b{counted['count']}\b", text)
+                if bare or (parsed is counted and f"{_ABOUT[lang]} {counted['count']}" not in text):
+                    raise FactStoreError(
+                        path, parsed["id"], f"gives the approximate count {counted['count']} of '{counted['id']}' "
+                        f"without '{_ABOUT[lang]}' in its {lang} text"
+                    )
 
 
 def _build_source(parsed: Mapping[str, Any]) -> Source:

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.deployments import ActionAnswerDeployments
 from actions.scope import ActionAnswerOutOfScope
 from actions.session import ActionSessionStart
-from actions.topics import ActionAnswerTopic
+from actions.topics import ActionAnswerCurrency, ActionAnswerTopic
 from tests.conftest import LANGS, TrackerFactory
 
 
@@ -110,3 +110,15 @@ async def test_deployments_action_reads_the_sender_role(make_tracker: TrackerFac
     messages, _ = await _run(ActionAnswerDeployments(), tracker)
     assert messages[0]["response"] == "utter_deployments_only_norway"
     assert "MINUSMA" in messages[1]["answer"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_currency_action_reads_the_focus_and_keeps_it(make_tracker: TrackerFactory, lang: str) -> None:
+    text = {"en": "are these figures still valid?", "es": "¿siguen valiendo estas cifras?"}[lang]
+    tracker = make_tracker(lang, "ask_currency", {}, focus="police", text=text)
+    messages, events = await _run(ActionAnswerCurrency(), tracker)
+    responses = [m["response"] for m in messages]
+    assert responses[0] == "utter_currency_figures" and "utter_currency_dates" in responses
+    dates = next(m for m in messages if m["response"] == "utter_currency_dates")
+    assert dates["page_date"] == "2019" and dates["latest_date"] == {"en": "30 June 2023", "es": "30 de junio de 2023"}[lang]
+    assert {"event": "slot", "name": "focus", "value": "police", "timestamp": None} in events

@@ -17,7 +17,7 @@ function mountChat(root, options) {
     en: {
       title: "Norway: peace and security",
       pageTitle: "Norway: peace and security — assistant",
-      intro: "Ask me about Norway's policy on peace, stability and security, in English or Spanish. Every factual answer names its source.",
+      intro: "Ask me about Norway's policy on peace, stability and security, in English or Spanish. The answers describe 2019, from a government page of that year, with dated updates since (such as the 2021-2022 Security Council term, which has ended); every factual answer names its source and date.",
       skip: "Skip to the message box",
       language: "Language",
       conversation: "Conversation",
@@ -43,7 +43,7 @@ function mountChat(root, options) {
     es: {
       title: "Noruega: paz y seguridad",
       pageTitle: "Noruega: paz y seguridad — asistente",
-      intro: "Pregúnteme sobre la política de Noruega en materia de paz, estabilidad y seguridad, en español o en inglés. Todas las respuestas con datos citan su fuente.",
+      intro: "Pregúnteme sobre la política de Noruega en materia de paz, estabilidad y seguridad, en español o en inglés. Las respuestas describen 2019, a partir de una página del Gobierno de ese año, con novedades fechadas posteriores (como el mandato en el Consejo de Seguridad de 2021-2022, ya terminado); todas las respuestas con datos citan su fuente y su fecha.",
       skip: "Ir al cuadro de mensaje",
       language: "Idioma",
       conversation: "Conversación",

@@ -5,16 +5,24 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.answers import (
+    CURRENCY,
+    CURRENCY_FIGURES,
     FACTS,
     LACKS,
+    LACKS_PER_MISSION,
     ONLY_NORWAY,
     OUT_OF_SCOPE,
     RATING,
+    REFUSE,
     SENDER,
     SUGGESTIONS,
     UNKNOWN,
     UNKNOWN_UNNAMED,
+    answer_currency,
     answer_deployments,
+    answer_follow_up,
+    answer_improper,
+    answer_language_switch,
     answer_out_of_scope,
     answer_topic,
     cite,
@@ -166,7 +174,8 @@ def test_peace_in_a_place_gives_its_processes(store: FactStore, lang: str, place
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_organisation_is_admitted_then_the_topic_given(store: FactStore, lang: str) -> None:
     outcome = answer_topic(store, "ask_actions", {"organisation": ["African Union"]}, lang)
-    assert [r.response for r in outcome.replies] == [UNKNOWN_UNNAMED["organisation"], FACTS, RATING, SUGGESTIONS["topics"]]
+    # The actions' text names the Council bid: the election's two sources follow it.
+    assert [r.response for r in outcome.replies] == [UNKNOWN_UNNAMED["organisation"], FACTS, FACTS, FACTS, RATING, SUGGESTIONS["topics"]]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -241,8 +250,10 @@ def test_a_question_the_record_answers_gets_no_disclaimer(store: FactStore, lang
 def test_a_place_whose_record_has_no_figure_says_so(store: FactStore, lang: str) -> None:
     question = {"en": "how many norwegians are in cyprus?", "es": "¿cuántos noruegos hay en chipre?"}[lang]
     outcome = answer_deployments(store, "ask_deployments", {"place": ["cyprus"]}, None, lang, question)
-    assert [r.response for r in outcome.replies[:2]] == [LACKS["number"], FACTS]
+    assert [r.response for r in outcome.replies[:2]] == [LACKS_PER_MISSION, FACTS]
+    # The mission there, then the total of the police it had, which the page gives for all missions together.
     assert "UNFICYP" in outcome.replies[1].values["answer"]
+    assert outcome.replies[1].values["fact_ids"].split() == ["unficyp", "police"]
 
 
 @pytest.mark.parametrize(
@@ -277,7 +288,14 @@ def test_the_security_council_bid_comes_with_its_outcome_each_with_source_and_da
     answers = [r.values for r in answer_topic(store, "ask_security_council", {}, lang).replies if r.response == FACTS]
     bid, elected, contest = answers
     assert bid["answer"] == store.get("security_council").text[lang] and bid["date"] == "2019"
+    assert bid["answer"].startswith({"en": "In 2019, Norway was seeking", "es": "En 2019, Noruega buscaba"}[lang])
     assert "130" in elected["answer"] and "2021" in elected["answer"] and "2022" in elected["answer"]
+    # The term's end, and that nothing is claimed about what Norway did on the Council.
+    assert elected["fact_ids"].split() == ["security_council_elected", "security_council_term_ended"]
+    assert {"en": "ended on 31 December 2022", "es": "terminó el 31 de diciembre de 2022"}[lang] in elected["answer"]
+    assert {"en": "nothing about what Norway did", "es": "nada sobre lo que Noruega hizo"}[lang] in elected["answer"]
+    # Who else was elected: Ireland in the same group, India, Mexico and Kenya the same days.
+    assert all(name in contest["answer"] for name in ("128", "184", "187", {"en": "Kenya", "es": "Kenia"}[lang]))
     assert elected["date"] == {"en": "17 June 2020", "es": "17 de junio de 2020"}[lang]
     assert elected["url"].startswith("https://amcham.no/") and contest["url"].startswith("https://borneobulletin.com.bn/")
     assert "108" in contest["answer"] and contest["date"] == elected["date"]
@@ -302,3 +320,139 @@ def test_another_missions_update_is_no_answer_to_the_question(store: FactStore, 
     # The police text names MINUJUSTH, whose closure date follows; it dates nothing in Cyprus.
     outcome = answer_deployments(store, "ask_deployments", {"place": ["cyprus"], "personnel": ["police"]}, None, lang, question)
     assert outcome.replies[0].response == LACKS["date"]
+
+
+# --- time: every answer naming the bid carries its outcome; "still" and "how current" -----------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("intent", ["ask_actions", "ask_un", "ask_security_council"])
+def test_every_answer_naming_the_bid_carries_the_outcome(store: FactStore, lang: str, intent: str) -> None:
+    answers = [r.values for r in answer_topic(store, intent, {}, lang).replies if r.response == FACTS]
+    said = " ".join(a["answer"] for a in answers)
+    assert "2021-2022" in said
+    assert "security_council_elected" in " ".join(a["fact_ids"] for a in answers)
+    assert {"en": "ended on 31 December 2022", "es": "terminó el 31 de diciembre de 2022"}[lang] in said
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "What did Norway achieve on the Security Council?"), ("es", "¿Qué logró Noruega en el Consejo de Seguridad?")],
+)
+def test_what_norway_did_on_the_council_is_not_claimed(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_security_council", {}, lang, question)
+    assert outcome.replies[0].response == LACKS["achievement"]
+    assert outcome.replies[1].response == FACTS
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "Does Norway still facilitate the NDFP talks?"), ("es", "¿Noruega sigue facilitando el proceso con el NDFP?")],
+)
+def test_still_asks_for_today_which_only_an_update_can_tell(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_peace", {"organisation": ["ndfp"]}, lang, question)
+    assert outcome.replies[0].response == LACKS["current"]
+    assert outcome.replies[1].values["answer"].startswith({"en": "In 2019, Norway was", "es": "En 2019, Noruega era"}[lang])
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "Is Norway a member of the Security Council today?"), ("es", "¿Noruega es miembro del Consejo de Seguridad hoy?")],
+)
+def test_today_on_the_council_is_answered_by_the_updates_without_a_disclaimer(
+    store: FactStore, lang: str, question: str
+) -> None:
+    outcome = answer_topic(store, "ask_security_council", {}, lang, question)
+    assert outcome.replies[0].response == FACTS
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_count_for_one_mission_says_the_page_gives_totals_only(store: FactStore, lang: str) -> None:
+    question = {"en": "How many Norwegian soldiers serve in MINUSMA?", "es": "¿Cuántos soldados noruegos hay en la MINUSMA?"}[lang]
+    outcome = answer_deployments(store, "ask_deployments", {"mission": ["minusma"], "personnel": ["military"]}, None, lang, question)
+    assert outcome.replies[0].response == LACKS_PER_MISSION
+    assert outcome.replies[0].values["name"] == "MINUSMA"
+    said = " ".join(r.values.get("answer", "") for r in outcome.replies)
+    assert {"en": "about 45", "es": "alrededor de 45"}[lang] in said and "2690" in said
+
+
+@pytest.mark.parametrize(
+    "lang,question,page_date,latest_date",
+    [("en", "When is your information from?", "2019", "30 June 2023"),
+     ("es", "¿De cuándo es su información?", "2019", "30 de junio de 2023")],
+)
+def test_how_current_gives_the_page_date_and_the_latest_update(
+    store: FactStore, lang: str, question: str, page_date: str, latest_date: str
+) -> None:
+    outcome = answer_currency(store, {}, None, lang, question)
+    assert [r.response for r in outcome.replies] == [CURRENCY, SUGGESTIONS["topics"]]
+    values = outcome.replies[0].values
+    assert (values["page_date"], values["latest_date"]) == (page_date, latest_date)
+    assert values["url"] == store.get("deployments").source.url
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "Are these figures current?"), ("es", "¿Estos datos son de este año?")]
+)
+def test_are_the_figures_current_says_no_and_which_missions_closed(store: FactStore, lang: str, question: str) -> None:
+    # After an answer about personnel, "these" are its figures, in either wording.
+    outcome = answer_currency(store, {}, "deployments", lang, question)
+    responses = [r.response for r in outcome.replies]
+    assert responses[:2] == [CURRENCY_FIGURES, FACTS] and CURRENCY in responses
+    closures = " ".join(r.values.get("fact_ids", "") for r in outcome.replies).split()
+    assert {"minusma_closed", "minujusth_closed"} <= set(closures)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_how_current_without_figures_gives_no_closures(store: FactStore, lang: str) -> None:
+    outcome = answer_currency(store, {}, "nato_ties", lang, {"en": "how recent is this?", "es": "¿es reciente?"}[lang])
+    assert CURRENCY_FIGURES not in [r.response for r in outcome.replies]
+
+
+# --- follow-ups that name nothing, and refusals ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lang,question,first",
+    [("en", "is it still running?", FACTS), ("es", "¿y quién la dirige?", LACKS["person"])],
+)
+def test_a_follow_up_is_answered_about_the_focus(store: FactStore, lang: str, question: str, first: str) -> None:
+    outcome = answer_follow_up(store, {}, "minusma", lang, question)
+    assert outcome.replies[0].response == first and outcome.focus == "minusma"
+    ids = " ".join(r.values.get("fact_ids", "") for r in outcome.replies).split()
+    assert {"minusma", "minusma_closed"} <= set(ids)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_follow_up_without_focus_asks_to_rephrase(store: FactStore, lang: str) -> None:
+    assert [r.response for r in answer_follow_up(store, {}, None, lang, "and the year?").replies] == ["utter_fallback_rephrase"]
+
+
+@pytest.mark.parametrize("lang,question", [("en", "and what year was it?"), ("es", "¿y en qué año fue?")])
+def test_an_unsure_out_of_scope_follow_up_builds_on_the_focus(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_out_of_scope(store, {}, lang, question, focus="farc_agreement")
+    assert outcome.replies[0].response == FACTS and "2016" in outcome.replies[0].values["answer"]
+    # Sure it is out of scope, or no focus: out of scope it stays.
+    assert [r.response for r in answer_out_of_scope(store, {}, lang, question, focus="farc_agreement", confident=True).replies] == [OUT_OF_SCOPE]
+    assert [r.response for r in answer_out_of_scope(store, {}, lang, question).replies] == [OUT_OF_SCOPE]
+
+
+@pytest.mark.parametrize("lang,joke", [("en", "tell me a joke"), ("es", "cuéntame un chiste")])
+def test_small_talk_is_no_follow_up(store: FactStore, lang: str, joke: str) -> None:
+    assert [r.response for r in answer_out_of_scope(store, {}, lang, joke, focus="minusma").replies] == [OUT_OF_SCOPE]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_refusal_gives_what_the_sources_say_of_the_records_named(store: FactStore, lang: str) -> None:
+    outcome = answer_improper(store, {"organisation": ["NATO"]}, lang)
+    assert [r.response for r in outcome.replies] == [REFUSE, FACTS]
+    assert outcome.replies[1].values["fact_ids"] == "nato_ties"
+    assert [r.response for r in answer_improper(store, {}, lang).replies] == [REFUSE]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_switch_carrying_a_question_answers_it(store: FactStore, lang: str) -> None:
+    outcome = answer_language_switch(store, {"personnel": ["police"]}, lang, "¿cuántos policías había?")
+    assert [r.response for r in outcome.replies][:2] == ["utter_language_switched", FACTS]
+    assert outcome.focus == "police"
+    assert [r.response for r in answer_language_switch(store, {}, lang, "in English please").replies] == ["utter_language_switched"]

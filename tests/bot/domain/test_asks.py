@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.asks import asked, gives, lacking
+from bot.domain.asks import asked, follow_up, gives, lacking
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,10 @@ from bot.domain.asks import asked, gives, lacking
         ("Did Norway win the seat?", "result"),
         ("¿Cuál fue el resultado?", "result"),
         ("What is Norway's defence budget?", "budget"),
+        ("What did Norway achieve on the Security Council?", "achievement"),
+        ("¿Qué logros tuvo Noruega durante su mandato?", "achievement"),
+        ("Does Norway still facilitate the ELN talks?", "current"),
+        ("¿Noruega sigue siendo facilitador?", "current"),
         ("¿Cuánto gasta Noruega en defensa?", "budget"),
     ],
 )
@@ -40,6 +44,13 @@ def test_a_plain_question_asks_for_no_kind(question: str) -> None:
         ("number", "about 45 military personnel", True),
         ("number", "Norway's five aims are", True),
         ("number", "launched in 2015", False),
+        # A closure's day and a resolution's number are no count of anything.
+        ("number", "Since then, MINUSMA has closed: on 30 June 2023 the Council ended its mandate (resolution 2690).", False),
+        ("number", "el 30 de junio de 2023 (resolución 2690)", False),
+        # A term's period dates the term, not what the question asks to date.
+        ("date", "In 2019, that is why it was seeking a seat for the period 2021-2022.", False),
+        ("current", "Since then, the bid has succeeded.", True),
+        ("current", "En 2019, Noruega era facilitador oficial.", False),
         ("number", "La fuente no indica cuántos son.", False),
         ("result", "Norway was elected with 130 votes.", True),
         ("result", "Noruega fue elegida con 130 votos.", True),
@@ -63,3 +74,21 @@ def test_the_snapshot_year_is_no_date_of_the_event() -> None:
     assert not gives("date", ["In 2019, Norwegian civilian advisers worked for MONUSCO."])
     assert not gives("date", ["En 2019, asesores civiles noruegos trabajaban para la MONUSCO."])
     assert gives("date", ["In 2019, about 30 police officers served. MINUJUSTH closed on 15 October 2019."])
+
+
+def test_a_figure_asked_for_today_lacks_today_unless_an_update_tells_it() -> None:
+    assert lacking("How many soldiers are there today?", ["In 2019, about 45 military personnel served."]) == "current"
+    assert lacking("¿Cuántos soldados hay hoy?", ["En 2019, alrededor de 45 militares.", "Desde entonces, la MINUSMA ha concluido."]) is None
+
+
+
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("is it still running?", True), ("and the year?", True), ("¿y quién la dirige?", True), ("who else?", True),
+        ("tell me a joke", False), ("cuéntame un chiste", False),
+        ("What is the capital of France and how big is its population?", False),
+    ],
+)
+def test_a_follow_up_is_short_and_points_back(question: str, expected: bool) -> None:
+    assert follow_up(question) is expected

@@ -53,6 +53,8 @@ def test_the_closed_missions_have_dated_updates_with_sources_of_their_own(store:
 @pytest.mark.parametrize("about,mentioning", [
     ("minusma", {"minusma", "military", "deployments"}),
     ("minujusth", {"minujusth", "police", "deployments"}),
+    # The bid is named in the actions' list and the UN topic too (`mentions`).
+    ("security_council", {"security_council", "actions", "un_order"}),
 ])
 def test_an_update_concerns_its_record_and_every_text_naming_it(store: FactStore, about: str, mentioning: set) -> None:
     concerned = {f.id for f in store if f.text is not None and f.kind != "update"
@@ -70,8 +72,8 @@ def test_numbered_lists_keep_one_item_a_line(store: FactStore) -> None:
 
 
 def test_deployment_figures_match_the_page(store: FactStore) -> None:
-    assert store.get("military").count == 45
-    assert store.get("police").count == 30
+    assert store.get("military").count == 45 and store.get("military").approximate
+    assert store.get("police").count == 30 and store.get("police").approximate
     assert store.get("civilian").count is None
     assert [m.id for m in store.missions_with("military")] == ["minusma", "unmiss", "untso"]
     assert [m.id for m in store.missions_with("police")] == ["unmiss", "unficyp", "minujusth", "unmc"]
@@ -223,6 +225,70 @@ def test_a_topic_takes_the_files_action_unless_it_names_its_own(store: FactStore
             "",
             "updates.yml, record 'minusma_closed': has a 'text' but names no 'source'",
         ),
+        # Time: a time-bound text told in the present, without its date, is refused.
+        (
+            "processes.yml",
+            "en: In 2019, Norway was an official facilitator in the peace process with the ELN",
+            "en: Norway is an official facilitator in the peace process with the ELN",
+            "processes.yml, record 'eln_process': is 'time_bound' but its en text never says 'In 2019,'",
+        ),
+        (
+            "topics.yml",
+            "        En 2019, Noruega buscaba un puesto",
+            "        Noruega busca un puesto",
+            "topics.yml, record 'security_council': is 'time_bound' but its es text never says 'En 2019,'",
+        ),
+        # The date only in the middle of a sentence is not the sentence's date.
+        (
+            "missions.yml",
+            "en: In 2019, Norwegian police officers served in UNFICYP",
+            "en: Norwegian police officers served in 2019 in UNFICYP",
+            "missions.yml, record 'unficyp': is 'time_bound' but its en text never says 'In 2019,'",
+        ),
+        # No text may say "now", time-bound or not: it cannot know when it is read.
+        (
+            "topics.yml",
+            "This is in line with Norway's values",
+            "This is now in line with Norway's values",
+            "topics.yml, record 'disarmament': its en text says 'now', which cannot know when it is read",
+        ),
+        (
+            "topics.yml",
+            "Noruega promueve un desarme nuclear",
+            "Noruega promueve actualmente un desarme nuclear",
+            "topics.yml, record 'disarmament': its es text says 'actualmente'",
+        ),
+        (
+            "topics.yml",
+            "    time_bound: true\n    name:\n      en: Security challenges",
+            "    time_bound: maybe\n    name:\n      en: Security challenges",
+            "topics.yml, record 'challenges': 'time_bound' must be true or false",
+        ),
+        # An approximate count given without "about", in its own text or another of its source.
+        (
+            "personnel.yml",
+            "In 2019, Norway had about 45 military personnel",
+            "In 2019, Norway had 45 military personnel",
+            "personnel.yml, record 'military': gives the approximate count 45 of 'military' without 'about' in its en text",
+        ),
+        (
+            "topics.yml",
+            "y alrededor de 30 agentes de policía en misiones",
+            "y 30 agentes de policía en misiones",
+            "topics.yml, record 'deployments': gives the approximate count 30 of 'police' without 'alrededor de' in its es text",
+        ),
+        (
+            "personnel.yml",
+            "    count: null\n",
+            "    count: null\n    approximate: true\n",
+            "personnel.yml, record 'civilian': is 'approximate' but has no 'count'",
+        ),
+        (
+            "topics.yml",
+            "    mentions: [security_council]\n    name:\n      en: What Norway does",
+            "    mentions: [security_councel]\n    name:\n      en: What Norway does",
+            "topics.yml, record 'actions': 'mentions' points at unknown record 'security_councel'",
+        ),
     ],
 )
 def test_a_broken_store_is_refused_with_file_and_record(
@@ -237,3 +303,24 @@ def test_a_broken_store_is_refused_with_file_and_record(
 def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(FactStoreError, match="holds no fact files"):
         load_store(tmp_path)
+
+
+# Statements whose truth depends on the date, in every text the store holds on them (issue: truth in time).
+_TIME_BOUND = {
+    "security_council", "actions", "un_order", "eln_process", "ndfp_process", "discreet_talks", "peace",
+    "women_peace", "development", "deployments", "military", "police", "civilian",
+    "minusma", "unmiss", "untso", "unficyp", "minujusth", "unmc", "monusco", "osce", "council_of_europe", "eu",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_time_bound_statements_are_marked_and_told_as_of_2019(store: FactStore, lang: str) -> None:
+    marked = {fact.id for fact in store if fact.time_bound}
+    assert _TIME_BOUND <= marked
+    dated = {"en": "In 2019, ", "es": "En 2019, "}[lang]
+    for record in marked:
+        assert dated in store.get(record).text[lang] or store.get(record).text[lang].startswith(dated), record
+
+
+def test_lasting_policy_may_stay_in_the_present(store: FactStore) -> None:
+    assert not store.get("aims").time_bound and not store.get("disarmament").time_bound
