@@ -379,20 +379,21 @@ def save_pictures(lang: Lang, out: Path) -> list[Path]:
 
 
 def evaluate(
-    languages: tuple[Lang, ...] = LANGUAGES, model: Optional[Path] = None
+    languages: tuple[Lang, ...] = LANGUAGES, model: Optional[Path] = None, pictures: bool = False
 ) -> tuple[list[Figures], dict[str, dict[str, tuple[int, int]]]]:
-    """The held-out figures of each language, and the conversation sets' scores."""
+    """The held-out figures of each language, and the conversation sets' scores; with ``pictures``, its charts in docs/."""
     parse = _parser(model or MODEL)
     figures = []
     for lang in languages:
         out = run_rasa_test(lang, model or MODEL)
-        save_pictures(lang, out)
+        if pictures:
+            save_pictures(lang, out)
         figures.append(read_figures(lang, out, {**held_out_answers(lang, parse), **held_out_entities(lang, parse)}))
     return figures, scores(held_out_conversations(parse))
 
 
 def main() -> int:
-    figures, conversations = evaluate()
+    figures, conversations = evaluate(pictures=True)
     print(
         f"{'lang':<5}{'intent macro-F1':>17}{'entity F1':>11}{'(CRF alone)':>13}{'lang. detection':>17}{'wrong':>7}"
         f"{'abstained':>11}{'honesty':>9}{'roles':>7}"

@@ -5,9 +5,8 @@ Norway?" gets one intent from the NLU, the first question's. The message is
 cut where a second question starts (after a "?", or at "and"/"y" followed by a
 question word), and each later clause is read by an in-domain intent model
 (word and character n-grams and a logistic regression, trained on
-``data/nlu`` the first time a message holds two questions, about three
-seconds once per action server, as the language model of
-``bot.domain.langid`` is) and the store's names it holds.
+``data/nlu`` when the action server starts, about three seconds, as the
+language model of ``bot.domain.langid`` is) and the store's names it holds.
 """
 
 from __future__ import annotations
@@ -76,6 +75,11 @@ def names_in(text: str, store: FactStore) -> dict[str, list[str]]:
                     taken |= span
                     break
     return found
+
+
+def preload() -> None:
+    """Trains the clause model now, so that no visitor's first two-question message waits for it."""
+    _model()
 
 
 def _intent(text: str, folder: Path) -> Optional[str]:

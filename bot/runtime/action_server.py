@@ -8,6 +8,7 @@ import sys
 
 from bot.runtime.quiet import hush_libraries
 from bot.runtime.settings import Settings
+from bot.domain import clauses
 from bot.domain.store import FactStoreError, default_store
 
 # Rasa sends the secret as this query parameter (its EndpointConfig `token`).
@@ -42,6 +43,7 @@ def main() -> None:
     except FactStoreError as error:
         sys.exit(f"refusing to start: fact store error: {error}")
     logging.basicConfig(level=logging.WARNING)
+    clauses.preload()
     app = create_app(settings.action_token)
     app.run(settings.internal_host, settings.action_port, workers=1, access_log=False, motd=False)
 
