@@ -341,10 +341,12 @@ def test_a_visitor_rates_an_answer_and_the_rating_is_kept(visit, lang: str) -> N
                "es": "¿Cuántos policías noruegos hay en misiones de la ONU?"}[lang], prompt)
     rating = bot_messages(page).filter(has_text=prompt).last
     since = bot_messages(page).count()
-    rating.get_by_role("button", name="👎 No").click()
+    rating.get_by_role("button", name="No", exact=True).click()
     wait_for_bot(page, {"en": "Thank you", "es": "Gracias"}[lang], since)
-    # A rating counts once: the prompt's buttons are spent.
-    assert all(button.is_disabled() for button in rating.locator("button").all())
+    # A rating counts once: the card's rating buttons are spent, the chosen one marked.
+    buttons = rating.locator("button.rating")
+    assert buttons.count() == 2 and all(button.is_disabled() for button in buttons.all())
+    assert buttons.last.get_attribute("aria-pressed") == "true"
     screenshot(page, f"browser-rating-{lang}")
 
     # Kept in the conversation, where `make report` finds it.
