@@ -172,8 +172,10 @@ function mountChat(root, options) {
 
   // -- rendering -----------------------------------------------------------
 
+  // The newest entry into view: its end, or, for a card taller than the view, its start, so that
+  // an answer is read from its first line.
   function scrollToEnd() {
-    log.lastElementChild && log.lastElementChild.scrollIntoView({ block: "end", behavior: "smooth" });
+    log.lastElementChild && log.lastElementChild.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }
 
   function addEntry(who, className) {

@@ -178,6 +178,8 @@ def test_the_widget_shows_an_answer_as_one_card(open_page, sites, lang: str) -> 
     links = assert_one_card(cards.first, lang, sources=2)
     assert links[0] == PAGE_URL and links[1].startswith("https://")
     screenshot(page, f"widget-card-{lang}")
+    cards.first.locator(".buttons").scroll_into_view_if_needed()
+    screenshot(page, f"widget-card-{lang}-end")
 
     # A chip asks its question; its answer is the next card.
     cards.first.locator(".buttons button.quick-reply").first.click()
