@@ -81,7 +81,7 @@ function mountChat(root, options) {
   // What a button title starts with that is not a word ("👍 Yes"): the icon shows it instead.
   const LEADING_SYMBOLS = /^[^\p{L}\p{N}]+/u;
   const SVG = "http://www.w3.org/2000/svg";
-  // A thumb (Material Design's "thumb_up" outline); the "down" one is the same, turned over.
+  // A thumb (the "thumb_up" of Google's Material Icons, Apache-2.0); the "down" one is the same, turned over.
   const THUMB = "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z";
   // Sentence punctuation right after a URL belongs to the sentence, not the URL.
   const TRAILING = /[.,;:!?)\]}]+$/;
@@ -100,6 +100,7 @@ function mountChat(root, options) {
   let language = initialLanguage();
   let queue = Promise.resolve();
   let pending = 0;
+  let lastId = 0; // for the ids that tie a card's groups to their labels
 
   function initialLanguage() {
     const chosen = store.getItem(key("language"));
@@ -418,7 +419,6 @@ function mountChat(root, options) {
     return icon;
   }
 
-  let lastId = 0;
   function uniqueId(prefix) {
     lastId += 1;
     return `${prefix}-${lastId}`;
