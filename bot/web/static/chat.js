@@ -4,6 +4,9 @@
 // channel. Every text from the assistant is set with textContent; only http(s)
 // URLs become links. Replies carry two bits of Markdown, rendered here: links,
 // "[text](https://...)", and numbered list items, "1. ...", one a line.
+// All the messages the assistant sends back for one question make one card:
+// its paragraphs, each source ("Source: [title](url)") as a citation under the
+// paragraph it names, the rating as two icon buttons, suggestions as chips.
 // No build step: the page gets this file as it is, and the front serves
 // /widget.js as this file followed by launcher.js.
 "use strict";
@@ -73,9 +76,16 @@ function mountChat(root, options) {
   const URL_PATTERN = /https?:\/\/[^\s<>"'«»]+/g;
   const LINK_PATTERN = /\[([^\]\n]+)\]\((https?:\/\/[^\s)]+)\)/g;
   const ITEM_PATTERN = /^(\d+)\.\s+(.*)$/;
+  // A line that is only a short label and one link ("Source: [title](url)", "Fuente: ...") is a citation.
+  const CITATION_PATTERN = /^[^\s\[\]:][^\[\]:\n]{0,24}:\s*\[[^\]\n]+\]\(https?:\/\/[^\s)]+\)\s*$/;
+  // What a button title starts with that is not a word ("👍 Yes"): the icon shows it instead.
+  const LEADING_SYMBOLS = /^[^\p{L}\p{N}]+/u;
+  const SVG = "http://www.w3.org/2000/svg";
+  // A thumb (the "thumb_up" of Google's Material Icons, Apache-2.0); the "down" one is the same, turned over.
+  const THUMB = "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z";
   // Sentence punctuation right after a URL belongs to the sentence, not the URL.
   const TRAILING = /[.,;:!?)\]}]+$/;
-  // 👍/👎 under an answer: a rating counts once, and only for the latest answer.
+  // The rating buttons on an answer: a rating counts once, and only for the latest answer.
   const RATING_PAYLOAD = "/rate_answer";
   const store = window.sessionStorage;
   const key = (name) => (options.keyPrefix || "chat.") + name;
@@ -90,6 +100,7 @@ function mountChat(root, options) {
   let language = initialLanguage();
   let queue = Promise.resolve();
   let pending = 0;
+  let lastId = 0; // for the ids that tie a card's groups to their labels
 
   function initialLanguage() {
     const chosen = store.getItem(key("language"));
@@ -162,8 +173,10 @@ function mountChat(root, options) {
 
   // -- rendering -----------------------------------------------------------
 
+  // The newest entry into view: its end, or, for a card taller than the view, its start, so that
+  // an answer is read from its first line.
   function scrollToEnd() {
-    log.lastElementChild && log.lastElementChild.scrollIntoView({ block: "end", behavior: "smooth" });
+    log.lastElementChild && log.lastElementChild.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }
 
   function addEntry(who, className) {
@@ -212,6 +225,7 @@ function mountChat(root, options) {
       list = null;
       if (!line.trim()) continue;
       const paragraph = document.createElement("p");
+      if (CITATION_PATTERN.test(line)) paragraph.className = "citation";
       paragraph.append(inline(line));
       fragment.append(paragraph);
     }
@@ -271,22 +285,39 @@ function mountChat(root, options) {
     return anchor;
   }
 
-  function showBot(message) {
-    const hasText = typeof message.text === "string" && message.text.trim() !== "";
-    const buttons = Array.isArray(message.buttons) ? message.buttons.filter(isButton) : [];
-    if (!hasText && !buttons.length) return;
-    const item = addEntry("assistant", "from-bot");
-    if (hasText) {
-      const body = document.createElement("div");
-      body.className = "text";
-      body.append(formatted(message.text));
-      item.append(body);
-    }
-    if (buttons.length) {
-      if (buttons.some(isRating)) disableRatings();
-      item.append(buttonGroup(buttons));
-    }
+  // One card for all the replies to one question: paragraphs and citations in
+  // its text, the rating on it, suggestions under it. Built whole, then added
+  // to the log at once, so that the live region announces the answer once.
+  function showTurn(messages) {
+    const card = { text: document.createElement("div"), rating: null, chips: [] };
+    card.text.className = "text";
+    for (const message of messages) addToCard(card, message);
+    if (!card.text.childElementCount && !card.rating && !card.chips.length) return;
+    if (card.rating) disableRatings();
+    const item = addEntry("assistant", "from-bot card");
+    const body = document.createElement("div");
+    body.className = "card-body";
+    if (card.text.childElementCount) body.append(card.text);
+    if (card.rating) body.append(card.rating);
+    item.append(body, ...card.chips);
     scrollToEnd();
+  }
+
+  function addToCard(card, message) {
+    const text = typeof message.text === "string" ? message.text.trim() : "";
+    const buttons = Array.isArray(message.buttons) ? message.buttons.filter(isButton) : [];
+    const ratings = buttons.filter(isRating);
+    const chips = buttons.filter((button) => !isRating(button));
+    if (ratings.length) {
+      card.rating = ratingGroup(text, ratings);
+    } else if (chips.length && card.text.childElementCount && text) {
+      // A later message's words introduce its chips ("You can also ask about:").
+      card.chips.push(chipGroup(chips, text));
+      return;
+    } else if (text) {
+      card.text.append(formatted(text));
+    }
+    if (chips.length) card.chips.push(chipGroup(chips, null));
   }
 
   function isButton(button) {
@@ -301,24 +332,101 @@ function mountChat(root, options) {
     for (const button of log.querySelectorAll("button.rating")) button.disabled = true;
   }
 
-  function buttonGroup(buttons) {
+  // The assistant's own words for a button, without the emoji it starts with ("👍 Yes" is "Yes").
+  function buttonName(title) {
+    return title.replace(LEADING_SYMBOLS, "").trim() || title;
+  }
+
+  // Suggestions, as chips under the card; ``label`` is the words that introduce them, if any.
+  function chipGroup(buttons, label) {
     const group = document.createElement("div");
     group.className = "buttons";
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", t("options"));
+    if (label) {
+      const caption = document.createElement("p");
+      caption.className = "chips-label";
+      caption.id = uniqueId("chips");
+      caption.textContent = label;
+      group.setAttribute("aria-labelledby", caption.id);
+      group.append(caption);
+    } else {
+      group.setAttribute("aria-label", t("options"));
+    }
     for (const { title, payload } of buttons) {
       const button = document.createElement("button");
       button.type = "button";
-      button.className = isRating({ payload }) ? "quick-reply rating" : "quick-reply";
+      button.className = "quick-reply";
       button.textContent = title;
-      button.addEventListener("click", () => {
-        if (isRating({ payload })) disableRatings();
-        enqueue(payload, title);
-        input.focus();
-      });
+      button.addEventListener("click", () => send(payload, title));
       group.append(button);
     }
     return group;
+  }
+
+  // The rating on the card: its question, then 👍/👎 as drawn icons named by their titles' words.
+  function ratingGroup(question, buttons) {
+    const group = document.createElement("div");
+    group.className = "rating-group";
+    group.setAttribute("role", "group");
+    if (question) {
+      const caption = document.createElement("span");
+      caption.className = "rating-label";
+      caption.id = uniqueId("rating");
+      caption.textContent = question;
+      group.setAttribute("aria-labelledby", caption.id);
+      group.append(caption);
+    }
+    buttons.forEach(({ title, payload }, index) => {
+      const name = buttonName(title);
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "rating";
+      button.title = name;
+      const label = document.createElement("span");
+      label.className = "visually-hidden";
+      label.textContent = name;
+      button.append(thumb(ratingOf(payload, index)), label);
+      button.addEventListener("click", () => {
+        disableRatings();
+        button.setAttribute("aria-pressed", "true");
+        send(payload, name);
+      });
+      group.append(button);
+    });
+    return group;
+  }
+
+  // "up" or "down", from the payload's entity; failing that, the first button is the thumb up.
+  function ratingOf(payload, index) {
+    try {
+      const rating = JSON.parse(payload.slice(RATING_PAYLOAD.length)).rating;
+      if (rating === "up" || rating === "down") return rating;
+    } catch (_) {
+      // No entity: fall back on the order.
+    }
+    return index === 0 ? "up" : "down";
+  }
+
+  function thumb(direction) {
+    const icon = document.createElementNS(SVG, "svg");
+    icon.setAttribute("viewBox", "0 0 24 24");
+    icon.setAttribute("aria-hidden", "true");
+    icon.setAttribute("focusable", "false");
+    icon.classList.add("icon", direction);
+    const path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", THUMB);
+    icon.append(path);
+    return icon;
+  }
+
+  function uniqueId(prefix) {
+    lastId += 1;
+    return `${prefix}-${lastId}`;
+  }
+
+  function send(payload, shown) {
+    enqueue(payload, shown);
+    input.focus();
   }
 
   function setTyping(on) {
@@ -354,10 +462,9 @@ function mountChat(root, options) {
       store.setItem(key("started"), "1");
       const replies = await response.json();
       if (!Array.isArray(replies)) return showNotice("unreachable");
-      replies.forEach((reply) => {
-        followReply(reply);
-        showBot(reply);
-      });
+      // The replies to one message come in one response: they are one turn, one card.
+      replies.forEach(followReply);
+      showTurn(replies.filter((reply) => reply && typeof reply === "object"));
     } catch (_) {
       showNotice("unreachable");
     } finally {

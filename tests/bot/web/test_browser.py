@@ -29,6 +29,10 @@ CITATION = {
     "es": "Gobierno de Noruega, «Paz, estabilidad y seguridad», 2019",
 }
 AIMS = {"en": ("What are Norway's aims?", "Source:"), "es": ("¿Cuáles son los objetivos de Noruega?", "Fuente:")}
+POLICE = {"en": "How many Norwegian police officers are in UN missions?",
+          "es": "¿Cuántos policías noruegos hay en misiones de la ONU?"}
+# The rating buttons' names: the words of the titles the assistant sends ("👍 Yes"), without the emoji.
+RATING_NAMES = {"en": ("Yes", "No"), "es": ("Sí", "No")}
 # axe-core's rules for WCAG 2.0 and 2.1, levels A and AA, and its best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
@@ -103,6 +107,51 @@ def wait_for_bot(page, expect: str, since: int):  # type: ignore[no-untyped-def]
 
 def replies_since(page, since: int) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(bot_messages(page).all_inner_texts()[since:])
+
+
+def count_bot_additions(page, root: str = "document") -> None:  # type: ignore[no-untyped-def]
+    """From now on ``window.botAdditions`` counts the bot entries added to the log (``root`` holds it)."""
+    page.evaluate(f"""() => {{
+        window.botAdditions = 0;
+        new MutationObserver((records) => {{
+          for (const record of records) for (const node of record.addedNodes) {{
+            if (node.classList && node.classList.contains("from-bot")) window.botAdditions += 1;
+          }}
+        }}).observe({root}.getElementById("log"), {{ childList: true }});
+    }}""")
+
+
+def assert_one_card(card, lang: str, sources: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Checks an answer's card: each paragraph with its citation right under it, the rating on
+    the card as two drawn icons named in ``lang``, the suggestions as chips under the card.
+    Returns the citations' links."""
+    blocks = card.evaluate("""(item) => Array.from(item.querySelectorAll(".card-body .text > *"),
+        (block) => ({ citation: block.classList.contains("citation"), tag: block.tagName,
+                      links: Array.from(block.querySelectorAll("a"), (a) => a.href) }))""")
+    citations = [i for i, block in enumerate(blocks) if block["citation"]]
+    assert len(citations) == sources, blocks
+    for index in citations:  # right under a paragraph (or a list) of the answer, with one link
+        assert index > 0 and not blocks[index - 1]["citation"], blocks
+        assert len(blocks[index]["links"]) == 1, blocks
+    # A citation is small print under its paragraph.
+    sizes = card.evaluate("""(item) => [".text > p:not(.citation)", ".text > .citation"].map(
+        (selector) => parseFloat(getComputedStyle(item.querySelector(selector)).fontSize))""")
+    assert sizes[1] < sizes[0], sizes
+
+    ratings = card.locator(".card-body button.rating")
+    assert ratings.count() == 2
+    for button, name in zip(ratings.all(), RATING_NAMES[lang]):
+        assert button.locator("svg").count() == 1 and button.text_content() == name  # no emoji glyph
+    for name in RATING_NAMES[lang]:
+        assert card.get_by_role("button", name=name, exact=True).count() == 1
+
+    chips = card.locator(":scope > .buttons button.quick-reply")
+    assert chips.count() >= 2 and card.locator(".card-body button.quick-reply").count() == 0
+    # Measured together: the log may be scrolling.
+    below = card.evaluate("""(item) => item.querySelector(":scope > .buttons").getBoundingClientRect().top
+        >= item.querySelector(".card-body").getBoundingClientRect().bottom""")
+    assert below is True
+    return [link for block in blocks for link in block["links"]]
 
 
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -259,6 +308,40 @@ def test_a_closed_mission_shows_both_sources_with_their_dates(visit, lang: str) 
     assert {"en": "In 2019", "es": "En 2019"}[lang] in replies_since(page, since)
 
 
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_an_answer_is_one_card_announced_once(visit, lang: str) -> None:  # type: ignore[no-untyped-def]
+    page = visit(lang)
+    count_bot_additions(page)
+    ask(page, "MINUSMA", {"en": "Since then", "es": "Desde entonces"}[lang])
+    page.locator("#typing").wait_for(state="hidden")
+    # The fact, its source, the dated update, its source, the rating and the suggestions: one entry.
+    assert bot_messages(page).count() == 1 and page.evaluate("window.botAdditions") == 1
+    links = assert_one_card(bot_messages(page).first, lang, sources=2)
+    assert links == [PAGE_URL, "https://press.un.org/en/2023/sc15341.doc.htm"]
+    assert live_region_of(page, "MINUSMA")["live"] == "polite"
+    screenshot(page, f"browser-card-{lang}")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_an_answer_is_rated_from_the_keyboard(visit, lang: str) -> None:  # type: ignore[no-untyped-def]
+    page = visit(lang)
+    ask(page, POLICE[lang], {"en": "Source:", "es": "Fuente:"}[lang])
+    page.locator("#typing").wait_for(state="hidden")
+    # Back from the message box, past the chips, to the card's rating buttons.
+    page.focus("#message")
+    for _ in range(12):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.className") == "rating":
+            break
+    assert page.evaluate("document.activeElement.textContent") == RATING_NAMES[lang][1]
+    since = bot_messages(page).count()
+    page.keyboard.press("Enter")
+    wait_for_bot(page, {"en": "Thank you", "es": "Gracias"}[lang], since)
+    # The visitor's rating shows as their own words, and the focus is back in the message box.
+    assert page.locator("#log li.from-user .text").last.inner_text() == RATING_NAMES[lang][1]
+    assert page.evaluate("document.activeElement.id") == "message"
+
+
 @pytest.mark.parametrize("locale,scheme", [("en-GB", "light"), ("es-ES", "dark")])
 def test_no_accessibility_violations_after_a_conversation(visit, locale: str, scheme: str) -> None:  # type: ignore[no-untyped-def]
     from axe_playwright_python.sync_playwright import Axe
@@ -271,6 +354,7 @@ def test_no_accessibility_violations_after_a_conversation(visit, locale: str, sc
     greeting.locator("button.quick-reply").first.click()
     wait_for_bot(page, AIMS[lang][1], since)
     page.locator("#typing").wait_for(state="hidden")
+    assert page.locator("#log button.rating").count() >= 2  # the cards' icon buttons are checked too
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
     violations = [(v["id"], v["impact"], [n["html"][:120] for n in v["nodes"]]) for v in results.response["violations"]]
     screenshot(page, f"axe-{locale}-{scheme}")
@@ -337,14 +421,15 @@ def test_a_visitor_rates_an_answer_and_the_rating_is_kept(visit, lang: str) -> N
     started = time.time()
     page = visit(lang)
     prompt = {"en": "Was this answer useful?", "es": "¿Le ha sido útil esta respuesta?"}[lang]
-    ask(page, {"en": "How many Norwegian police officers are in UN missions?",
-               "es": "¿Cuántos policías noruegos hay en misiones de la ONU?"}[lang], prompt)
+    ask(page, POLICE[lang], prompt)
     rating = bot_messages(page).filter(has_text=prompt).last
     since = bot_messages(page).count()
-    rating.get_by_role("button", name="👎 No").click()
+    rating.get_by_role("button", name="No", exact=True).click()
     wait_for_bot(page, {"en": "Thank you", "es": "Gracias"}[lang], since)
-    # A rating counts once: the prompt's buttons are spent.
-    assert all(button.is_disabled() for button in rating.locator("button").all())
+    # A rating counts once: the card's rating buttons are spent, the chosen one marked.
+    buttons = rating.locator("button.rating")
+    assert buttons.count() == 2 and all(button.is_disabled() for button in buttons.all())
+    assert buttons.last.get_attribute("aria-pressed") == "true"
     screenshot(page, f"browser-rating-{lang}")
 
     # Kept in the conversation, where `make report` finds it.

@@ -19,7 +19,9 @@ import pytest
 from bot.runtime.endpoints import conversations_db
 from bot.runtime.settings import Settings
 from tests.conftest import require
-from tests.bot.web.test_browser import AXE_TAGS, PAGE_URL, REPLY_TIMEOUT_MS, browser, screenshot  # noqa: F401 (a fixture)
+from tests.bot.web.test_browser import (  # noqa: F401 (browser: a fixture)
+    AXE_TAGS, PAGE_URL, POLICE, REPLY_TIMEOUT_MS, assert_one_card, browser, count_bot_additions, screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
@@ -162,6 +164,27 @@ def test_the_widget_on_another_site_holds_a_spanish_conversation(open_page, site
     # Escape closes the panel and gives the focus back to the launcher.
     in_widget(page, "#message").press("Escape")
     assert in_widget(page, "#panel").is_hidden() and active_id(page) == "launcher"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_widget_shows_an_answer_as_one_card(open_page, sites, lang: str) -> None:  # type: ignore[no-untyped-def]
+    page = widget_page(open_page, sites)
+    in_widget(page, "#launcher").click()
+    count_bot_additions(page, f"document.querySelector('{WIDGET}').shadowRoot")
+    # The widget follows the language of the question.
+    ask(page, POLICE[lang], {"en": "Source:", "es": "Fuente:"}[lang])
+    cards = in_widget(page, "#log li.from-bot")
+    assert cards.count() == 1 and page.evaluate("window.botAdditions") == 1
+    links = assert_one_card(cards.first, lang, sources=2)
+    assert links[0] == PAGE_URL and links[1].startswith("https://")
+    screenshot(page, f"widget-card-{lang}")
+    cards.first.locator(".buttons").scroll_into_view_if_needed()
+    screenshot(page, f"widget-card-{lang}-end")
+
+    # A chip asks its question; its answer is the next card.
+    cards.first.locator(".buttons button.quick-reply").first.click()
+    cards.nth(1).wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert in_widget(page, "#log li.from-user").count() == 2
 
 
 def test_the_host_pages_css_stays_out_and_ours_stays_in(open_page, sites) -> None:  # type: ignore[no-untyped-def]
