@@ -5,8 +5,9 @@ Norway?" gets one intent from the NLU, the first question's. The message is
 cut where a second question starts (after a "?", or at "and"/"y" followed by a
 question word), and each later clause is read by an in-domain intent model
 (word and character n-grams and a logistic regression, trained on
-``data/nlu`` when the action server starts, about three seconds, as the
-language model of ``bot.domain.langid`` is) and the store's names it holds.
+``data/nlu`` in the background once the action server has started, about
+three seconds, as the language model of ``bot.domain.langid`` is) and the
+store's names it holds.
 """
 
 from __future__ import annotations

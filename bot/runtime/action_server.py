@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 import sys
+import threading
+from typing import Callable
 
 from bot.runtime.quiet import hush_libraries
 from bot.runtime.settings import Settings
@@ -30,7 +33,18 @@ def create_app(token: str):  # type: ignore[no-untyped-def]
             return response.json({"error": "forbidden"}, status=403)
         return None
 
+    @app.listener("after_server_start")
+    async def train_clause_model(app, loop):  # type: ignore[no-untyped-def]
+        # In the background, at the lowest priority: the Rasa server is usually still loading,
+        # and start-up to a first answer is what visitors wait for (make bench).
+        loop.run_in_executor(None, _in_background, clauses.preload)
+
     return app
+
+
+def _in_background(work: Callable[[], None]) -> None:
+    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    work()
 
 
 def main() -> None:
@@ -43,7 +57,6 @@ def main() -> None:
     except FactStoreError as error:
         sys.exit(f"refusing to start: fact store error: {error}")
     logging.basicConfig(level=logging.WARNING)
-    clauses.preload()
     app = create_app(settings.action_token)
     app.run(settings.internal_host, settings.action_port, workers=1, access_log=False, motd=False)
 

@@ -402,3 +402,20 @@ def test_two_questions_in_one_message_are_answered_in_order(assistant, lang: str
     reply = Visitor(assistant.rest_url, metadata={"locale": lang}).say(message)
     assert first in reply and second in reply and reply.index(first) < reply.index(second), reply
     assert reply.count({"en": "Source:", "es": "Fuente:"}[lang]) >= 2
+
+
+@pytest.mark.parametrize(
+    "message, first, second, marker",
+    [
+        ("How many soldiers does Norway have in UN missions and what does NATO mean to Norway?", "45", "NATO",
+         "Source:"),
+        ("¿Cuántos soldados tiene Noruega en misiones de la ONU y qué significa la OTAN para Noruega?", "45", "OTAN",
+         "Fuente:"),
+    ],
+)
+def test_two_questions_in_one_message_get_two_answers_in_order(assistant, message, first, second, marker) -> None:
+    reply = Visitor(assistant.rest_url).say(message)
+    assert first in reply and second in reply, reply
+    assert reply.index(first) < reply.rindex(second)
+    # Each answer with its own source.
+    assert reply.count(marker) >= 2, reply
