@@ -10,7 +10,7 @@ server confirmed, and may post into no other.
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import Iterable, Optional
 
 from aiohttp import web
 
@@ -97,12 +97,20 @@ def _learn_sessions(front: Front, sid: str, body: bytes) -> None:
     if SESSION_CONFIRM.encode() not in body:
         return
     try:
-        events = frames.read_polling_body(body).events
+        confirmed = _confirmed(frames.read_polling_body(body).events)
     except frames.Malformed:
         return
+    if confirmed is not None:
+        front.sockets.bind(sid, confirmed)
+
+
+def _confirmed(events: Iterable[frames.Event]) -> Optional[str]:
+    """The session id Rasa last confirmed among ``events``, if it confirmed one."""
+    confirmed = None
     for event in events:
         if event.name == SESSION_CONFIRM and event.args and isinstance(event.args[0], str):
-            front.sockets.bind(sid, event.args[0])
+            confirmed = event.args[0]
+    return confirmed
 
 
 class _Socket:
@@ -137,12 +145,11 @@ class _Socket:
         if not frame.startswith(CONFIRM_PREFIX):
             return
         try:
-            events = frames.read_frame(frame).events
+            confirmed = _confirmed(frames.read_frame(frame).events)
         except frames.Malformed:
             return
-        for event in events:
-            if event.name == SESSION_CONFIRM and event.args and isinstance(event.args[0], str):
-                self.session = event.args[0]
+        if confirmed is not None:
+            self.session = confirmed
 
     def ping(self) -> None:
         self._take(self.front.background, 1)
