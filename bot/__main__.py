@@ -15,7 +15,7 @@ def _facts_check(_: argparse.Namespace) -> int:
     store = load_store()
     for fact in store:
         source = f"{fact.source.id} ({fact.source.as_of})" if fact.source else "-"
-        print(f"{fact.kind:<13} {fact.id:<24} {fact.name.en} / {fact.name.es}  [{source}]")
+        print(f"{fact.kind:<13} {fact.id:<24} {' / '.join(fact.name.values())}  [{source}]")
     print(f"{len(store)} records, all in en and es.")
     return 0
 

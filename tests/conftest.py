@@ -16,9 +16,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 from rasa_sdk import Tracker
 
+from bot.domain.languages import LANGUAGES
 from bot.domain.store import FactStore, default_store
 from bot.paths import ROOT  # noqa: F401  (tests take it from here)
-LANGS = ["en", "es"]
+LANGS = list(LANGUAGES)
 
 # Property-based tests: a CI-sized run by default, a larger one with `make fuzz`.
 # No deadline: the machine's two cores are shared, and a slow example is not a failure.

@@ -40,7 +40,7 @@ from bot.domain.answers import (
 )
 from bot.domain.text import fold
 from bot.domain.langid import sentences
-from bot.domain.language import LANGUAGES, SWITCH_INTENT, Lang, Signals, decide, normalise, read_words
+from bot.domain.language import DEFAULT_LANGUAGE, LANGUAGES, SWITCH_INTENT, Lang, Signals, decide, normalise, read_words
 from bot.nlu.data import routes
 from bot.paths import MODEL, RESULTS, ROOT
 
@@ -276,9 +276,15 @@ def _responses() -> dict[str, dict[str, str]]:
     texts: dict[str, dict[str, str]] = {}
     for name, variants in domain["responses"].items():
         for variant in variants:
-            lang = "es" if variant.get("condition") else "en"
+            lang = _condition_language(variant)
             texts.setdefault(name, {})[lang] = variant.get("text", "")
     return texts
+
+
+def _condition_language(variant: dict[str, Any]) -> Lang:
+    """The language a response variant is for: its `language` slot condition's value, else the default."""
+    values = [c.get("value") for c in variant.get("condition") or [] if c.get("name") == slots.LANGUAGE]
+    return values[0] if values else DEFAULT_LANGUAGE
 
 
 def render(reply: Reply, lang: Lang, responses: dict[str, dict[str, str]]) -> str:

@@ -2,7 +2,8 @@
 
 "When did Norway join NATO?" asks for a date; the NATO record has none, so the
 answer must say so before giving what the record does say. Both sides are
-read on folded text (lower case, no accents), in English and Spanish.
+read on folded text (lower case, no accents), with the words of every language
+of the registry (``reading`` in ``bot/languages.yml``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+from bot.domain.languages import either
 from bot.domain.text import fold
 
 # Most specific first: "how much money" is a budget, "how many votes did Norway get" a number,
@@ -17,50 +19,22 @@ from bot.domain.text import fold
 # "Does Norway still facilitate ...?" asks whether a 2019 fact holds today: only an update can say.
 KINDS = ("budget", "achievement", "number", "result", "date", "person", "current")
 
-_QUESTION = {
-    "date": r"when|what year|which year|what date|since when|how long ago|"
-    r"cuando|que ano|en que ano|que fecha|en que fecha|desde cuando|hace cuanto",
-    "number": r"how many|how much|what number|number of|how large|"
-    r"cuantos|cuantas|cuanto|cuanta|que numero|numero de|cifra",
-    "person": r"who (is|was|leads|led|heads|headed|signed|runs|ran)|whose|name of the|"
-    r"quien(?! mas)|quienes(?! mas)|como se llama",
-    "result": r"did (norway|it|they) (win|get|obtain|secure|succeed)|was (norway|it) elected|"
-    r"result|outcome|won|win the|elected|succeed|"
-    r"gano|ganaron|resultado|consiguio|obtuvo|fue elegid|salio elegid|eligieron|tuvo exito|tuvieron exito|exito",
-    "budget": r"budget|spend|spends|spending|cost|costs|funding|money|how much money|"
-    r"presupuesto|gasta|gasto|gastos|dinero|financiacion|cuesta",
-    # What Norway did or achieved (on the Council, in its term): no source tells it.
-    "current": r"still|anymore|any more|today|nowadays|currently|right now|these days|yet|"
-    r"todavia|aun|sigue|siguen|hoy|hoy en dia|actualmente|ya se|ya existe|ya esta",
-    "achievement": r"achieved|accomplished|achievements?|accomplishments?|track record|"
-    r"did (norway|it|they) (achieve|accomplish)|(do|did|done) (on|in|at) the (security )?council|during (its|the|their) term|"
-    r"logros?|logrado|consiguio en el consejo|hizo (noruega )?en el consejo|ha hecho (noruega )?en el consejo|durante su mandato",
-}
-_ASKS = {kind: re.compile(rf"\b(?:{pattern})\b") for kind, pattern in _QUESTION.items()}
+# Each kind's words, in every language of the registry (``reading`` in bot/languages.yml).
+_ASKS = {kind: re.compile(rf"\b(?:{either('asks', kind)})\b") for kind in KINDS}
 
 _YEAR = r"\b(?:19|20)\d\d\b"
-_MONTHS = (
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
-)
-_NUMBER_WORDS = (
-    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
-    r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|decenas|cientos|miles"
-)
+_MONTHS = either("months")
 _GIVES = {
     "date": re.compile(rf"{_YEAR}|\b(?:{_MONTHS})\b"),
     # A figure that is not a year ("45", "130 votes"), or one written out ("five aims").
-    "number": re.compile(rf"\b(?!(?:19|20)\d\d\b)\d+\b|\b(?:{_NUMBER_WORDS})\b"),
-    "person": re.compile(
-        r"\b(?:minister|prime minister|secretary-general|ambassador|president|"
-        r"ministr[oa]|primer[oa] ministr[oa]|secretari[oa] general|embajador[a]?|presidente)\b"
-    ),
-    "result": re.compile(r"\b(?:elected|won|agreement|elegid[oa]s?|gano|ganaron|acuerdo)\b"),
-    "budget": re.compile(r"\b(?:budget|nok|kroner|krone|usd|dollars?|euros?|presupuesto|coronas|dolares)\b|[$€]"),
-    # No text tells what Norway achieved; one that did would name it so.
-    "achievement": re.compile(r"\b(?:achieved|accomplished|logro|logros|logrado)\b"),
-    # Only an update tells what became of a 2019 fact: "Since then, ...", a term that ended.
-    "current": re.compile(r"\b(?:since then|desde entonces|ended|termino)\b"),
+    "number": re.compile(rf"\b(?!(?:19|20)\d\d\b)\d+\b|\b(?:{either('number_words')})\b"),
+    "budget": re.compile(rf"\b(?:{either('gives', 'budget')})\b|[$€]"),
+    **{
+        # A person's office; an election won or an agreement; what Norway achieved (no text tells it);
+        # what became of a 2019 fact, told only by an update ("Since then, ...", a term that ended).
+        kind: re.compile(rf"\b(?:{either('gives', kind)})\b")
+        for kind in ("person", "result", "achievement", "current")
+    },
 }
 
 
@@ -71,9 +45,9 @@ def asked(question: str) -> list[str]:
 
 
 # "In 2019, ..." dates the snapshot a text describes, not the event asked about.
-_SNAPSHOT = re.compile(r"(?:^|(?<=[.:;] ))(?:in|en) (?:19|20)\d\d, ")
-# A day of a date ("30 June", "30 de junio") or a resolution's number ("resolution 2690") is no count.
-_NOT_COUNTS = re.compile(rf"\b\d{{1,2}} (?:de )?(?:{_MONTHS})\b|\b(?:resolution|resolucion) \d+\b")
+_SNAPSHOT = re.compile(rf"(?:^|(?<=[.:;] ))(?:{either('snapshot')})")
+# A day of a date ("30 June", "30 de junio", "30. juni") or a resolution's number ("resolution 2690") is no count.
+_NOT_COUNTS = re.compile(rf"\b\d{{1,2}}\.? (?:de )?(?:{_MONTHS})\b|\b(?:{either('not_counts')})\b")
 
 
 def gives(kind: str, texts: Iterable[str]) -> bool:
@@ -108,7 +82,7 @@ def lacking(question: str, texts: Iterable[str]) -> Optional[str]:
 
 
 # A question about figures ("are these figures current?", "¿son recientes las cifras?").
-_FIGURES = re.compile(r"\b(?:figures?|numbers?|counts?|statistics|stats|how many|cifras?|numeros?|estadisticas?|cuantos|cuantas)\b")
+_FIGURES = re.compile(rf"\b(?:{either('figures')})\b")
 
 
 def about_figures(question: str) -> bool:
@@ -117,10 +91,7 @@ def about_figures(question: str) -> bool:
 
 
 # Words that point back at what was just discussed: "is it still running?", "¿y quién la dirige?"
-_BACK = re.compile(
-    r"^(?:and|so|y|e|entonces)\b|\b(?:it|its|that|this|those|these|they|them|there|then|else|"
-    r"eso|esa|ese|esto|esta|este|ello|ellos|ellas|alli|ahi|entonces|mas|otro|otra|otros|otras|la|lo|le|les)\b"
-)
+_BACK = re.compile(rf"^(?:{either('starts')})\b|\b(?:{either('back')})\b")
 # A follow-up is short: a longer question says what it is about.
 _FOLLOW_UP_WORDS = 6
 

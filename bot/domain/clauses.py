@@ -2,8 +2,8 @@
 
 "How many soldiers does Norway have in UN missions and what does NATO mean to
 Norway?" gets one intent from the NLU, the first question's. The message is
-cut where a second question starts (after a "?", or at "and"/"y" followed by a
-question word), and each later clause is read by an in-domain intent model
+cut where a second question starts (after a "?", or at "and"/"y"/"og" followed
+by a question word; each language's words are in the registry, ``bot/languages.yml``), and each later clause is read by an in-domain intent model
 (word and character n-grams and a logistic regression, trained on
 ``data/nlu`` in the background once the action server has started, about
 three seconds, as the language model of ``bot.domain.langid`` is) and the
@@ -19,21 +19,19 @@ from pathlib import Path
 from typing import Any, Optional
 
 from bot.domain.langid import sentences
+from bot.domain.languages import LANGUAGES, either
 from bot.domain.store import ENTITY_KINDS, FactStore
 from bot.domain.text import fold
 from bot.paths import NLU_DATA
 
 # Below this the clause's topic is a guess, and a guessed answer is worse than none.
 MIN_PROBABILITY = 0.5
-# A second question starts after a question mark, or at "and"/"y" before a question word.
-_QUESTION_WORDS = (
-    r"what|what's|whats|which|how|who|when|where|why|does|do|did|is|are|was|were|can|could|tell|explain|describe|"
-    r"que|cual|cuales|como|cuantos|cuantas|cuanto|cuando|quien|quienes|donde|por que|es|son|tiene|hay|"
-    r"hablame|cuentame|explica|explicame|dime|describe"
-)
-# A sentence's end, or "and", "also", "plus" ("y", "además") before a question word.
+
+
+_JOINERS = either("joiners")
+# A sentence's end, or "and", "also", "plus" ("y", "además"; "og") before a question word.
 _CUT = re.compile(
-    rf"[?.!]\s+(?=\S)|[,;]?\s+(?:and|also|plus|y|e|ademas)\s+(?:also\s+|tambien\s+)?(?=(?:{_QUESTION_WORDS})\b)"
+    rf"[?.!]\s+(?=\S)|[,;]?\s+(?:{_JOINERS})\s+(?:(?:{_JOINERS})\s+)?(?=(?:{either('question_words')})\b)"
 )
 # Names are matched on up to this many words at a time ("Democratic Republic of the Congo").
 _LONGEST_NAME = 6
@@ -96,7 +94,7 @@ def _model(folder: Path = NLU_DATA) -> Any:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    examples = [(intent, fold(text)) for lang in ("en", "es") for intent, text in sentences(folder / lang)]
+    examples = [(intent, fold(text)) for lang in LANGUAGES for intent, text in sentences(folder / lang)]
     model = make_pipeline(
         make_union(
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),

@@ -1,10 +1,10 @@
-"""An in-domain language classifier: the NLU training data's words and character n-grams, English against Spanish.
+"""An in-domain language classifier: the NLU training data's words and character n-grams, one class a language.
 
-lingua knows both languages in general but abstains on short text; this model
+lingua knows the languages in general but abstains on short text; this model
 knows how visitors of this assistant write ("que es la red nwm", "otan",
-"cuantos policias"). It is trained from ``data/nlu/en`` and ``data/nlu/es``
-and the fact store's names of each language the first time it is needed
-(about a second, no download), then kept.
+"cuantos policias", "hvor mange soldater i fn"). It is trained from
+``data/nlu/<code>`` of every registry language and the fact store's names of
+each the first time it is needed (a few seconds, no download), then kept.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from typing import Any, Optional
 
 import yaml
 
+from bot.domain.languages import LANGUAGES
 from bot.paths import NLU_DATA
 
 TRAINING_DATA = NLU_DATA
-# Below this the two languages are too close to call (measured on the held-out sets, `make eval`).
+# Below this the languages are too close to call (measured on the held-out sets, `make eval`).
 MIN_PROBABILITY = 0.8
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]+\)|\{[^}]+\})")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -47,13 +48,13 @@ def _examples(folder: Path) -> tuple[list[str], list[str]]:
     from bot.domain.text import fold
 
     texts, labels = [], []
-    for lang in ("en", "es"):
+    for lang in LANGUAGES:
         for _, text in sentences(folder / lang):
             texts.append(text)
             labels.append(lang)
     # The store's names of one language only ("Naciones Unidas", "OTAN"), not the shared "MINUSMA".
-    names = {lang: {n for f in default_store() for n in (f.name[lang], *f.aliases.get(lang, ()))} for lang in ("en", "es")}
-    shared = {fold(n) for n in names["en"]} & {fold(n) for n in names["es"]}
+    names = {lang: {n for f in default_store() for n in (f.name[lang], *f.aliases.get(lang, ()))} for lang in LANGUAGES}
+    shared = _in_several({lang: {fold(n) for n in own} for lang, own in names.items()})
     for lang, own in names.items():
         for name in sorted(own):
             if fold(name) not in shared:
@@ -62,9 +63,19 @@ def _examples(folder: Path) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def _in_several(sets: dict[str, set[str]]) -> frozenset[str]:
+    """What more than one of ``sets`` holds."""
+    seen: set[str] = set()
+    several: set[str] = set()
+    for items in sets.values():
+        several |= seen & items
+        seen |= items
+    return frozenset(several)
+
+
 @lru_cache(maxsize=2)
 def _model(folder: Path = TRAINING_DATA) -> tuple[Any, frozenset[str]]:
-    """The classifier, and the words visitors of both languages use ("ok", "bye", "minusma")."""
+    """The classifier, and the words visitors of several languages use ("ok", "bye", "minusma")."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
@@ -78,18 +89,18 @@ def _model(folder: Path = TRAINING_DATA) -> tuple[Any, frozenset[str]]:
         ),
         LogisticRegression(C=30, max_iter=2000),
     )
-    vocabulary = {lang: set() for lang in ("en", "es")}
+    vocabulary: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
     for text, lang in zip(texts, labels):
         vocabulary[lang] |= _words(text)
-    return model.fit(texts, labels), frozenset(vocabulary["en"] & vocabulary["es"])
+    return model.fit(texts, labels), _in_several(vocabulary)
 
 
 def classify(text: str, folder: Path = TRAINING_DATA) -> Optional[str]:
-    """``en`` or ``es`` when the in-domain model is sure enough, else ``None``."""
+    """The language the in-domain model is sure enough of, else ``None``."""
     model, shared = _model(folder)
     words = _words(text)
     if not words or words <= shared:
-        # Only words both languages' visitors use ("ok", "bye"): nothing to go on.
+        # Only words several languages' visitors use ("ok", "bye"): nothing to go on.
         return None
     probabilities = model.predict_proba([text])[0]
     best = int(probabilities.argmax())

@@ -2,10 +2,13 @@
 
 The precedence is written once, in ``decide``: the page's or channel's locale,
 an explicit request ("en español"), confident detection, the conversation's
-language, English. ``normalise`` is the one reader of language names and locales.
+language, the registry's first (English). ``normalise`` is the one reader of
+language names and locales. The languages and what tells them apart come from
+the registry (``bot/languages.yml``); lingua's Danish and Swedish count as
+Norwegian, so a look-alike question is answered in Norwegian.
 
 When lingua is unsure (short text), three signals decide in turn: spelling
-only Spanish uses (¿ ¡ ñ, accented vowels), a lone greeting or thanks, and an
+only one language uses (¿ ¡ ñ; æ ø å), a lone greeting or thanks, and an
 in-domain character n-gram classifier (``bot.domain.langid``). Detection still
 abstains on text none of them is sure of ("ok", "NATO", an emoji), so the
 conversation keeps its language instead of flipping on a proper noun.
@@ -21,7 +24,7 @@ from typing import Iterable, Mapping, Optional
 
 from bot.domain import langid
 # Re-exported: most callers ask this module for the languages too.
-from bot.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, Lang  # noqa: F401
+from bot.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, Lang, registry  # noqa: F401
 from bot.domain.text import fold
 # The intent of "in English please"; its text names the wanted language.
 SWITCH_INTENT = "switch_language"
@@ -32,23 +35,16 @@ MIN_CONFIDENCE = 0.80
 MIN_CONFIDENCE_ONE_WORD = 0.95
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
-# Marks English never uses. "é" in a name ("Haití") inside English text is rare
-# enough on the held-out sets, and lingua decides any longer sentence first.
-_SPANISH_SPELLING = re.compile(r"[¿¡ñÑáéíóúÁÉÍÓÚüÜ]")
-
 # Greetings and thanks that belong to one language only. lingua is unsure of
 # them alone ("hola" 0.66 Spanish, and "hello" 0.62 Spanish too), yet they are
 # often a visitor's first words; folded (no accents).
-CUES: dict[Lang, frozenset[str]] = {
-    "en": frozenset({"hello", "hi", "hey", "thanks", "thank", "goodbye", "morning", "evening"}),
-    "es": frozenset({"hola", "buenas", "buenos", "gracias", "adios", "chao", "saludos", "dias", "tardes", "noches"}),
-}
+CUES: dict[Lang, frozenset[str]] = {entry.code: entry.cues for entry in registry()}
 
 # How visitors name each language when they ask to switch; folded (no accents).
-NAMES: dict[Lang, tuple[str, ...]] = {
-    "en": ("english", "ingles", "inglish", "englis"),
-    "es": ("spanish", "espanol", "castellano", "espaniol"),
-}
+NAMES: dict[Lang, tuple[str, ...]] = {entry.code: entry.names for entry in registry()}
+
+# Marks only one language of the registry writes ("¿", "ñ"; "æ", "ø").
+_SPELLING = {entry.code: re.compile(entry.spelling) for entry in registry() if entry.spelling}
 
 
 @lru_cache(maxsize=1)
@@ -56,11 +52,14 @@ def _detector():  # type: ignore[no-untyped-def]
     from lingua import Language, LanguageDetectorBuilder
 
     # Preloading keeps the first visitor's message from paying the model load.
-    return (
-        LanguageDetectorBuilder.from_languages(Language.ENGLISH, Language.SPANISH)
-        .with_preloaded_language_models()
-        .build()
-    )
+    languages = {getattr(Language, name) for entry in registry() for name in entry.lingua}
+    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+
+
+@lru_cache(maxsize=1)
+def _counted_as() -> dict[str, Lang]:
+    """Each lingua language's name, and the registry language it counts for (Danish for Norwegian)."""
+    return {name: entry.code for entry in registry() for name in entry.lingua}
 
 
 def warm_up() -> None:
@@ -71,26 +70,24 @@ def warm_up() -> None:
 
 @lru_cache(maxsize=4096)
 def detect(text: str) -> Optional[Lang]:
-    """``en`` or ``es`` when the text clearly is that language, else ``None``."""
+    """The registry language the text clearly is in, else ``None``."""
     words = _WORD.findall(text or "")
     if not words:
         return None
-    from lingua import Language
-
-    confidences = {
-        value.language: value.value for value in _detector().compute_language_confidence_values(text)
-    }
-    spanish = confidences.get(Language.SPANISH, 0.0)
-    best: Lang = "es" if spanish >= 0.5 else "en"
-    confidence = max(spanish, 1.0 - spanish)
+    confidences: dict[Lang, float] = {}
+    for value in _detector().compute_language_confidence_values(text):
+        lang = _counted_as()[value.language.name]
+        confidences[lang] = confidences.get(lang, 0.0) + value.value
+    best = max(confidences, key=confidences.__getitem__)
     needed = MIN_CONFIDENCE_ONE_WORD if len(words) == 1 else MIN_CONFIDENCE
-    if confidence >= needed:
+    if confidences[best] >= needed:
         return best
     return _by_spelling(text) or _by_cues(words) or _by_ngrams(text)
 
 
 def _by_spelling(text: str) -> Optional[Lang]:
-    return "es" if _SPANISH_SPELLING.search(text) else None
+    found = [lang for lang, marks in _SPELLING.items() if marks.search(text)]
+    return found[0] if len(found) == 1 else None
 
 
 def _by_ngrams(text: str) -> Optional[Lang]:
@@ -110,19 +107,25 @@ def _languages_using(words: list[str], table: Mapping[Lang, Iterable[str]]) -> l
 
 
 def normalise(value: object) -> Optional[Lang]:
-    """The language a name or locale stands for, whoever wrote it.
+    """The language a name, locale or list of locales stands for, whoever wrote it.
 
-    "es", "ES", "es-CO", "es_ES" (a page's locale, Telegram's ``language_code``),
-    "Español", "castellano", "ingles" (what visitors and the CRF write). ``None``
-    for anything else: "nb-NO", "klingon", a number.
+    "es", "ES", "es-CO", "es_ES", "nn-NO" (a page's locale, Telegram's
+    ``language_code``), "de-DE,nb;q=0.8" (the first the assistant speaks),
+    "Español", "castellano", "norsk" (what visitors and the CRF write).
+    ``None`` for anything else: "de-DE", "klingon", a number.
     """
     if not isinstance(value, str):
         return None
     folded = fold(value)
-    primary = re.split(r"[-_]", folded, maxsplit=1)[0]
-    if primary in LANGUAGES:
-        return primary  # type: ignore[return-value]
-    return next((lang for lang, names in NAMES.items() if folded in names), None)
+    named = next((lang for lang, names in NAMES.items() if folded in names), None)
+    if named:
+        return named
+    for locale in re.split(r"[,\s]+", folded):
+        primary = re.split(r"[-_;]", locale, maxsplit=1)[0]
+        found = next((entry.code for entry in registry() if primary in entry.locales), None)
+        if found:
+            return found
+    return None
 
 
 def find_requested(text: str) -> Optional[Lang]:

@@ -21,13 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 import re
 
 import yaml
 
-from bot.domain.languages import LANGUAGES, Lang
+from bot.domain.languages import LANGUAGES, Lang, registry
 from bot.domain.text import fold
 from bot.paths import FACTS_DIR
 
@@ -50,15 +50,14 @@ _FIELDS = {
 }
 # A source's date: a year, or a day written in full in `date`.
 _AS_OF = re.compile(r"\d{4}(-\d{2}-\d{2})?")
-# How a time-bound text gives its source's year, at the start of a sentence: "In 2019, ...".
-_DATED = {"en": "In {year}, ", "es": "En {year}, "}
-# Words that make a text read as true on the day it is read (on folded text).
+# Each language's way (bot/languages.yml) to give its source's year at the start of a
+# sentence ("In 2019, ..."), the words that make a text read as true on the day it is
+# read (on folded text), and how an approximate count reads ("about 45", "om lag 45").
+_DATED = {entry.code: entry.dated for entry in registry()}
 _CURRENT = {
-    "en": re.compile(r"\b(?:now|nowadays|currently|today|at present|presently)\b"),
-    "es": re.compile(r"\b(?:ahora|actualmente|hoy|en la actualidad|hoy en dia)\b"),
+    entry.code: re.compile(rf"\b(?:{'|'.join(map(re.escape, entry.current))})\b") for entry in registry()
 }
-# How an approximate count reads in a text: "about 45", "alrededor de 45".
-_ABOUT = {"en": "about", "es": "alrededor de"}
+_ABOUT = {entry.code: entry.about for entry in registry()}
 
 
 class FactStoreError(ValueError):
@@ -72,15 +71,26 @@ class FactStoreError(ValueError):
         self.problem = problem
 
 
-@dataclass(frozen=True)
-class Localized:
-    """One text in every supported language."""
+class Localized(Mapping[Lang, str]):
+    """One text in every language of the registry, keyed by language code; read-only."""
 
-    en: str
-    es: str
+    def __init__(self, texts: Mapping[Lang, str]) -> None:
+        self._texts = dict(texts)
 
     def __getitem__(self, lang: Lang) -> str:
-        return getattr(self, lang)
+        return self._texts[lang]
+
+    def __iter__(self) -> Iterator[Lang]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._texts.items())))
+
+    def __repr__(self) -> str:
+        return f"Localized({self._texts!r})"
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,7 @@ class Fact:
     mentions: tuple[str, ...] = ()
 
     def all_names(self) -> list[str]:
-        """Every name and alias, in both languages, without repeats."""
+        """Every name and alias, in every language, without repeats."""
         names = [self.name[lang] for lang in LANGUAGES]
         for lang in LANGUAGES:
             names.extend(self.aliases.get(lang, ()))
@@ -208,7 +218,7 @@ def _concerns(fact: Fact, subject: Fact) -> bool:
         return True
     if fact.text is None or subject.kind not in ENTITY_KINDS:
         return False
-    words = _words(fact.text.en + " " + fact.text.es)
+    words = _words(" ".join(fact.text.values()))
     return any(_words(name) in words for name in subject.all_names())
 
 
@@ -229,7 +239,7 @@ def _localized(raw: Any, path: Path, record: str, what: str) -> Localized:
     extra = set(raw) - set(LANGUAGES)
     if extra:
         raise FactStoreError(path, record, f"'{what}' has unknown languages {sorted(extra)}")
-    return Localized(**{lang: _tidy(str(raw[lang])) for lang in LANGUAGES})
+    return Localized({lang: _tidy(str(raw[lang])) for lang in LANGUAGES})
 
 
 def _tidy(text: str) -> str:
@@ -241,7 +251,7 @@ def _aliases(raw: Any, path: Path, record: str) -> dict[str, tuple[str, ...]]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping) or set(raw) - set(LANGUAGES):
-        raise FactStoreError(path, record, "'aliases' must map en/es to lists of names")
+        raise FactStoreError(path, record, f"'aliases' must map languages ({', '.join(LANGUAGES)}) to lists of names")
     return {lang: tuple(str(a) for a in raw.get(lang) or ()) for lang in LANGUAGES}
 
 
@@ -435,7 +445,7 @@ def _check_approximate(facts: list[tuple[dict[str, Any], Path]]) -> None:
 
 
 def _build_source(parsed: Mapping[str, Any]) -> Source:
-    date = parsed.get("date") or Localized(**{lang: parsed["as_of"] for lang in LANGUAGES})
+    date = parsed.get("date") or Localized({lang: parsed["as_of"] for lang in LANGUAGES})
     return Source(id=parsed["id"], name=parsed["name"], url=parsed["url"], as_of=parsed["as_of"], date=date)
 
 

@@ -9,9 +9,11 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Iterable, Mapping, Sequence
 
+from bot.domain.languages import registry
 from tools.report.analysis import CATEGORIES, NOT_ANSWERED, OUTCOMES, WEAK_ANSWERS, Group, Report
 
-COLOURS = {"en": "#1f5f8b", "es": "#c2571a"}
+# Each language its colour from the registry (bot/languages.yml), in its order.
+COLOURS = {entry.code: entry.colour for entry in registry()}
 OTHER_COLOUR = "#777"
 CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}
