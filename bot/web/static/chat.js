@@ -15,12 +15,12 @@
 // language), retentionDays (for the privacy notice), keyPrefix (sessionStorage
 // keys), onLanguage(language, t) (what else follows the language).
 function mountChat(root, options) {
-  // The page's own words, in both languages. The assistant's words come from it.
+  // The page's own words, in each language. The assistant's words come from it.
   const STRINGS = {
     en: {
       title: "Norway: peace and security",
       pageTitle: "Norway: peace and security — assistant",
-      intro: "Ask me about Norway's policy on peace, stability and security, in English or Spanish. The answers describe 2019, from a government page of that year, with dated updates since (such as the 2021-2022 Security Council term, which has ended); every factual answer names its source and date.",
+      intro: "Ask me about Norway's policy on peace, stability and security, in English, Spanish or Norwegian. The answers describe 2019, from a government page of that year, with dated updates since (such as the 2021-2022 Security Council term, which has ended); every factual answer names its source and date.",
       skip: "Skip to the message box",
       language: "Language",
       conversation: "Conversation",
@@ -46,7 +46,7 @@ function mountChat(root, options) {
     es: {
       title: "Noruega: paz y seguridad",
       pageTitle: "Noruega: paz y seguridad — asistente",
-      intro: "Pregúnteme sobre la política de Noruega en materia de paz, estabilidad y seguridad, en español o en inglés. Las respuestas describen 2019, a partir de una página del Gobierno de ese año, con novedades fechadas posteriores (como el mandato en el Consejo de Seguridad de 2021-2022, ya terminado); todas las respuestas con datos citan su fuente y su fecha.",
+      intro: "Pregúnteme sobre la política de Noruega en materia de paz, estabilidad y seguridad, en español, en inglés o en noruego. Las respuestas describen 2019, a partir de una página del Gobierno de ese año, con novedades fechadas posteriores (como el mandato en el Consejo de Seguridad de 2021-2022, ya terminado); todas las respuestas con datos citan su fuente y su fecha.",
       skip: "Ir al cuadro de mensaje",
       language: "Idioma",
       conversation: "Conversación",
@@ -69,8 +69,36 @@ function mountChat(root, options) {
       open: "Abrir el chat",
       close: "Cerrar el chat",
     },
+    nb: {
+      title: "Norge: fred og sikkerhet",
+      pageTitle: "Norge: fred og sikkerhet — assistent",
+      intro: "Spør meg om Norges politikk for fred, stabilitet og sikkerhet, på norsk, engelsk eller spansk. Svarene beskriver 2019, ut fra en av regjeringens nettsider fra det året, med daterte oppdateringer siden (som perioden i Sikkerhetsrådet 2021-2022, som er avsluttet); hvert faktasvar oppgir kilde og dato.",
+      skip: "Gå til meldingsfeltet",
+      language: "Språk",
+      conversation: "Samtale",
+      label: "Spørsmålet ditt",
+      placeholder: "Skriv spørsmålet ditt …",
+      send: "Send",
+      you: "Du skrev:",
+      assistant: "Assistenten skrev:",
+      typing: "Assistenten skriver …",
+      options: "Foreslåtte spørsmål",
+      newTab: "(åpnes i en ny fane)",
+      unreachable: "Assistenten kan ikke nås akkurat nå. Sjekk tilkoblingen og prøv igjen om litt.",
+      tooFast: "Du sender meldinger for raskt. Vent litt og prøv igjen.",
+      unavailable: "Assistenten er midlertidig utilgjengelig. Prøv igjen om et minutt.",
+      rejected: "Meldingen kunne ikke sendes. Gjør den kortere eller formuler den på en annen måte, og prøv igjen.",
+      privacy: "Det du skriver her, og svarene du får, lagres i {days} dager sammen med språket ditt og ingenting annet om deg. Deretter slettes de. Ikke skriv inn personopplysninger som navn, adresser eller telefonnumre.",
+      clear: "Slett samtalen",
+      cleared: "Samtalen er slettet. Du kan begynne på nytt.",
+      clearFailed: "Samtalen kunne ikke slettes akkurat nå. Prøv igjen om litt.",
+      open: "Åpne chatten",
+      close: "Lukk chatten",
+    },
   };
   const LANGUAGES = Object.keys(STRINGS);
+  // Primary subtags that stand for one of them: Norwegian ("no") and nynorsk ("nn") get bokmål.
+  const ALIASES = { no: "nb", nn: "nb" };
   const WEBHOOK = `${options.base || ""}/webhooks/rest/webhook`;
   const FORGET = `${options.base || ""}/webhooks/privacy/forget`;
   const URL_PATTERN = /https?:\/\/[^\s<>"'«»]+/g;
@@ -108,7 +136,8 @@ function mountChat(root, options) {
     const preferred = options.locale ? [options.locale] : navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
     for (const tag of preferred) {
       const primary = String(tag).toLowerCase().split(/[-_]/)[0];
-      if (LANGUAGES.includes(primary)) return primary;
+      const code = ALIASES[primary] || primary;
+      if (LANGUAGES.includes(code)) return code;
     }
     return "en";
   }

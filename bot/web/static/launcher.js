@@ -28,9 +28,10 @@
     return icon;
   }
 
-  function languageButton(code, name) {
+  // A button shows its code, or the label given: Norwegian shows "NO", as on the page, though its code is bokmål's "nb".
+  function languageButton(code, name, label = code.toUpperCase()) {
     return h("button", { type: "button", class: "language", "data-lang": code, lang: code, "aria-pressed": "false", title: name },
-      code.toUpperCase());
+      label);
   }
 
   // The page's markup (index.html), as a panel: a landmark-free section, since the host page has its own main.
@@ -40,7 +41,7 @@
         h("h2", { id: "title", "data-i18n": "title" }),
         h("div", { class: "languages", role: "group", "aria-labelledby": "language-label" },
           h("span", { id: "language-label", class: "visually-hidden", "data-i18n": "language" }),
-          languageButton("en", "English"), languageButton("es", "Español")),
+          languageButton("en", "English"), languageButton("es", "Español"), languageButton("nb", "Norsk", "NO")),
         h("button", { type: "button", id: "close", class: "close", "data-i18n-label": "close" },
           h("span", { "aria-hidden": "true" }, "×"))),
       h("div", { class: "conversation" },
