@@ -1,4 +1,9 @@
-"""Both languages, always: every response, intent and test set exists in English and Spanish."""
+"""Every language, always: each language of the registry has every response, button, intent, fact and page string.
+
+The languages come from the registry (``bot/languages.yml``), never from this
+file: tests/test_languages.py runs these same tests on a copy of the project
+with a toy language added as data alone.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,15 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, registry
+from bot.domain.store import load_store
 from tests.conftest import LANGS, ROOT
 
-SPANISH = [{"type": "slot", "name": "language", "value": "es"}]
 MIN_TRAINING_EXAMPLES = 15
 MIN_TEST_EXAMPLES = 15
 # Intents only buttons send (their payload names them); nobody types them, so they have no examples.
 BUTTON_ONLY_INTENTS = {"rate_answer"}
+OTHER_LANGS = [lang for lang in LANGS if lang != DEFAULT_LANGUAGE]
 
 
 def _domain() -> dict[str, Any]:
@@ -36,45 +43,90 @@ def _variables(text: str) -> set[str]:
     return set(re.findall(r"{(\w+)}", text))
 
 
+def _language_of(variant: dict[str, Any]) -> str:
+    """The language a response variant is for: its `language` slot condition, or the default."""
+    values = [c["value"] for c in variant.get("condition") or [] if c.get("name") == "language"]
+    return values[0] if values else DEFAULT_LANGUAGE
+
+
 @pytest.mark.parametrize("name", sorted(_domain()["responses"]))
-def test_every_response_has_an_english_default_and_a_spanish_variant(name: str) -> None:
+def test_every_response_has_one_variant_in_each_language(name: str) -> None:
     variants = _domain()["responses"][name]
     assert all("channel" not in v for v in variants), "a channel variant would beat the language condition"
-    defaults = [v for v in variants if not v.get("condition")]
-    spanish = [v for v in variants if v.get("condition") == SPANISH]
-    assert len(defaults) == 1 and len(spanish) == 1 and len(variants) == 2
-    (en,), (es,) = defaults, spanish
-    assert en["text"] != es["text"]
-    assert _variables(en["text"]) == _variables(es["text"])
-    assert [b["payload"] for b in en.get("buttons", [])] == [b["payload"] for b in es.get("buttons", [])]
-    for en_button, es_button in zip(en.get("buttons", []), es.get("buttons", [])):
-        assert en_button["title"] and es_button["title"]
+    by_language = {_language_of(v): v for v in variants}
+    assert sorted(by_language) == sorted(LANGS) and len(variants) == len(LANGS), (name, [_language_of(v) for v in variants])
+    default = by_language[DEFAULT_LANGUAGE]
+    for lang in OTHER_LANGS:
+        variant = by_language[lang]
+        assert variant["text"] != default["text"], (name, lang)
+        assert _variables(variant["text"]) == _variables(default["text"]), (name, lang)
+        payloads = [b["payload"] for b in variant.get("buttons", [])]
+        assert payloads == [b["payload"] for b in default.get("buttons", [])], (name, lang)
+        assert all(b["title"] for b in variant.get("buttons", [])), (name, lang)
 
 
 @pytest.mark.parametrize("folder", ["data/nlu", "tests/nlu"])
-def test_every_intent_has_examples_in_both_languages(folder: str) -> None:
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_intent_has_examples_in_each_language(folder: str, lang: str) -> None:
     intents = set(_domain()["intents"]) - BUTTON_ONLY_INTENTS
     minimum = MIN_TRAINING_EXAMPLES if folder == "data/nlu" else MIN_TEST_EXAMPLES
-    for lang in LANGS:
-        examples = _examples(ROOT / folder / lang)
-        assert set(examples) == intents, f"{folder}/{lang}: {set(examples) ^ intents}"
-        thin = {intent: len(lines) for intent, lines in examples.items() if len(lines) < minimum}
-        assert not thin, f"{folder}/{lang} has fewer than {minimum} examples for {thin}"
+    examples = _examples(ROOT / folder / lang)
+    assert set(examples) == intents, f"{folder}/{lang}: {set(examples) ^ intents}"
+    thin = {intent: len(lines) for intent, lines in examples.items() if len(lines) < minimum}
+    assert not thin, f"{folder}/{lang} has fewer than {minimum} examples for {thin}"
 
 
-def test_held_out_examples_are_not_in_the_training_data() -> None:
-    for lang in LANGS:
-        training = {e.lower() for lines in _examples(ROOT / "data/nlu" / lang).values() for e in lines}
-        held_out = {e.lower() for lines in _examples(ROOT / "tests/nlu" / lang).values() for e in lines}
-        overlap = training & held_out
-        assert not overlap, f"{lang}: {sorted(overlap)[:10]}"
+@pytest.mark.parametrize("lang", LANGS)
+def test_held_out_examples_are_not_in_the_training_data(lang: str) -> None:
+    training = {e.lower() for lines in _examples(ROOT / "data/nlu" / lang).values() for e in lines}
+    held_out = {e.lower() for lines in _examples(ROOT / "tests/nlu" / lang).values() for e in lines}
+    overlap = training & held_out
+    assert not overlap, f"{lang}: {sorted(overlap)[:10]}"
 
 
-def test_button_only_intents_are_sent_by_a_button_in_both_languages() -> None:
+@pytest.mark.parametrize("lang", LANGS)
+def test_button_only_intents_are_sent_by_a_button_in_each_language(lang: str) -> None:
     for intent in BUTTON_ONLY_INTENTS:
-        for condition in ([], SPANISH):
-            payloads = [
-                b["payload"] for variants in _domain()["responses"].values() for v in variants
-                if (v.get("condition") or []) == condition for b in v.get("buttons", [])
-            ]
-            assert any(p.startswith(f"/{intent}") for p in payloads), (intent, condition)
+        payloads = [
+            b["payload"] for variants in _domain()["responses"].values() for v in variants
+            if _language_of(v) == lang for b in v.get("buttons", [])
+        ]
+        assert any(p.startswith(f"/{intent}") for p in payloads), (intent, lang)
+
+
+def test_every_fact_has_every_language() -> None:
+    # Loading refuses a text, name, date or alias list in a language the registry lacks, or one missing.
+    store = load_store(ROOT / "bot" / "facts")
+    for fact in store:
+        assert set(fact.name) == set(LANGS), fact.id
+        if fact.text is not None:
+            assert set(fact.text) == set(LANGS), fact.id
+
+
+def test_every_channel_message_is_in_each_language() -> None:
+    messages = yaml.safe_load((ROOT / "bot" / "channels" / "messages.yml").read_text(encoding="utf-8"))
+    for name, texts in messages.items():
+        assert set(texts) == set(LANGS), name
+        assert all(_variables(texts[lang]) == _variables(texts[DEFAULT_LANGUAGE]) for lang in LANGS), name
+
+
+def _page_strings() -> dict[str, set[str]]:
+    """The keys of each language's block of the page's strings (chat.js), read from the source."""
+    source = (ROOT / "bot" / "web" / "static" / "chat.js").read_text(encoding="utf-8")
+    blocks = re.findall(r"^    (\w+): \{\n(.*?)^    \},?$", source, flags=re.M | re.S)
+    return {lang: set(re.findall(r"^      (\w+):", body, flags=re.M)) for lang, body in blocks}
+
+
+def test_the_page_has_its_strings_and_a_switch_in_each_language() -> None:
+    strings = _page_strings()
+    assert set(LANGS) <= set(strings)
+    assert all(strings[lang] == strings[DEFAULT_LANGUAGE] for lang in LANGS), {
+        lang: strings[lang] ^ strings[DEFAULT_LANGUAGE] for lang in LANGS
+    }
+    page = (ROOT / "bot" / "web" / "static" / "index.html").read_text(encoding="utf-8")
+    for entry in registry():
+        assert f'data-lang="{entry.code}"' in page, entry.code
+
+
+def test_the_registry_and_the_languages_agree() -> None:
+    assert tuple(LANGS) == LANGUAGES == tuple(entry.code for entry in registry())
