@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from bot.domain.languages import LANGUAGES
 from bot.domain.store import FactStoreError, load_store
 from bot.nlu import data as nlu_data
 from bot.paths import ROOT
@@ -16,7 +17,7 @@ def _facts_check(_: argparse.Namespace) -> int:
     for fact in store:
         source = f"{fact.source.id} ({fact.source.as_of})" if fact.source else "-"
         print(f"{fact.kind:<13} {fact.id:<24} {' / '.join(fact.name.values())}  [{source}]")
-    print(f"{len(store)} records, all in en and es.")
+    print(f"{len(store)} records, all in {', '.join(LANGUAGES)}.")
     return 0
 
 
