@@ -18,6 +18,8 @@ from tests.conftest import LANGS
         ("¿Cuántos soldados noruegos hay en misiones de la ONU?", "es"),
         ("que hace noruega por el desarme nuclear", "es"),
         ("gracias", "es"),
+        ("Hvor mange norske soldater tjenestegjør i FN-operasjoner?", "nb"),
+        ("hva gjør norge for atomnedrustning", "nb"),
     ],
 )
 def test_clear_sentences_are_detected(text: str, expected: str) -> None:
@@ -26,7 +28,8 @@ def test_clear_sentences_are_detected(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "text,expected",
-    [("hola", "es"), ("buenas", "es"), ("Adiós", "es"), ("hello", "en"), ("hi", "en"), ("thanks", "en")],
+    [("hola", "es"), ("buenas", "es"), ("Adiós", "es"), ("hello", "en"), ("hi", "en"), ("thanks", "en"),
+     ("hei", "nb"), ("takk", "nb"), ("tusen takk", "nb")],
 )
 def test_a_lone_greeting_or_thanks_gives_its_language(text: str, expected: str) -> None:
     assert detect(text) == expected
@@ -45,6 +48,10 @@ def test_short_or_ambiguous_text_keeps_the_current_language(text: str) -> None:
         ("en español", "es"),
         ("english please", "en"),
         ("what about Mali?", None),
+        ("kan du svare på norsk?", "nb"),
+        ("in Norwegian please", "nb"),
+        ("¿puede responder en noruego?", "nb"),
+        ("på engelsk, takk", "en"),
     ],
 )
 def test_explicit_requests_name_the_language(text: str, expected: str) -> None:
@@ -55,9 +62,12 @@ def test_explicit_requests_name_the_language(text: str, expected: str) -> None:
     "value,expected",
     [
         # Locales: a page's, a browser's, Telegram's language_code.
-        ("es-CO", "es"), ("en_GB", "en"), ("ES", "es"), ("es-419", "es"), ("nb-NO", None),
+        ("es-CO", "es"), ("en_GB", "en"), ("ES", "es"), ("es-419", "es"), ("de-DE", None),
+        # Norwegian in any of its tags is bokmål; a list gives its first language spoken here.
+        ("nb-NO", "nb"), ("no", "nb"), ("nn-NO", "nb"), ("nb", "nb"), ("de-DE,nb;q=0.8,en;q=0.5", "nb"),
         # Names, as visitors and the entity extractor write them.
         ("Español", "es"), ("ingles", "en"), ("es", "es"), ("spanish", "es"), (" English ", "en"), ("klingon", None),
+        ("norsk", "nb"), ("Bokmål", "nb"), ("noruego", "nb"), ("Norwegian", "nb"),
         (None, None), (5, None), ("", None),
     ],
 )
@@ -67,14 +77,14 @@ def test_names_and_locales_are_normalised(value: object, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "metadata,expected",
-    [({"locale": "es-ES"}, "es"), ({"language_code": "en"}, "en"), ({"locale": "nb", "language": "es"}, "es"), ({}, None), ("es", None)],
+    [({"locale": "es-ES"}, "es"), ({"language_code": "en"}, "en"), ({"locale": "de", "language": "es"}, "es"), ({"language_code": "nn"}, "nb"), ({}, None), ("es", None)],
 )
 def test_the_metadata_locale(metadata: object, expected: str) -> None:
     assert from_metadata(metadata) == expected
 
 
 def _other(lang: str) -> str:
-    return "en" if lang == "es" else "es"
+    return next(other for other in LANGS if other != lang)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -107,16 +117,24 @@ def test_with_nothing_known_the_language_is_english() -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_switch_request_asks_for_the_language_it_names(lang: str) -> None:
-    text = {"en": "¿puedes hablar en inglés?", "es": "can you answer in Spanish instead?"}[lang]
+    # Written in another language, asking for this one: the request wins.
+    text, written_in = {
+        "en": ("¿puedes hablar en inglés?", "es"),
+        "es": ("can you answer in Spanish instead?", "en"),
+        "nb": ("could you answer in Norwegian instead?", "en"),
+    }[lang]
     signals = read_words(text, asks_to_switch=True)
-    # Written in one language, asking for the other: the request wins.
-    assert signals.detected == _other(lang)
+    assert signals.detected == written_in
     assert decide(signals) == Decision(lang, Reason.REQUESTED)
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_words_that_name_a_language_without_asking_are_not_a_request(lang: str) -> None:
-    text = {"en": "How many Spanish soldiers serve in UN missions?", "es": "¿Cuántos soldados ingleses hay en misiones de la ONU?"}[lang]
+    text = {
+        "en": "How many Spanish soldiers serve in UN missions?",
+        "es": "¿Cuántos soldados ingleses hay en misiones de la ONU?",
+        "nb": "Hvor mange engelske soldater tjenestegjør i FN-operasjoner?",
+    }[lang]
     assert decide(read_words(text, asks_to_switch=False)) == Decision(lang, Reason.DETECTED)
 
 
@@ -134,3 +152,21 @@ def test_a_short_spanish_first_message_is_spanish(text: str) -> None:
 @pytest.mark.parametrize("text", ["what is UNMISS?", "are u a robot", "and the police?", "thx"])
 def test_a_short_english_message_stays_english(text: str) -> None:
     assert detect(text) in ("en", None)
+
+
+@pytest.mark.parametrize("text", ["hei", "takk", "hva gjør Norge i FN?", "hvor mange soldater har norge i fn", "kva gjer Noreg i FN?"])
+def test_a_short_norwegian_first_message_is_norwegian(text: str) -> None:
+    assert detect(text) == "nb"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Danish and Swedish look-alikes of an in-domain question: answered in Norwegian, not English.
+        "Hvor mange norske soldater er der i FN-missioner?",
+        "Hur många norska soldater finns i FN:s fredsbevarande insatser?",
+        "Hvad gør Norge for fred i Colombia?",
+    ],
+)
+def test_danish_and_swedish_look_alikes_are_answered_in_norwegian(text: str) -> None:
+    assert detect(text) == "nb"
