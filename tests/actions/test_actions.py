@@ -24,7 +24,7 @@ async def test_deployments_answer_counts_with_source(make_tracker: TrackerFactor
     messages, events = await _run(ActionAnswerDeployments(), tracker)
     # The 2019 figure, then MINUSMA's closure since, then suggestions.
     assert [m["response"] for m in messages] == ["utter_fact_answer"] * 2 + ["utter_rating_ask", "utter_deployments_suggestions"]
-    assert messages[1]["date"] == {"en": "30 June 2023", "es": "30 de junio de 2023"}[lang]
+    assert messages[1]["date"] == {"en": "30 June 2023", "es": "30 de junio de 2023", "nb": "30. juni 2023"}[lang]
     assert "45" in messages[0]["answer"] and messages[0]["date"] == "2019"
     assert {"event": "slot", "name": "focus", "value": "military", "timestamp": None} in events
 
@@ -61,7 +61,7 @@ async def test_topic_action_without_language_slot_uses_english(make_tracker: Tra
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_session_start_takes_the_locale(make_tracker: TrackerFactory, lang: str) -> None:
-    locale = {"en": "en-GB", "es": "es-CO"}[lang]
+    locale = {"en": "en-GB", "es": "es-CO", "nb": "nn-NO"}[lang]
     tracker = make_tracker(None, session_started_metadata={"locale": locale})
     _, events = await _run(ActionSessionStart(), tracker)
     assert [e["event"] for e in events] == ["session_started", "slot", "action"]
@@ -76,21 +76,21 @@ async def test_session_start_keeps_the_previous_language(make_tracker: TrackerFa
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_session_start_takes_the_locale_over_the_previous_language(make_tracker: TrackerFactory, lang: str) -> None:
-    previous = "en" if lang == "es" else "es"
+    previous = next(other for other in LANGS if other != lang)
     tracker = make_tracker(previous, session_started_metadata={"locale": lang})
     _, events = await _run(ActionSessionStart(), tracker)
     assert events[1]["name"] == "language" and events[1]["value"] == lang
 
 
 async def test_session_start_ignores_unsupported_locales(make_tracker: TrackerFactory) -> None:
-    tracker = make_tracker(None, session_started_metadata={"language_code": "nb"})
+    tracker = make_tracker(None, session_started_metadata={"language_code": "de"})
     _, events = await _run(ActionSessionStart(), tracker)
     assert [e["event"] for e in events] == ["session_started", "action"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_out_of_scope_action_admits_what_the_source_lacks(make_tracker: TrackerFactory, lang: str) -> None:
-    question = {"en": "who is the head of minusma?", "es": "¿quién es el jefe de la minusma?"}[lang]
+    question = {"en": "who is the head of minusma?", "es": "¿quién es el jefe de la minusma?", "nb": "hvem er sjefen for minusma?"}[lang]
     tracker = make_tracker(lang, "out_of_scope", {"mission": ["minusma"]}, text=question)
     messages, events = await _run(ActionAnswerOutOfScope(), tracker)
     assert [m["response"] for m in messages[:2]] == ["utter_fact_lacks_person", "utter_fact_answer"]
@@ -103,7 +103,7 @@ async def test_out_of_scope_action_otherwise_says_out_of_scope(make_tracker: Tra
     assert [m["response"] for m in messages] == ["utter_out_of_scope"] and events == []
 
 
-@pytest.mark.parametrize("lang,sender", [("en", "Sweden"), ("es", "Francia")])
+@pytest.mark.parametrize("lang,sender", [("en", "Sweden"), ("es", "Francia"), ("nb", "Tyskland")])
 async def test_deployments_action_reads_the_sender_role(make_tracker: TrackerFactory, lang: str, sender: str) -> None:
     tracker = make_tracker(lang, "ask_deployments", {"place": ["mali"]})
     tracker.latest_message["entities"].append({"entity": "place", "role": "sender", "value": sender})
@@ -114,11 +114,11 @@ async def test_deployments_action_reads_the_sender_role(make_tracker: TrackerFac
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_currency_action_reads_the_focus_and_keeps_it(make_tracker: TrackerFactory, lang: str) -> None:
-    text = {"en": "are these figures still valid?", "es": "¿siguen valiendo estas cifras?"}[lang]
+    text = {"en": "are these figures still valid?", "es": "¿siguen valiendo estas cifras?", "nb": "gjelder disse tallene fortsatt?"}[lang]
     tracker = make_tracker(lang, "ask_currency", {}, focus="police", text=text)
     messages, events = await _run(ActionAnswerCurrency(), tracker)
     responses = [m["response"] for m in messages]
     assert responses[0] == "utter_currency_figures" and "utter_currency_dates" in responses
     dates = next(m for m in messages if m["response"] == "utter_currency_dates")
-    assert dates["page_date"] == "2019" and dates["latest_date"] == {"en": "30 June 2023", "es": "30 de junio de 2023"}[lang]
+    assert dates["page_date"] == "2019" and dates["latest_date"] == {"en": "30 June 2023", "es": "30 de junio de 2023", "nb": "30. juni 2023"}[lang]
     assert {"event": "slot", "name": "focus", "value": "police", "timestamp": None} in events

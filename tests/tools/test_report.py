@@ -27,6 +27,7 @@ from tools.turns import Turn, read_turns
 QUESTIONS = {
     "en": ("How many soldiers does Norway have in UN missions?", "what is the weather in Oslo today"),
     "es": ("¿Cuántos soldados tiene Noruega en misiones de la ONU?", "qué tiempo hace hoy en Oslo"),
+    "nb": ("Hvor mange soldater har Norge i FN-operasjoner?", "hvordan blir været i Oslo i dag"),
 }
 
 
@@ -119,7 +120,8 @@ def test_conversations_older_than_the_retention_are_left_out(
 # --- answered, or merely replied ---------------------------------------------------
 
 NEARBY = {"en": ("When did Norway join NATO?", "utter_fact_lacks_date"),
-          "es": ("¿Cuántos soldados tiene Suecia en Malí?", "utter_deployments_only_norway")}
+          "es": ("¿Cuántos soldados tiene Suecia en Malí?", "utter_deployments_only_norway"),
+          "nb": ("Når ble Norge med i NATO?", "utter_fact_lacks_date")}
 
 
 def _stored(lang: str, sender: str, text: str, confidence: float, responses: list[tuple[str, str]]) -> list[Event]:

@@ -37,12 +37,14 @@ from tools.store import read_events, store_url
 KINDS = declared_entities(yaml.safe_load(DOMAIN.read_text(encoding="utf-8")))
 # What visitors ask, per language: a question out of scope, and a place the store lacks after an answer.
 OUT_OF_SCOPE = {"en": "What is the best recipe for chocolate cake?",
-                "es": "¿Cuál es la mejor receta de tarta de chocolate?"}
+                "es": "¿Cuál es la mejor receta de tarta de chocolate?",
+                "nb": "Hva er den beste oppskriften på sjokoladekake?"}
 ANSWERED = {"en": "How many Norwegian soldiers serve in UN missions?",
-            "es": "¿Cuántos soldados noruegos hay en misiones de la ONU?"}
-UNKNOWN_PLACE = {"en": ("and in Brazil?", "Brazil"), "es": ("¿y en Brasil?", "Brasil")}
+            "es": "¿Cuántos soldados noruegos hay en misiones de la ONU?",
+            "nb": "Hvor mange norske soldater tjenestegjør i FN-operasjoner?"}
+UNKNOWN_PLACE = {"en": ("and in Brazil?", "Brazil"), "es": ("¿y en Brasil?", "Brasil"), "nb": ("og i Brasil?", "Brasil")}
 # Unanswered too (a place the store lacks), yet already training examples: labelling them writes nothing.
-KNOWN = {"en": "what about Germany?", "es": "que hay de Alemania"}
+KNOWN = {"en": "what about Germany?", "es": "que hay de Alemania", "nb": "hva med Tyskland?"}
 START_TIMEOUT_S = 300
 
 
@@ -53,8 +55,10 @@ def test_an_entity_correction_marks_the_words_typed(lang: str) -> None:
     assert text[entity.start:entity.end] == place
     assert annotate(text, [entity]) == text.replace(place, f"[{place}](place)")
     question = {"en": "how many police officers does Sweden have in Mali?",
-                "es": "¿cuántos policías tiene Suecia en Malí?"}[lang]
-    words = {"en": ("police officers", "Sweden", "Mali"), "es": ("policías", "Suecia", "Malí")}[lang]
+                "es": "¿cuántos policías tiene Suecia en Malí?",
+                "nb": "hvor mange politifolk har Sverige i Mali?"}[lang]
+    words = {"en": ("police officers", "Sweden", "Mali"), "es": ("policías", "Suecia", "Malí"),
+             "nb": ("politifolk", "Sverige", "Mali")}[lang]
     entities = parse_correction(f'personnel="{words[0]}" place:sender={words[1]} place={words[2]}', question, KINDS)
     marked = annotate(question, entities)
     assert f"[{words[0]}](personnel)" in marked and f"[{words[2]}](place)" in marked

@@ -18,8 +18,9 @@ from tools.store import Event
 from tools.turns import TurnReader
 
 QUESTION = {"en": "How many Norwegian police officers are in UN missions?",
-            "es": "¿Cuántos policías noruegos hay en misiones de la ONU?"}
-POLICE = {"en": "police officers", "es": "policías"}
+            "es": "¿Cuántos policías noruegos hay en misiones de la ONU?",
+            "nb": "Hvor mange norske politifolk er i FN-operasjoner?"}
+POLICE = {"en": "police officers", "es": "policías", "nb": "politifolk"}
 START_TIMEOUT_S = 300
 # Variables that would connect a platform; the shell must start without any.
 PLATFORM_PREFIXES = ("TELEGRAM_", "SLACK_", "FACEBOOK_")

@@ -65,22 +65,22 @@ def _store_with_alias(tmp_path: Path, alias: str) -> Path:
     shutil.copytree(FACTS_DIR, facts)
     places = facts / "places.yml"
     text = places.read_text(encoding="utf-8")
-    places.write_text(text.replace("aliases: {en: [Cyprus], es: [Chipre]}", f"aliases: {{en: [Cyprus, {alias}], es: [Chipre]}}"))
+    places.write_text(text.replace("aliases: {en: [Cyprus], es: [Chipre], nb: [Kypros]}", f"aliases: {{en: [Cyprus, {alias}], es: [Chipre], nb: [Kypros]}}"))
     return facts
 
 
 def test_a_new_alias_in_the_store_is_matched_without_retraining(tmp_path: Path) -> None:
-    store: FactStore = load_store(_store_with_alias(tmp_path, "Kypros"))
+    store: FactStore = load_store(_store_with_alias(tmp_path, "Chypre"))
     matcher = StoreNames(store, store_norms(load_store()))
-    assert merged([], matcher.find("how many norwegian police are in kypros?"))[0]["value"] == "cyprus"
+    assert merged([], matcher.find("how many norwegian police are in chypre?"))[0]["value"] == "cyprus"
 
 
 @pytest.mark.servers
 def test_a_running_assistant_recognises_an_alias_added_to_its_store(tmp_path: Path) -> None:
-    assistant = start_assistant("new-alias", extra_env={"FACTS_DIR": str(_store_with_alias(tmp_path, "Kypros"))})
+    assistant = start_assistant("new-alias", extra_env={"FACTS_DIR": str(_store_with_alias(tmp_path, "Chypre"))})
     try:
-        body = {"sender": "new-alias-visitor", "message": "how many norwegian police officers are in Kypros?"}
+        body = {"sender": "new-alias-visitor", "message": "how many norwegian police officers are in Chypre?"}
         reply = " ".join(m.get("text", "") for m in requests.post(assistant.rest_url, json=body, timeout=60).json())
     finally:
         assistant.stop()
-    assert "UNFICYP" in reply and "Kypros" not in reply
+    assert "UNFICYP" in reply and "Chypre" not in reply

@@ -9,7 +9,7 @@ from bot.paths import DOMAIN
 from bot.server.nlg import LANGUAGE_KEY, LanguageNLG
 from tests.conftest import LANGS
 
-GOODBYE = {"en": "Goodbye", "es": "Adiós"}
+GOODBYE = {"en": "Goodbye", "es": "Adiós", "nb": "Ha det bra"}
 
 
 @pytest.fixture(scope="module")

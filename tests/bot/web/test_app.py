@@ -171,7 +171,7 @@ async def test_too_long_a_message_gets_a_reply_in_the_visitors_language(
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_without_a_locale_the_browser_language_decides(front: TestClient, lang: str) -> None:
-    header = {"en": "en-GB,en;q=0.9", "es": "es-CO,es;q=0.9,en;q=0.5"}[lang]
+    header = {"en": "en-GB,en;q=0.9", "es": "es-CO,es;q=0.9,en;q=0.5", "nb": "nn-NO,nb;q=0.9,en;q=0.5"}[lang]
     response = await front.post(WEBHOOK, json={"sender": "s", "message": "y" * 2000}, headers={"Accept-Language": header})
     [reply] = await response.json()
     assert reply["text"] == MESSAGES["message_too_long"][lang].format(limit=1000)
