@@ -57,7 +57,8 @@ class Language:
         return tuple(str(item) for item in found)
 
 
-_REQUIRED = ("code", "name", "label", "locales", "names", "lingua", "cues", "about", "dated", "current", "colour")
+# `lingua` may be empty: a language lingua does not know is told by the other signals.
+_REQUIRED = ("code", "name", "label", "locales", "names", "cues", "about", "dated", "current", "colour")
 
 
 def _language(raw: Mapping[str, Any]) -> Language:
@@ -74,7 +75,7 @@ def _language(raw: Mapping[str, Any]) -> Language:
         label=str(raw["label"]),
         locales=tuple(str(locale).lower() for locale in raw["locales"]),
         names=tuple(str(name) for name in raw["names"]),
-        lingua=tuple(str(name).upper() for name in raw["lingua"]),
+        lingua=tuple(str(name).upper() for name in raw.get("lingua") or ()),
         spelling=str(raw["spelling"]) if raw.get("spelling") else None,
         cues=frozenset(str(cue) for cue in raw["cues"]),
         about=str(raw["about"]),

@@ -7,6 +7,13 @@ from pathlib import Path
 import pytest
 
 from bot.domain.langid import TRAINING_DATA, classify, sentences
+from tests.conftest import LANGS, ROOT
+
+HELD_OUT = ROOT / "tests" / "nlu"
+# Of a language's held-out sentences, at most this share may be taken for another
+# language, and at least this share must be told as it (the rest: too short to tell).
+MAX_WRONG = 0.03
+MIN_TOLD = 0.8
 
 
 @pytest.mark.parametrize(
@@ -33,3 +40,13 @@ def test_a_new_training_folder_gives_a_new_model(tmp_path: Path) -> None:
         (tmp_path / lang).mkdir()
         (tmp_path / lang / "x.yml").write_text(f'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    {line}\n')
     assert classify("blorp", tmp_path) == "es"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_languages_held_out_sentences_are_told_as_that_language(lang: str) -> None:
+    # An abstention keeps the conversation's language; a confident wrong guess would switch it.
+    texts = [text for _, text in sentences(HELD_OUT / lang)]
+    guesses = [classify(text) for text in texts]
+    wrong = [text for text, guess in zip(texts, guesses) if guess not in (lang, None)]
+    assert len(wrong) <= MAX_WRONG * len(texts), wrong[:10]
+    assert guesses.count(lang) >= MIN_TOLD * len(texts)
