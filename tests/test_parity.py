@@ -110,22 +110,22 @@ def test_every_channel_message_is_in_each_language() -> None:
         assert all(_variables(texts[lang]) == _variables(texts[DEFAULT_LANGUAGE]) for lang in LANGS), name
 
 
-def _page_strings() -> dict[str, set[str]]:
-    """The keys of each language's block of the page's strings (chat.js), read from the source."""
-    source = (ROOT / "bot" / "web" / "static" / "chat.js").read_text(encoding="utf-8")
-    blocks = re.findall(r"^    (\w+): \{\n(.*?)^    \},?$", source, flags=re.M | re.S)
-    return {lang: set(re.findall(r"^      (\w+):", body, flags=re.M)) for lang, body in blocks}
+def _page_strings() -> dict[str, dict[str, str]]:
+    """The page's strings (bot/web/strings.yml): each string's text by language."""
+    return yaml.safe_load((ROOT / "bot" / "web" / "strings.yml").read_text(encoding="utf-8"))
 
 
 def test_the_page_has_its_strings_and_a_switch_in_each_language() -> None:
-    strings = _page_strings()
-    assert set(LANGS) <= set(strings)
-    assert all(strings[lang] == strings[DEFAULT_LANGUAGE] for lang in LANGS), {
-        lang: strings[lang] ^ strings[DEFAULT_LANGUAGE] for lang in LANGS
-    }
-    page = (ROOT / "bot" / "web" / "static" / "index.html").read_text(encoding="utf-8")
+    from bot.web.widget import page
+
+    for name, texts in _page_strings().items():
+        assert set(texts) >= set(LANGS), (name, set(LANGS) - set(texts))
+        assert all(isinstance(texts[lang], str) and texts[lang].strip() for lang in LANGS), name
+        for lang in OTHER_LANGS:
+            assert _variables(texts[lang]) == _variables(texts[DEFAULT_LANGUAGE]), (name, lang)
+    served = page(30)
     for entry in registry():
-        assert f'data-lang="{entry.code}"' in page, entry.code
+        assert served.count(f'class="language" data-lang="{entry.code}"') == 1, entry.code
 
 
 def test_the_registry_and_the_languages_agree() -> None:

@@ -64,6 +64,12 @@ async def widget(request: web.Request) -> web.Response:
     return web.Response(text=script, content_type="application/javascript", headers=REVALIDATE)
 
 
+async def languages(request: web.Request) -> web.Response:
+    """The languages and the page's words, for the page's chat.js: a script, since the policy forbids inline ones."""
+    script = request.app[FRONT].languages_script
+    return web.Response(text=script, content_type="application/javascript", headers=REVALIDATE)
+
+
 async def health(request: web.Request) -> web.Response:
     """Each replica's Rasa and action server; 200 while at least one replica can answer."""
     front = request.app[FRONT]
@@ -226,6 +232,7 @@ def _add_routes(app: web.Application, channels: frozenset[str]) -> None:
     # A preflight (OPTIONS) from an allowed origin is answered by the origins middleware.
     app.router.add_get("/", index)
     app.router.add_get("/widget.js", widget)
+    app.router.add_get("/languages.js", languages)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     app.router.add_get("/health", health)
     if "rest" in channels:

@@ -68,6 +68,7 @@ class Front:
         self.recheck = asyncio.Event()
         self.page = widget.page(settings.conversation_retention_days)
         self.widget_script = widget.widget_script(settings.conversation_retention_days)
+        self.languages_script = widget.languages_script()
         # Whether each replica (by its Rasa URL) answered the last probe of both its servers.
         self.serving: dict[str, bool] = {url: True for url in settings.rasa_urls}
 

@@ -7,98 +7,19 @@
 // All the messages the assistant sends back for one question make one card:
 // its paragraphs, each source ("Source: [title](url)") as a citation under the
 // paragraph it names, the rating as two icon buttons, suggestions as chips.
-// No build step: the page gets this file as it is, and the front serves
-// /widget.js as this file followed by launcher.js.
+// No build step: the page gets this file as it is, after /languages.js (the
+// languages and their words, as data), and the front serves /widget.js as
+// that data, this file and launcher.js.
 "use strict";
 
 // options: base (the assistant's origin, "" for this one), locale (preferred
 // language), retentionDays (for the privacy notice), keyPrefix (sessionStorage
 // keys), onLanguage(language, t) (what else follows the language).
 function mountChat(root, options) {
-  // The page's own words, in each language. The assistant's words come from it.
-  const STRINGS = {
-    en: {
-      title: "Norway: peace and security",
-      pageTitle: "Norway: peace and security — assistant",
-      intro: "Ask me about Norway's policy on peace, stability and security, in English, Spanish or Norwegian. The answers describe 2019, from a government page of that year, with dated updates since (such as the 2021-2022 Security Council term, which has ended); every factual answer names its source and date.",
-      skip: "Skip to the message box",
-      language: "Language",
-      conversation: "Conversation",
-      label: "Your question",
-      placeholder: "Type your question…",
-      send: "Send",
-      you: "You said:",
-      assistant: "The assistant said:",
-      typing: "The assistant is typing…",
-      options: "Suggested questions",
-      newTab: "(opens in a new tab)",
-      unreachable: "The assistant cannot be reached right now. Please check your connection and try again in a moment.",
-      tooFast: "You are sending messages too quickly. Please wait a moment and try again.",
-      unavailable: "The assistant is temporarily unavailable. Please try again in a minute.",
-      rejected: "That message could not be sent. Please shorten or rephrase it and try again.",
-      privacy: "What you type here and the answers are kept for {days} days, with your language and nothing else about you, then deleted. Please do not type personal data such as names, addresses or phone numbers.",
-      clear: "Clear conversation",
-      cleared: "The conversation was deleted. You can start afresh.",
-      clearFailed: "The conversation could not be deleted right now. Please try again in a moment.",
-      open: "Open the chat",
-      close: "Close the chat",
-    },
-    es: {
-      title: "Noruega: paz y seguridad",
-      pageTitle: "Noruega: paz y seguridad — asistente",
-      intro: "Pregúnteme sobre la política de Noruega en materia de paz, estabilidad y seguridad, en español, en inglés o en noruego. Las respuestas describen 2019, a partir de una página del Gobierno de ese año, con novedades fechadas posteriores (como el mandato en el Consejo de Seguridad de 2021-2022, ya terminado); todas las respuestas con datos citan su fuente y su fecha.",
-      skip: "Ir al cuadro de mensaje",
-      language: "Idioma",
-      conversation: "Conversación",
-      label: "Su pregunta",
-      placeholder: "Escriba su pregunta…",
-      send: "Enviar",
-      you: "Usted dijo:",
-      assistant: "El asistente dijo:",
-      typing: "El asistente está escribiendo…",
-      options: "Preguntas sugeridas",
-      newTab: "(se abre en una pestaña nueva)",
-      unreachable: "No se puede contactar con el asistente en este momento. Compruebe su conexión y vuelva a intentarlo dentro de unos instantes.",
-      tooFast: "Está enviando mensajes demasiado rápido. Espere un momento y vuelva a intentarlo.",
-      unavailable: "El asistente no está disponible en este momento. Vuelva a intentarlo en un minuto.",
-      rejected: "No se pudo enviar ese mensaje. Acórtelo o reformúlelo y vuelva a intentarlo.",
-      privacy: "Lo que escriba aquí y las respuestas se guardan {days} días, con su idioma y nada más sobre usted, y después se borran. No escriba datos personales como nombres, direcciones o teléfonos.",
-      clear: "Borrar la conversación",
-      cleared: "Se ha borrado la conversación. Puede empezar de nuevo.",
-      clearFailed: "No se ha podido borrar la conversación en este momento. Vuelva a intentarlo dentro de un momento.",
-      open: "Abrir el chat",
-      close: "Cerrar el chat",
-    },
-    nb: {
-      title: "Norge: fred og sikkerhet",
-      pageTitle: "Norge: fred og sikkerhet — assistent",
-      intro: "Spør meg om Norges politikk for fred, stabilitet og sikkerhet, på norsk, engelsk eller spansk. Svarene beskriver 2019, ut fra en av regjeringens nettsider fra det året, med daterte oppdateringer siden (som perioden i Sikkerhetsrådet 2021-2022, som er avsluttet); hvert faktasvar oppgir kilde og dato.",
-      skip: "Gå til meldingsfeltet",
-      language: "Språk",
-      conversation: "Samtale",
-      label: "Spørsmålet ditt",
-      placeholder: "Skriv spørsmålet ditt …",
-      send: "Send",
-      you: "Du skrev:",
-      assistant: "Assistenten skrev:",
-      typing: "Assistenten skriver …",
-      options: "Foreslåtte spørsmål",
-      newTab: "(åpnes i en ny fane)",
-      unreachable: "Assistenten kan ikke nås akkurat nå. Sjekk tilkoblingen og prøv igjen om litt.",
-      tooFast: "Du sender meldinger for raskt. Vent litt og prøv igjen.",
-      unavailable: "Assistenten er midlertidig utilgjengelig. Prøv igjen om et minutt.",
-      rejected: "Meldingen kunne ikke sendes. Gjør den kortere eller formuler den på en annen måte, og prøv igjen.",
-      privacy: "Det du skriver her, og svarene du får, lagres i {days} dager sammen med språket ditt og ingenting annet om deg. Deretter slettes de. Ikke skriv inn personopplysninger som navn, adresser eller telefonnumre.",
-      clear: "Slett samtalen",
-      cleared: "Samtalen er slettet. Du kan begynne på nytt.",
-      clearFailed: "Samtalen kunne ikke slettes akkurat nå. Prøv igjen om litt.",
-      open: "Åpne chatten",
-      close: "Lukk chatten",
-    },
-  };
-  const LANGUAGES = Object.keys(STRINGS);
-  // Primary subtags that stand for one of them: Norwegian ("no") and nynorsk ("nn") get bokmål.
-  const ALIASES = { no: "nb", nn: "nb" };
+  // The languages, the default first, and the page's own words in each (the assistant's come from it):
+  // CHAT_LANGUAGES and CHAT_STRINGS, which the front writes before this file from bot/languages.yml
+  // and bot/web/strings.yml (/languages.js on the page, the start of /widget.js).
+  const LANGUAGES = CHAT_LANGUAGES.map((entry) => entry.code);
   const WEBHOOK = `${options.base || ""}/webhooks/rest/webhook`;
   const FORGET = `${options.base || ""}/webhooks/privacy/forget`;
   const URL_PATTERN = /https?:\/\/[^\s<>"'«»]+/g;
@@ -135,11 +56,12 @@ function mountChat(root, options) {
     if (LANGUAGES.includes(chosen)) return chosen;
     const preferred = options.locale ? [options.locale] : navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
     for (const tag of preferred) {
+      // Each language names the primary subtags that mean it: "nn-NO" and "no" are bokmål's.
       const primary = String(tag).toLowerCase().split(/[-_]/)[0];
-      const code = ALIASES[primary] || primary;
-      if (LANGUAGES.includes(code)) return code;
+      const match = CHAT_LANGUAGES.find((entry) => entry.locales.includes(primary));
+      if (match) return match.code;
     }
-    return "en";
+    return LANGUAGES[0];
   }
 
   // An unguessable id: anyone who knows it can read the conversation's replies.
@@ -155,7 +77,7 @@ function mountChat(root, options) {
   }
 
   function t(name) {
-    return STRINGS[language][name].replace("{days}", String(options.retentionDays));
+    return CHAT_STRINGS[language][name].replace("{days}", String(options.retentionDays));
   }
 
   function applyLanguage() {

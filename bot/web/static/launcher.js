@@ -2,7 +2,8 @@
 //   <script src="https://BOT/widget.js" data-locale="es" defer></script>
 // A launcher button and a chat panel, in a shadow root so that the host page's
 // CSS stays out and ours stays in. The front serves it inside /widget.js,
-// after RETENTION_DAYS and chat.js (mountChat); the chat is the page's own.
+// after RETENTION_DAYS, the languages (CHAT_LANGUAGES, CHAT_STRINGS) and
+// chat.js (mountChat); the chat is the page's own.
 (() => {
   // The tag that loaded this file: its address names the assistant, its data-locale the language.
   const script = document.currentScript || document.querySelector("script[src$='/widget.js']");
@@ -28,10 +29,11 @@
     return icon;
   }
 
-  // A button shows its code, or the label given: Norwegian shows "NO", as on the page, though its code is bokmål's "nb".
-  function languageButton(code, name, label = code.toUpperCase()) {
-    return h("button", { type: "button", class: "language", "data-lang": code, lang: code, "aria-pressed": "false", title: name },
-      label);
+  // The switch, as on the page: a button per language, showing its label ("NO" for bokmål, whose code is "nb").
+  function languageButtons() {
+    return CHAT_LANGUAGES.map(({ code, name, label }) =>
+      h("button", { type: "button", class: "language", "data-lang": code, lang: code, "aria-pressed": "false", title: name },
+        label));
   }
 
   // The page's markup (index.html), as a panel: a landmark-free section, since the host page has its own main.
@@ -41,7 +43,7 @@
         h("h2", { id: "title", "data-i18n": "title" }),
         h("div", { class: "languages", role: "group", "aria-labelledby": "language-label" },
           h("span", { id: "language-label", class: "visually-hidden", "data-i18n": "language" }),
-          languageButton("en", "English"), languageButton("es", "Español"), languageButton("nb", "Norsk", "NO")),
+          ...languageButtons()),
         h("button", { type: "button", id: "close", class: "close", "data-i18n-label": "close" },
           h("span", { "aria-hidden": "true" }, "×"))),
       h("div", { class: "conversation" },

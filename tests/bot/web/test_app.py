@@ -47,6 +47,7 @@ async def test_the_chat_page_is_served(front: TestClient) -> None:
     assert response.status == 200
     assert response.content_type == "text/html" and response.charset == "utf-8"
     page = await response.text()
+    assert '<script src="/languages.js" defer></script>' in page
     assert '<script src="/static/chat.js" defer></script>' in page
     assert 'role="log"' in page and 'aria-live="polite"' in page
 
