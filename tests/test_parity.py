@@ -1,7 +1,7 @@
 """Every language, always: each language of the registry has every response, button, intent, fact and page string.
 
 The languages come from the registry (``bot/languages.yml``), never from this
-file: tests/test_languages.py runs these same tests on a copy of the project
+file: tests/test_new_language.py runs these same tests on a copy of the project
 with a toy language added as data alone.
 """
 

@@ -33,6 +33,8 @@ SWITCH_INTENT = "switch_language"
 # (measured on the held-out sets, see `make eval`).
 MIN_CONFIDENCE = 0.80
 MIN_CONFIDENCE_ONE_WORD = 0.95
+# The share lingua's first language must have by itself before its group's total counts.
+MIN_LEADING = 0.5
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
 # Greetings and thanks that belong to one language only. lingua is unsure of
@@ -74,14 +76,14 @@ def detect(text: str) -> Optional[Lang]:
     words = _WORD.findall(text or "")
     if not words:
         return None
-    confidences: dict[Lang, float] = {}
-    for value in _detector().compute_language_confidence_values(text):
-        lang = _counted_as()[value.language.name]
-        confidences[lang] = confidences.get(lang, 0.0) + value.value
-    best = max(confidences, key=confidences.__getitem__)
-    needed = MIN_CONFIDENCE_ONE_WORD if len(words) == 1 else MIN_CONFIDENCE
-    if confidences[best] >= needed:
-        return best
+    values = _detector().compute_language_confidence_values(text)
+    # Danish and Swedish count for Norwegian, but junk ("asdfgh", "bye bye") spreads
+    # over the four Nordic languages too: one of them must lead clearly on its own.
+    if values and values[0].value >= MIN_LEADING:
+        best = _counted_as()[values[0].language.name]
+        total = sum(value.value for value in values if _counted_as()[value.language.name] == best)
+        if total >= (MIN_CONFIDENCE_ONE_WORD if len(words) == 1 else MIN_CONFIDENCE):
+            return best
     return _by_spelling(text) or _by_cues(words) or _by_ngrams(text)
 
 

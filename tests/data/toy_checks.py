@@ -1,11 +1,11 @@
-"""Run by tests/test_languages.py in a copy of the project with the toy language added: its names, locale and words tell it."""
+"""Run by tests/test_new_language.py in a copy of the project with the toy language added: its names, locale and words tell it."""
 
 from __future__ import annotations
 
 from bot.domain.language import find_requested, normalise
 from bot.domain.langid import classify
 from bot.domain.languages import LANGUAGES
-from tests.test_languages import CODE, TOY, backwards
+from tests.test_new_language import CODE, TOY, backwards
 
 
 def test_the_registry_has_the_toy_language() -> None:
