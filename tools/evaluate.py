@@ -415,7 +415,8 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     report = {"figures": [asdict(f) for f in figures], "conversations": conversations}
     (RESULTS / "eval.json").write_text(json.dumps(report, indent=2))
-    print(f"pictures: {IMAGES}/nlu-<en|es>-confusion.png, nlu-<en|es>-confidence.png")
+    codes = "|".join(f.language for f in figures)
+    print(f"pictures: {IMAGES}/nlu-<{codes}>-confusion.png, nlu-<{codes}>-confidence.png")
     failures = [failure for f in figures for failure in f.failures()]
     for failure in failures:
         print(f"BELOW BAR: {failure}", file=sys.stderr)
