@@ -34,7 +34,7 @@ PYTHON ?= $(shell for p in python3.10 \
 
 TRAIN_INPUTS := config.yml domain.yml \
 	$(shell find data -name '*.yml' $(foreach file,$(GENERATED),-not -path '$(file)') 2>/dev/null) \
-	$(wildcard bot/facts/*.yml) bot/nlu/components.py bot/nlu/matcher.py bot/domain/language.py \
+	$(wildcard bot/facts/*.yml) bot/languages.yml bot/nlu/components.py bot/nlu/matcher.py bot/domain/language.py \
 	bot/domain/store.py bot/domain/text.py
 # The fast tier: no trained model, browser, PostgreSQL, Redis or npm (markers in pyproject.toml).
 CHECK_MARKERS := not (servers or model or browser or services or quality or fuzz)
@@ -79,7 +79,7 @@ facts: install
 	$(PY) -m bot facts check
 
 # One export writes every generated file; make may run it once per file, which changes nothing.
-$(GENERATED): $(VENV)/.installed $(wildcard bot/facts/*.yml) bot/nlu/data.py bot/domain/store.py bot/domain/language.py
+$(GENERATED): $(VENV)/.installed $(wildcard bot/facts/*.yml) bot/languages.yml bot/nlu/data.py bot/domain/store.py bot/domain/language.py
 	@$(PY) -m bot nlu export >/dev/null
 	@touch $@
 
@@ -87,7 +87,8 @@ $(MODEL): $(VENV)/.installed $(GENERATED) $(TRAIN_INPUTS)
 	@$(PY) -m bot facts check >/dev/null
 	@echo "Training (about 1-3 min)…"
 	@mkdir -p -m 700 $(VAR_FOLDER) $(LOGS)
-	@$(call logged,$(RASA) train --fixed-model-name current --out models --quiet,train)
+	@# Rasa's validation, with the responses the actions send counted as used (bot/nlu/validate.py).
+	@$(call logged,$(PY) -m bot nlu validate && $(RASA) train --skip-validation --fixed-model-name current --out models --quiet,train)
 	@touch $@
 	@echo "Trained: $(MODEL) (log: $(LOGS)/train.log)"
 

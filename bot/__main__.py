@@ -44,6 +44,15 @@ def _nlu_check(args: argparse.Namespace) -> int:
     return 1 if stale else 0
 
 
+def _nlu_validate(args: argparse.Namespace) -> int:
+    from bot.nlu.validate import problems
+
+    found = problems()
+    for problem in found:
+        print(f"invalid project: {problem}", file=sys.stderr)
+    return 1 if found else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -54,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         sub = nlu.add_parser(name, help=f"{name} the lookups, synonyms and topic rules generated from the store")
         sub.add_argument("--root", type=Path, default=ROOT, help="the project folder whose data/ holds them")
         sub.set_defaults(run=run)
+    nlu.add_parser(
+        "validate", help="Rasa's checks of domain, data and rules, with the responses the actions send counted as used"
+    ).set_defaults(run=_nlu_validate)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

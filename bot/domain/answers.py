@@ -50,6 +50,13 @@ FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
 SWITCHED = "utter_language_switched"
 # A request to insult, to reveal instructions or to play a role: refused.
 REFUSE = "utter_refuse_improper"
+# Every response the answer logic sends: no rule names them, so Rasa's "not used in any
+# story or rule" check cannot see them; `python -m bot nlu validate` checks against this.
+SENT = frozenset({
+    FACTS, *UNKNOWN.values(), *UNKNOWN_UNNAMED.values(), ONLY_NORWAY, *LACKS.values(), LACKS_PER_MISSION,
+    CURRENCY, CURRENCY_FIGURES, NO_TOPIC, RATING, *SUGGESTIONS.values(), OUT_OF_SCOPE, FOLLOW_UP_WITHOUT_FOCUS,
+    SWITCHED, REFUSE,
+})
 # The kinds of record a question may name, most specific first.
 ENTITY_KINDS_ASKED = ("mission", "organisation", "place", "personnel")
 # The action that answers the personnel topic: after it, "are these figures current?" means its figures.
