@@ -16,8 +16,10 @@ from typing import Iterator
 
 import pytest
 
-from tests.conftest import LANGS, require
-from tests.bot.web.test_browser import REPLY_TIMEOUT_MS, browser, screenshot  # noqa: F401 (browser: a fixture)
+import yaml
+
+from tests.conftest import LANGS, ROOT, require
+from tests.bot.web.test_browser import PAGE_URL, REPLY_TIMEOUT_MS, browser, screenshot  # noqa: F401 (browser: a fixture)
 from tests.bot.web.test_embed import SITE, SiteHandler, open_page  # noqa: F401 (open_page: a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
@@ -33,7 +35,17 @@ SOURCE = {"en": "Source", "es": "Fuente", "nb": "Kilde"}
 THANKS = {"en": "Thank you", "es": "Gracias", "nb": "Takk"}
 # The browser's report of the refused font: rasa-webchat works on in the site's fonts.
 GOOGLE_FONTS = "Loading the stylesheet 'https://fonts.googleapis.com/"
-NOT_UNDERSTOOD = ("did not understand", "no he entendido", "forsto ikke", "skjønte ikke")
+RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+
+
+def first_sentences(response: str) -> list[str]:
+    """The first sentence of each language's variant of ``response`` ("Sorry, I did not quite understand")."""
+    return [variant["text"].split(".")[0].split("!")[0] for variant in RESPONSES[response]]
+
+
+# "Did not understand", in every language, and the greeting's first words.
+NOT_UNDERSTOOD = first_sentences("utter_fallback_rephrase")
+GREETINGS = first_sentences("utter_greet")
 
 
 class WebchatSiteHandler(SiteHandler):
@@ -95,23 +107,28 @@ def test_rasa_webchat_on_another_site_answers_and_rates(open_page, webchat_site,
     page.locator(".rw-launcher").click()
     page.locator(".rw-new-message").wait_for(timeout=REPLY_TIMEOUT_MS)
     page.wait_for_timeout(3000)
-    opened = page.locator(".rw-messages-container").inner_text()
-    assert not any(words in opened.lower() for words in NOT_UNDERSTOOD), opened
+    opened = page.locator(".rw-response").all_inner_texts()
+    assert all(any(words in text for words in GREETINGS) for text in opened), opened
 
     page.locator(".rw-new-message").fill(QUESTIONS[lang])
     page.locator(".rw-new-message").press("Enter")
     responses = page.locator(".rw-response")
-    responses.filter(has_text=SOURCE[lang]).last.wait_for(timeout=REPLY_TIMEOUT_MS)
-    # The source is a link, rendered from the answer's markdown.
-    links = responses.locator("a[href^='http']")
-    links.first.wait_for(timeout=REPLY_TIMEOUT_MS)
-    assert links.count() >= 1
+    # The source is a link, rendered from the answer's markdown: no markdown left in the text.
+    source = responses.filter(has_text=SOURCE[lang]).first
+    source.wait_for(timeout=REPLY_TIMEOUT_MS)
+    assert source.locator("a").first.get_attribute("href") == PAGE_URL
+    assert "](" not in source.inner_text()
 
-    # The rating buttons, quick replies on the message that asks for them.
-    thumbs_up = page.locator(".rw-reply", has_text="👍")
-    thumbs_up.last.wait_for(timeout=REPLY_TIMEOUT_MS)
+    # The rating buttons: quick replies on the message that asks for them, titles shown, payloads not.
+    replies = page.locator(".rw-replies .rw-reply")
+    replies.first.wait_for(timeout=REPLY_TIMEOUT_MS)
+    titles = replies.all_inner_texts()
+    assert [title.split()[0] for title in titles] == ["👍", "👎"], titles
+    assert all("/rate_answer" not in text for text in page.locator(".rw-messages-container").all_inner_texts())
     screenshot(page, f"rasa-webchat-{lang}")
-    thumbs_up.last.click()
+    replies.first.click()
     responses.filter(has_text=THANKS[lang]).last.wait_for(timeout=REPLY_TIMEOUT_MS)
-    text = page.locator(".rw-messages-container").inner_text()
-    assert not any(words in text.lower() for words in NOT_UNDERSTOOD), text
+    # The click is the visitor's reply (its title), and nothing went unrecognised.
+    assert page.locator(".rw-client").last.inner_text().startswith("👍")
+    texts = responses.all_inner_texts()
+    assert not any(words in text for text in texts for words in NOT_UNDERSTOOD), texts
