@@ -2,14 +2,16 @@
 // The page's language comes from ?lang= (en, es, nb), as a site in that language would set it.
 "use strict";
 
-const lang = new URLSearchParams(window.location.search).get("lang") || "en";
+const query = new URLSearchParams(window.location.search);
+const lang = query.get("lang") || "en";
 document.documentElement.lang = lang;
 window.WebChat.default({
   socketUrl: "BOT",
   socketPath: "/socket.io/",
   customData: { language: lang },
-  // No initPayload: rasa-webchat then sends an empty message when its window first opens,
-  // which the assistant leaves unanswered.
+  // Sent when the window first opens. rasa-webchat's default, null, is an empty message,
+  // which the assistant leaves unanswered; ?init=/greet asks for the greeting.
+  initPayload: query.get("init"),
   title: "Norway: peace and security",
   params: { storage: "session" },
 }, null);
