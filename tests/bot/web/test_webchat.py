@@ -7,6 +7,7 @@ port WEB_ALLOWED_ORIGINS lists, and the widget talks to the front's socket.io.
 from __future__ import annotations
 
 import gc
+import json
 import threading
 import time
 from functools import partial
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 import yaml
 
 from tests.conftest import LANGS, ROOT, require
@@ -98,8 +98,6 @@ def webchat_site(stack, webchat) -> Iterator[str]:  # type: ignore[no-untyped-de
 
 
 def test_the_installed_rasa_webchat_is_the_checked_version(webchat) -> None:  # type: ignore[no-untyped-def]
-    import json
-
     assert json.loads((webchat / "package.json").read_text())["version"] == WEBCHAT_VERSION
 
 
