@@ -16,7 +16,7 @@ import re
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Optional, Sequence
+from typing import AsyncIterator, Callable, Optional, Sequence
 from urllib.parse import parse_qs
 
 from bot.channels import platforms
