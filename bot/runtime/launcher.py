@@ -125,7 +125,10 @@ ROLE_SECRETS = {"rasa": "*", "actions": frozenset({"ACTION_TOKEN"}), "web": froz
 
 
 def secret_variables() -> frozenset[str]:
-    """Every variable that holds a secret: the platforms' (bot.channels.platforms), the stores', the action and REST secrets."""
+    """Every variable holding a secret: the platforms' (bot.channels.platforms), the stores', ACTION_TOKEN and REST's.
+
+    Rasa alone receives them all; the other processes only their own (``role_env``).
+    """
     return platform_secrets() | STORE_SECRETS | {"ACTION_TOKEN", REST_SECRET}
 
 

@@ -1,4 +1,4 @@
-"""The launcher: the commands, environments and credentials of the servers, and their processes started, watched and stopped."""
+"""The launcher: the servers' commands, environments and credentials; their processes started, watched, stopped."""
 
 from __future__ import annotations
 
