@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import pytest
 
 from bot.runtime.settings import Settings
 from bot.runtime.endpoints import remove_endpoints, write_endpoints
-from bot.runtime.processes import free_port, port_is_free, stop_groups
-from bot.runtime.serve import (
-    action_command, child_env, credentials_file, rasa_command, wait_until_answering, with_action_token,
+from bot.runtime.launcher import (
+    Processes, child_env, credentials_file, start_assistant as start_servers, wait_until_answering, with_action_token,
     write_credentials,
 )
+from bot.runtime.processes import free_port, port_is_free
 from bot.paths import MODEL, ROOT
 
 LOGS = ROOT / "tests" / "artifacts"
@@ -35,15 +34,20 @@ def consecutive_free_ports(count: int) -> int:
 @dataclass
 class Assistant:
     settings: Settings
-    children: list[subprocess.Popen]
+    processes: Processes
 
     @property
     def rest_url(self) -> str:
         return f"{self.settings.rasa_url}/webhooks/rest/webhook"
 
     def stop(self) -> None:
-        stop_groups(self.children)
+        self.processes.stop(grace=15.0)
         remove_endpoints(self.settings)
+
+
+def logs_of(name: str) -> Callable[[str], Path]:
+    """Each process's log in tests/artifacts, by its role: ``<name>-actions.log``, ``<name>-rasa.log``."""
+    return lambda role: LOGS / f"{name}-{role}.log"
 
 
 def require_model() -> Path:
@@ -66,15 +70,13 @@ def start_assistant(name: str, settings: Optional[Settings] = None, extra_env: O
     settings = with_action_token(settings or loopback_settings())
     env = {**child_env(settings), **(extra_env or {})}
     LOGS.mkdir(parents=True, exist_ok=True)
-    children = []
     write_credentials(os.environ, credentials_file(settings))
-    rasa = rasa_command(settings, credentials_file(settings), write_endpoints(settings))
-    for role, command in (("actions", action_command()), ("rasa", rasa)):
-        log = open(LOGS / f"{name}-{role}.log", "ab")
-        children.append(
-            subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        )
-    assistant = Assistant(settings, children)
+    processes = Processes(env, logs=logs_of(name))
+    start_servers(
+        processes, settings, credentials_file(settings), write_endpoints(settings), env=env, names=("actions", "rasa"),
+        cwd=ROOT,
+    )
+    assistant = Assistant(settings, processes)
     try:
         asyncio.run(wait_until_answering(settings))
     except Exception:

@@ -54,6 +54,8 @@ UNMIRRORED = {
                        "tests/bot/domain/test_store.py and tests/bot/nlu/test_data.py",
     "bot/paths.py": "constants used by every test; tests/bot/runtime/test_privacy.py runs `make purge` from "
                     "another folder to show they do not depend on it",
+    "bot/channels/platforms.py": "the registry of channels, in tests/bot/channels/test_channel_registry.py "
+                                 "(tests/bot/web/test_platforms.py holds the platforms' webhooks end to end)",
     "bot/channels/rest.py": "Rasa's REST channel with the additions of bot/channels/base.py (tests/bot/channels/"
                             "test_base.py), talked to as integrators do in tests/conversations/test_rest.py",
     "bot/web/__main__.py": "`python -m bot.web`, started as `make run` starts it by tests/bot/web/test_front_process.py",

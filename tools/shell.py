@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import readline  # noqa: F401  (line editing and history for input())
 import secrets
-import subprocess
 import sys
 import uuid
 from dataclasses import replace
@@ -30,8 +29,8 @@ from bot.channels.keys import REST, conversation_key
 from bot.runtime.settings import ConfigError, Settings
 from bot.paths import ROOT
 from bot.runtime.endpoints import endpoints, write_private
-from bot.runtime.processes import free_port, stop_groups
-from bot.runtime.serve import action_command, child_env, rasa_command, wait_until_answering
+from bot.runtime.launcher import Processes, child_env, start_assistant, wait_until_answering
+from bot.runtime.processes import free_port
 from bot.domain.store import FactStore, default_store
 from tools.store import read_events, store_url
 from tools.turns import Turn, TurnReader
@@ -80,19 +79,12 @@ class Servers:
 
     def __init__(self, settings: Settings) -> None:
         credentials, self._endpoints = write_config(settings)
-        env = child_env(settings)
-        self._log = open(shell_log(settings), "ab")
-        self.children = [
-            subprocess.Popen(
-                command, env=env, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            for command in (action_command(), rasa_command(settings, credentials, self._endpoints))
-        ]
+        log = shell_log(settings)
+        self.processes = Processes(child_env(settings), logs=lambda _name: log)
+        start_assistant(self.processes, settings, credentials, self._endpoints, env=self.processes.env)
 
     def stop(self) -> None:
-        stop_groups(self.children)
-        self._log.close()
+        self.processes.stop(grace=15.0)
         # It holds this run's action secret, of no use to anyone once the servers are gone.
         self._endpoints.unlink(missing_ok=True)
 

@@ -14,24 +14,24 @@ from typing import Optional
 
 from aiohttp import web
 
+from bot.channels import platforms
 from bot.channels.bodies import Refusal, parse_rest_message, parse_sender, too_long_reply, wording
 from bot.runtime.settings import Settings
 from bot.web import origins
 from bot.web.balance import platform_key
 from bot.web.edge import EdgeError, check_signature_headers
-from bot.web.front import (
-    FRONT, PLATFORM_ROUTES, SESSION, Front, Unavailable, client_session, replica_watch,
-)
+from bot.web.front import FRONT, SESSION, Front, Unavailable, client_session, replica_watch
 from bot.web.origins import Origins
 from bot.web.sockets import socketio
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
-REST_WEBHOOK = "/webhooks/rest/webhook"
-SOCKETIO_PATH = "/socket.io/"
+# The web channels' paths, as bot.channels.platforms gives them.
+(_, REST_WEBHOOK), = platforms.channel("rest").routes
+SOCKETIO_PATH = platforms.channel("socketio").routes[0][1]
 # Deletes a conversation (bot.channels.erasure.PrivacyInput): the page's and the widget's "clear conversation".
-FORGET = "/webhooks/privacy/forget"
+(_, FORGET), = platforms.channel("privacy").routes
 RETRY_AFTER_S = 10
 # The page and the widget change with each release: browsers check before reusing them.
 REVALIDATE = {"Cache-Control": "no-cache"}
@@ -235,14 +235,12 @@ def _add_routes(app: web.Application, channels: frozenset[str]) -> None:
     app.router.add_get("/languages.js", languages)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     app.router.add_get("/health", health)
-    if "rest" in channels:
-        app.router.add_post(REST_WEBHOOK, rest)
-    if "privacy" in channels:
-        app.router.add_post(FORGET, forget)
-    if "socketio" in channels:
-        app.router.add_route("GET", SOCKETIO_PATH, socketio)
-        app.router.add_route("POST", SOCKETIO_PATH, socketio)
-    for channel, routes in PLATFORM_ROUTES.items():
-        if channel in channels:
-            for method, path in routes:
-                app.router.add_route(method, path, webhook)
+    # Each connected channel's routes (bot.channels.platforms), exactly: nothing else under /webhooks/
+    # reaches Rasa, not Telegram's own `set_webhook` (it registers the webhook again without the
+    # secret), not `/webhooks/rest/`. Our own channels have handlers of their own; every
+    # platform's webhook goes through `webhook` (docs/channels.md).
+    own = {"rest": rest, "privacy": forget, "socketio": socketio}
+    for channel in platforms.CHANNELS:
+        if channel.name in channels:
+            for method, path in channel.routes:
+                app.router.add_route(method, path, webhook if channel.platform else own[channel.name])

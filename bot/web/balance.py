@@ -16,10 +16,10 @@ import re
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Optional, Sequence
+from typing import AsyncIterator, Callable, Optional, Sequence
 from urllib.parse import parse_qs
 
-from bot.channels import keys
+from bot.channels import platforms
 from bot.web.replicas import preference
 
 # Long enough not to knock on a dead replica for every message, short enough
@@ -171,40 +171,12 @@ def platform_key(channel: str, body: bytes) -> Optional[str]:
 
     It is the Rasa sender id the channel files the message under, so the
     front's lock for it is the conversation's own: hold it as it is. None when
-    the body does not say cheaply who wrote.
+    the body does not say cheaply who wrote. Where each platform puts who
+    wrote is in its entry of ``bot.channels.platforms``.
     """
-    data = _json_or_form(body)
-    if not isinstance(data, dict) or channel not in _KEYS:
+    if channel not in platforms.NAMES:
         return None
-    namespace, user_paths, team_paths = _KEYS[channel]
-    user = _first(data, user_paths)
-    if user is None:
-        return None
-    if namespace == keys.SLACK:
-        return keys.slack_key(_first(data, team_paths), user)
-    return keys.conversation_key(namespace, user)
-
-
-# Where each platform puts who the message is from (the first path found wins),
-# and for Slack the team: as Rasa's channels read them (bot/channels/*.py).
-_Paths = tuple[tuple[Any, ...], ...]
-_KEYS: dict[str, tuple[str, _Paths, _Paths]] = {
-    "telegram": (
-        keys.TELEGRAM,
-        (("message", "chat", "id"), ("edited_message", "chat", "id"), ("callback_query", "message", "chat", "id")),
-        (),
-    ),
-    "slack": (keys.SLACK, (("event", "user"), ("user", "id")), (("team_id",), ("team", "id"))),
-    "facebook": (keys.MESSENGER, (("entry", 0, "messaging", 0, "sender", "id"),), ()),
-}
-
-
-def _first(data: dict, paths: _Paths) -> Optional[str]:
-    for path in paths:
-        value = _dig(data, path)
-        if isinstance(value, (str, int)) and not isinstance(value, bool):
-            return str(value)
-    return None
+    return platforms.channel(channel).conversation(_json_or_form(body))
 
 
 def _json_or_form(body: bytes) -> object:
@@ -220,14 +192,3 @@ def _json_or_form(body: bytes) -> object:
         return json.loads(payload[0])
     except (ValueError, RecursionError):
         return None
-
-
-def _dig(data: object, path: tuple[Any, ...]) -> object:
-    for step in path:
-        if isinstance(step, int):
-            if not isinstance(data, list) or len(data) <= step:
-                return None
-        elif not isinstance(data, dict):
-            return None
-        data = data[step] if isinstance(step, int) else data.get(step)
-    return data

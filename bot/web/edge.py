@@ -11,6 +11,7 @@ from typing import Callable, Optional, Sequence, Union
 
 from multidict import CIMultiDictProxy
 
+from bot.channels import platforms
 from bot.channels.bodies import Refusal
 from bot.runtime.settings import ConfigError, Settings
 
@@ -143,16 +144,11 @@ def bucket_key(address: str) -> str:
     return f"{str(ipaddress.IPv6Address(int(ip) >> 64 << 64))}/64"
 
 
-# The signature headers of the platforms' webhooks, each as its platform writes it.
+# The signature headers of the platforms' webhooks, each as its platform writes it (bot.channels.platforms).
 # Anything else (non-ASCII, another length or alphabet) is refused here with
 # 403, before a channel compares it with what it expects.
 SIGNATURE_FORMATS: dict[str, dict[str, re.Pattern[str]]] = {
-    "facebook": {"X-Hub-Signature": re.compile(r"sha1=[0-9a-fA-F]{40}"),
-                 "X-Hub-Signature-256": re.compile(r"sha256=[0-9a-fA-F]{64}")},
-    "slack": {"X-Slack-Signature": re.compile(r"v0=[0-9a-fA-F]{64}"),
-              "X-Slack-Request-Timestamp": re.compile(r"[0-9]{1,12}")},
-    # Telegram's secret token: 1-256 characters A-Z, a-z, 0-9, _ and -.
-    "telegram": {"X-Telegram-Bot-Api-Secret-Token": re.compile(r"[A-Za-z0-9_-]{1,256}")},
+    platform.name: platform.signature_formats() for platform in platforms.PLATFORMS
 }
 
 

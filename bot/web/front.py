@@ -9,6 +9,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, S
 import aiohttp
 from aiohttp import web
 
+from bot.channels import platforms
 from bot.channels.bodies import body_too_large, visitor_language
 from bot.runtime.settings import ConfigError, Settings
 from bot.web import proxy, widget
@@ -16,15 +17,6 @@ from bot.web.balance import SenderLocks, SocketSessions, Upstreams
 from bot.web.edge import EdgeError, Limits, RateLimiter, bucket_key, client_address, parse_trusted_proxies
 from bot.web.guard import Gate
 
-# The public API: each connected platform's webhook, exactly (docs/channels.md).
-# Nothing else under /webhooks/ reaches Rasa: not Telegram's own `set_webhook`
-# (it registers the webhook again without the secret), not `/webhooks/rest/`.
-PLATFORM_ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
-    "telegram": (("POST", "/webhooks/telegram/webhook"),),
-    "slack": (("POST", "/webhooks/slack/webhook"),),
-    # Messenger checks the address with a GET before it sends anything.
-    "facebook": (("GET", "/webhooks/facebook/webhook"), ("POST", "/webhooks/facebook/webhook")),
-}
 # Platforms speak for many users from few addresses: a bucket this many times larger.
 PLATFORM_FACTOR = 10
 # Bodies must arrive at least this fast: a trickle holds a connection for nothing.
@@ -213,7 +205,7 @@ async def replica_watch(app: web.Application) -> AsyncIterator[None]:
 def connected_channels(text: str) -> frozenset[str]:
     """The platforms named in WEB_CHANNELS ("rest,socketio,telegram") whose webhooks the front opens."""
     names = frozenset(name.strip() for name in text.split(",") if name.strip())
-    unknown = names - set(PLATFORM_ROUTES) - {"rest", "socketio", "privacy"}
+    unknown = names - platforms.NAMES
     if unknown:
         raise ConfigError(f"WEB_CHANNELS names unknown channels: {', '.join(sorted(unknown))}")
     return names

@@ -7,7 +7,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -18,9 +17,11 @@ from typing import Iterator, Optional
 import psycopg2
 import requests
 
+from bot.channels.platforms import platform_secrets
 from bot.runtime.settings import Settings
 from bot.runtime.endpoints import remove_endpoints
-from bot.runtime.processes import signal_group, stop_groups
+from bot.runtime.launcher import Processes, serve_command
+from bot.runtime.processes import signal_group
 from tests.conftest import ROOT
 from tests.servers import LOGS, consecutive_free_ports
 
@@ -29,8 +30,7 @@ REDIS_BASE = "redis://127.0.0.1:6379"
 # Two Rasa servers loading at once on two cores take about a minute.
 START_TIMEOUT_S = 300.0
 STOP_TIMEOUT_S = 60.0
-# Variables that would connect a real platform (and register its webhook) from a test.
-PLATFORM_PREFIXES = ("TELEGRAM_", "SLACK_", "FACEBOOK_")
+SERVE = "bot.runtime.serve"
 
 
 @contextmanager
@@ -81,7 +81,7 @@ class ServeCluster:
     settings: Settings
     env: dict[str, str]
     log: Path
-    serve: Optional[subprocess.Popen] = None
+    processes: Optional[Processes] = None
 
     @property
     def url(self) -> str:
@@ -91,13 +91,14 @@ class ServeCluster:
     def replica_urls(self) -> list[str]:
         return self.settings.rasa_urls
 
+    @property
+    def serve(self) -> Optional[subprocess.Popen]:
+        """The one `python -m bot.runtime.serve` process, while it is started."""
+        return None if self.processes is None else self.processes.named(SERVE)
+
     def start(self) -> None:
-        handle = open(self.log, "ab")
-        self.serve = subprocess.Popen(
-            [sys.executable, "-m", "bot.runtime.serve"], cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        handle.close()
+        self.processes = Processes(self.env)
+        self.processes.start(serve_command(), name=SERVE, log=self.log, cwd=ROOT)
         try:
             self.wait_until_healthy(START_TIMEOUT_S)
         except BaseException:
@@ -141,16 +142,16 @@ class ServeCluster:
 
     def stop(self) -> None:
         """SIGTERM to bot.runtime.serve, which stops its children; SIGKILL if it does not finish in time."""
-        if self.serve is None:
+        if self.processes is None:
             return
         # Found while it lives: each leads its own process group.
         children = [pid for pid, _ in self._children()]
-        if stop_groups([self.serve], STOP_TIMEOUT_S):
+        if self.processes.stop(STOP_TIMEOUT_S):
             for group in children:
                 signal_group(group, signal.SIGKILL)
             # Killed, bot.runtime.serve could not delete its endpoints files (each holds the action secret).
             remove_endpoints(self.settings)
-        self.serve = None
+        self.processes = None
 
     def restart(self) -> None:
         self.stop()
@@ -184,7 +185,8 @@ def new_cluster(name: str, database_url: str, redis_url: str, replicas: int = 2)
         rasa_port=base, action_port=base + replicas, web_port=base + 2 * replicas,
         rasa_replicas=replicas, database_url=database_url, redis_url=redis_url, web_host="127.0.0.1",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(PLATFORM_PREFIXES)}
+    # No variable that would connect a real platform (and register its webhook) from a test.
+    env = {k: v for k, v in os.environ.items() if k not in platform_secrets()}
     env.update(
         RASA_PORT=str(settings.rasa_port), ACTION_PORT=str(settings.action_port), WEB_PORT=str(settings.web_port),
         WEB_HOST=settings.web_host, RASA_REPLICAS=str(replicas), DATABASE_URL=database_url, REDIS_URL=redis_url,

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from bot.paths import ROOT
-from bot.runtime.serve import child_env
+from bot.runtime.launcher import child_env
 from bot.runtime.settings import Settings
 from tools.bench.driver import load, one_conversation
 from tools.bench.figures import Figures

@@ -18,7 +18,7 @@ import aiohttp
 
 from bot.paths import MODEL, ROOT
 from bot.paths import RESULTS as RESULTS_DIR
-from bot.runtime.serve import action_command, child_env, with_action_token
+from bot.runtime.launcher import action_command, child_env, with_action_token
 from tools.bench.plan import OUR_SCRIPTS
 from tools.bench.servers import START_TIMEOUT_S, Server, bench_endpoints, log_path, loopback_settings
 from tools.bench.tables import number

@@ -16,15 +16,10 @@ import yaml
 
 from bot.paths import MODEL, ROOT, VAR
 from bot.runtime.endpoints import endpoints
-from bot.runtime.processes import LOOPBACK, free_port, signal_group, stop_groups
-from bot.runtime.serve import (
-    action_command,
-    child_env,
-    rasa_command,
-    wait_until_answering,
-    with_action_token,
-    write_credentials,
+from bot.runtime.launcher import (
+    Processes, child_env, start_assistant, wait_until_answering, with_action_token, write_credentials,
 )
+from bot.runtime.processes import LOOPBACK, free_port, signal_group
 from bot.runtime.settings import Settings
 from tools.bench.procfs import tree_memory_mb
 
@@ -45,28 +40,36 @@ class Server:
     name: str
     settings: Settings
     started: float = field(default_factory=time.monotonic)
-    children: dict[str, subprocess.Popen] = field(default_factory=dict)
     # Files removed once stopped (the endpoints file holds the action server's secret).
     leftovers: list[Path] = field(default_factory=list)
+    # Each process by its role ("actions", "rasa"), logging to log_path(name, role).
+    processes: Processes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.processes = Processes(child_env(self.settings), logs=lambda role: log_path(self.name, role))
 
     @property
     def rest_url(self) -> str:
         return f"{self.settings.rasa_url}{REST_PATH}"
 
+    def fresh_logs(self, *roles: str) -> None:
+        """Each run's logs start empty: a figure's log is that run's alone."""
+        for role in roles:
+            log_path(self.name, role).write_bytes(b"")
+
     def spawn(self, role: str, command: Sequence[str], cwd: Path, env: Mapping[str, str]) -> None:
-        with open(log_path(self.name, role), "wb") as log:
-            self.children[role] = subprocess.Popen(
-                command, cwd=cwd, env=dict(env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+        self.fresh_logs(role)
+        self.processes.start(command, dict(env), name=role, cwd=cwd)
 
     def exited(self) -> Optional[str]:
-        return next((role for role, child in self.children.items() if child.poll() is not None), None)
+        child = self.processes.failed()
+        return None if child is None else self.processes.specs[child.pid].name
 
     def memory(self) -> dict[str, tuple[float, float]]:
-        return {role: tree_memory_mb(child.pid) for role, child in self.children.items()}
+        return {self.processes.specs[child.pid].name: tree_memory_mb(child.pid) for child in self.processes.children}
 
     def stop(self, grace_s: float = 15.0) -> None:
-        stop_groups(list(self.children.values()), grace_s)
+        self.processes.stop(grace_s)
         for path in self.leftovers:
             path.unlink(missing_ok=True)
 
@@ -91,10 +94,9 @@ def start_ours() -> Server:
     credentials = WORK / "credentials.yml"
     write_credentials({}, target=credentials)
     configured = bench_endpoints(settings)
-    command = rasa_command(settings, credentials, configured)
     server = Server("ours", settings, leftovers=[configured])
-    server.spawn("actions", action_command(), ROOT, env)
-    server.spawn("rasa", command, ROOT, env)
+    server.fresh_logs("actions", "rasa")
+    start_assistant(server.processes, settings, credentials, configured, env=env, names=("actions", "rasa"), cwd=ROOT)
     return server
 
 

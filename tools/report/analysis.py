@@ -15,7 +15,7 @@ from tools.turns import FALLBACK_RESPONSE, NLU_FALLBACK, NO_TOPIC_RESPONSE, RATI
 NOT_QUESTIONS = frozenset({"greet", "goodbye", "thank", "switch_language", "ask_bot", "ask_help", RATING_INTENT})
 # Answered, but with less confidence than this: worth a look and maybe more training examples.
 LOW_CONFIDENCE = 0.5
-# `make run` and the tests greet each Rasa server under these sender ids (bot/runtime/serve.py).
+# `make run` and the tests greet each Rasa server under these sender ids (bot/runtime/launcher.py).
 SYSTEM_SENDERS = ("warmup-",)
 # Questions sharing at least this share of their words are listed as one.
 SIMILARITY = 0.5

@@ -1,4 +1,4 @@
-"""The credentials Rasa runs with: a platform is connected only when all its secrets are set."""
+"""`make run`: the replicas it refuses, the files it leaves, the terminal it writes to."""
 
 from __future__ import annotations
 
@@ -13,59 +13,9 @@ import pytest
 import yaml
 
 from bot.paths import MODEL
+from bot.runtime.launcher import Processes
 from bot.runtime.processes import free_port
-from bot.runtime.serve import (
-    CREDENTIALS_TEMPLATE, MAX_RESTARTS, STABLE_AFTER_S, Processes, Spec, supervise, effective_credentials, main,
-    restart_delay, role_env, run, secure_runtime_dir, write_credentials,
-)
-from tests.bot.web.stack import PLATFORM_ENV
-
-TELEGRAM, SLACK = "bot.channels.telegram.TelegramInput", "bot.channels.slack.SlackInput"
-SOCKETIO = "bot.channels.socketio.SocketIOInput"
-REST, FACEBOOK = "bot.channels.rest.RestInput", "bot.channels.messenger.FacebookInput"
-PRIVACY = "bot.channels.erasure.PrivacyInput"
-FACEBOOK_ENV = {"FACEBOOK_VERIFY": "v", "FACEBOOK_SECRET": "s", "FACEBOOK_PAGE_ACCESS_TOKEN": "t"}
-
-
-def channels(env: dict, tmp_path: Path) -> list[str]:
-    return write_credentials(env, target=tmp_path / "credentials.yml")
-
-
-def test_without_secrets_only_the_web_channels_run(tmp_path: Path) -> None:
-    assert channels({}, tmp_path) == [REST, SOCKETIO, PRIVACY]
-
-
-def test_every_platform_with_its_secrets(tmp_path: Path) -> None:
-    assert channels({**PLATFORM_ENV, **FACEBOOK_ENV}, tmp_path) == [REST, SOCKETIO, PRIVACY, TELEGRAM, SLACK, FACEBOOK]
-
-
-@pytest.mark.parametrize("missing", ["TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_WEBHOOK_URL"])
-def test_one_missing_or_empty_secret_leaves_the_platform_out(tmp_path: Path, missing: str) -> None:
-    unset = {k: v for k, v in PLATFORM_ENV.items() if k != missing}
-    empty = {**PLATFORM_ENV, missing: ""}
-    for env in (unset, empty):
-        assert TELEGRAM not in channels(env, tmp_path)
-        assert SLACK in channels(env, tmp_path)
-
-
-def test_secrets_are_left_for_rasa_to_fill_in(tmp_path: Path) -> None:
-    write_credentials(PLATFORM_ENV, target=tmp_path / "credentials.yml")
-    text = (tmp_path / "credentials.yml").read_text(encoding="utf-8")
-    assert all(secret not in text for secret in PLATFORM_ENV.values())
-    # Unquoted, or Rasa would not substitute them.
-    assert "access_token: ${TELEGRAM_TOKEN}\n" in text
-    assert yaml.safe_load(text)[SLACK] == {
-        "slack_token": "${SLACK_TOKEN}", "slack_signing_secret": "${SLACK_SIGNING_SECRET}"
-    }
-
-
-def test_every_variable_of_the_template_is_documented() -> None:
-    template = yaml.safe_load(CREDENTIALS_TEMPLATE.read_text(encoding="utf-8"))
-    docs = (CREDENTIALS_TEMPLATE.parent / "docs" / "channels.md").read_text(encoding="utf-8")
-    everything = {**PLATFORM_ENV, **FACEBOOK_ENV}
-    assert set(effective_credentials(template, everything)) == set(template)
-    for name in everything:
-        assert name in docs, name
+from bot.runtime.serve import main, run, secure_runtime_dir
 
 
 def test_replicas_without_shared_stores_refuse_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -82,68 +32,15 @@ def test_replicas_without_shared_stores_refuse_to_start(monkeypatch: pytest.Monk
     assert str(stopped.value.code).startswith("error: RASA_REPLICAS=2 needs DATABASE_URL")
 
 
-# -- supervision ------------------------------------------------------------------------------------
-
-
-def test_restart_pauses_grow_and_end_in_giving_up() -> None:
-    spec = Spec(["true"], {}, started=0.0)
-    pauses = [restart_delay(spec, now=1.0) for _ in range(MAX_RESTARTS + 1)]
-    assert pauses[:MAX_RESTARTS] == [1.0, 2.0, 4.0, 8.0, 16.0]
-    assert pauses[-1] is None
-
-
-def test_a_process_that_ran_a_while_counts_afresh() -> None:
-    spec = Spec(["true"], {}, started=0.0, crashes=4)
-    assert restart_delay(spec, now=STABLE_AFTER_S + 1) == 1.0 and spec.crashes == 1
-
-
-async def test_a_crashed_process_is_started_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.runtime.serve.RESTART_FIRST_DELAY_S", 0.05)
-    marker = tmp_path / "starts"
-    # Dies at its first start, then keeps running.
-    script = f"import os, sys, time; p = {str(marker)!r}; n = len(open(p).read()) if os.path.exists(p) else 0; " \
-             "open(p, 'a').write('x'); time.sleep(60) if n else sys.exit(3)"
-    processes = Processes(dict(os.environ))
-    stop = asyncio.Event()
-    processes.start([sys.executable, "-c", script], name="test process")
-    watcher = asyncio.create_task(supervise(processes, stop))
-    try:
-        for _ in range(200):
-            if marker.exists() and len(marker.read_text()) == 2:
-                break
-            await asyncio.sleep(0.05)
-        assert len(marker.read_text()) == 2
-        assert [c.poll() for c in processes.children] == [None]
-    finally:
-        stop.set()
-        assert await watcher == 0
-        processes.stop()
-
-
-async def test_a_process_that_keeps_crashing_stops_the_service_with_a_clear_message(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
-) -> None:
-    monkeypatch.setattr("bot.runtime.serve.RESTART_FIRST_DELAY_S", 0.01)
-    processes = Processes(dict(os.environ))
-    processes.start([sys.executable, "-c", "import sys; sys.exit(3)"], name="action server")
-    try:
-        assert await asyncio.wait_for(supervise(processes, asyncio.Event()), 30) == 1
-    finally:
-        processes.stop()
-    errors = capsys.readouterr().err
-    assert errors.count("starting it again") == MAX_RESTARTS
-    assert f"error: the action server died {MAX_RESTARTS + 1} times in a row (last exit code 3)" in errors
-
-
 async def test_a_stopped_run_leaves_no_endpoints_file_with_its_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     """`make run` with two replicas, stopped with SIGTERM: each replica's endpoints file held the action secret."""
     # Every child a process that runs until stopped: what is under test is the supervisor's own bookkeeping.
     idle = [sys.executable, "-c", "import time; time.sleep(600)"]
-    monkeypatch.setattr("bot.runtime.serve.RASA", idle)
-    monkeypatch.setattr("bot.runtime.serve.action_command", lambda: idle)
-    monkeypatch.setattr("bot.runtime.serve.web_command", lambda: idle)
+    monkeypatch.setattr("bot.runtime.launcher.RASA", idle)
+    monkeypatch.setattr("bot.runtime.launcher.action_command", lambda: idle)
+    monkeypatch.setattr("bot.runtime.launcher.web_command", lambda: idle)
 
     async def answered(*_: object, **__: object) -> float:
         return 0.0
@@ -174,26 +71,6 @@ async def test_a_stopped_run_leaves_no_endpoints_file_with_its_secret(
     assert await asyncio.wait_for(serving, 30) == 0
     left = {path.name: path.read_text(encoding="utf-8") for path in tmp_path.rglob("*") if path.is_file()}
     assert not [name for name, text in left.items() if token in text or name.startswith("endpoints")], left
-
-
-# -- least privilege --------------------------------------------------------------------------------
-
-SECRETS = {**PLATFORM_ENV, **FACEBOOK_ENV, "ACTION_TOKEN": "a", "DATABASE_URL": "postgresql://u:p@h/d",
-           "REDIS_URL": "redis://h:6379/0"}
-
-
-def test_the_front_gets_no_secret() -> None:
-    env = role_env({**SECRETS, "WEB_PORT": "8080", "PATH": "/bin"}, "web")
-    assert env == {"WEB_PORT": "8080", "PATH": "/bin"}
-
-
-def test_the_action_server_gets_only_its_own_secret() -> None:
-    env = role_env({**SECRETS, "ACTION_PORT": "5055"}, "actions")
-    assert env == {"ACTION_TOKEN": "a", "ACTION_PORT": "5055"}
-
-
-def test_rasa_gets_the_secrets_it_fills_in_and_uses() -> None:
-    assert role_env(SECRETS, "rasa") == SECRETS
 
 
 def test_var_is_made_the_owners_alone_whatever_it_was(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -14,12 +13,12 @@ import requests
 from bot.runtime.endpoints import write_endpoints
 from bot.runtime.processes import free_port
 from bot.runtime.settings import Settings
-from bot.runtime.serve import (
-    channel_name, action_command, child_env, rasa_command, role_env, wait_until_answering, web_command,
-    with_action_token, write_credentials,
+from bot.channels.platforms import channel_names
+from bot.runtime.launcher import (
+    Processes, child_env, start_assistant, start_front, wait_until_answering, with_action_token, write_credentials,
 )
 from tests.conftest import ROOT
-from tests.servers import LOGS, Assistant, loopback_settings, require_model
+from tests.servers import LOGS, Assistant, loopback_settings, logs_of, require_model
 from tests.bot.web.standin import TELEGRAM_BOT, StandIn, start_standin
 
 # Secrets of the test platforms: made up, and only ever sent to the stand-in.
@@ -88,19 +87,17 @@ def start_stack(name: str) -> Stack:
     }
     LOGS.mkdir(parents=True, exist_ok=True)
     seeded = _seed_conversations(settings.conversation_retention_days)
-    credentials = write_credentials(env, target=LOGS / f"{name}-credentials.yml")
-    assert {"telegram", "slack", "facebook"} <= {channel_name(c) for c in credentials}
-    commands = {
-        "actions": action_command(),
-        "rasa": rasa_command(settings, LOGS / f"{name}-credentials.yml", write_endpoints(settings)),
-        "web": web_command(),
-    }
+    credentials = channel_names(write_credentials(env, target=LOGS / f"{name}-credentials.yml"))
+    assert {"telegram", "slack", "facebook"} <= set(credentials)
+    offsets = {role: _size(LOGS / f"{name}-{role}.log") for role in ("actions", "rasa", "web")}
     # As `make run` does: each process with only its own secrets, the front told which channels are on.
-    envs = {role: role_env(env, role) for role in commands}
-    envs["web"]["WEB_CHANNELS"] = ",".join(channel_name(c) for c in credentials)
-    offsets = {role: _size(LOGS / f"{name}-{role}.log") for role in commands}
-    children = [_start(f"{name}-{role}", command, envs[role]) for role, command in commands.items()]
-    stack = Stack(Assistant(settings, children), standin, site_port, stranger_port, seeded, name, offsets)
+    processes = Processes(env, logs=logs_of(name))
+    start_assistant(
+        processes, settings, LOGS / f"{name}-credentials.yml", write_endpoints(settings), env=env,
+        names=("actions", "rasa"), cwd=ROOT,
+    )
+    start_front(processes, env, credentials, name="web", cwd=ROOT)
+    stack = Stack(Assistant(settings, processes), standin, site_port, stranger_port, seeded, name, offsets)
     try:
         asyncio.run(wait_until_answering(settings))
         _wait_for_health(stack)
@@ -127,11 +124,6 @@ def _seed_conversations(retention_days: int) -> tuple[str, str]:
 
 def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
-
-
-def _start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
-    log = open(LOGS / f"{name}.log", "ab")
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def _wait_for_health(stack: Stack, timeout: float = 30.0) -> None:
