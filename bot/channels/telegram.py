@@ -13,7 +13,8 @@
   then the rating question and the suggestions' words; under it one inline
   keyboard, the rating's buttons on the first row, the suggestions two a row.
   A button's ``callback_data`` is its payload, which comes back as the
-  ``data`` of a callback query, read as the user's message.
+  ``data`` of a callback query, read as the user's message. Each press is
+  answered (``answerCallbackQuery``), or the app would show it pending.
 * Updates are read with ``bot.channels.updates``: a user turn is answered,
   anything else ignored, and no payload makes Rasa's handler fail.
 * A chat's conversation is ``telegram:<chat id>`` (``bot.channels.keys``).
@@ -27,6 +28,7 @@ import json
 import logging
 from typing import Any, Dict, List, Optional, Text
 
+import aiohttp
 from aiogram.bot.api import TelegramAPIServer
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.exceptions import TelegramAPIError
@@ -130,6 +132,8 @@ class TelegramInput(RasaTelegramInput):
         return channel
 
     secret_token: Optional[str] = None
+    # The output the webhook answers through (made by Rasa's blueprint), for answering button presses.
+    output: Optional[TelegramOutput] = None
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
         """``{"language_code": ...}`` of the Telegram user who wrote, when Telegram sent one."""
@@ -141,6 +145,7 @@ class TelegramInput(RasaTelegramInput):
             asyncio.run(_register_webhook(channel, self.webhook_url, self.secret_token))
         except TelegramAPIError as error:
             raise RasaException(f"Failed to set channel webhook: {error}") from error
+        self.output = channel
         return channel
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
@@ -174,6 +179,9 @@ class TelegramInput(RasaTelegramInput):
             if verdict.action == "ignore":
                 return response.text("success")
             request.parsed_json = verdict.payload
+            press = verdict.payload.get("callback_query")
+            if press and press.get("id") and self.output is not None:
+                await _answer_press(self.output, press["id"])
             return None
 
         return blueprint
@@ -189,6 +197,15 @@ async def _register_webhook(channel: TelegramOutput, url: Optional[str], secret:
     finally:
         # The session belongs to this short-lived loop; the server's loop opens its own.
         await channel.session.close()
+
+
+async def _answer_press(channel: TelegramOutput, query_id: str) -> None:
+    """Tells Telegram a button press was received: until then the app shows it pending."""
+    try:
+        await channel.answer_callback_query(query_id)
+    except (TelegramAPIError, aiohttp.ClientError, asyncio.TimeoutError) as error:
+        # The press is answered all the same: the reply follows.
+        logger.warning("Could not acknowledge a Telegram button press: %s", error)
 
 
 def telegram_command(text: Optional[Text]) -> Optional[Text]:
