@@ -118,7 +118,8 @@ def test_messenger_answer_is_one_message_with_quick_replies(stack, lang: str) ->
     post_messenger(stack, messenger_event(sender, message={"mid": f"m{next(_ids)}", "text": ABOUT_MINUSMA[lang]}))
 
     def to_sender(c: Call) -> bool:
-        return c.platform == "messenger" and c.fields.get("recipient", {}).get("id") == sender
+        # Messages, not sender actions ("mark_seen", "typing_on").
+        return c.platform == "messenger" and c.fields.get("recipient", {}).get("id") == sender and "message" in c.fields
 
     [answer] = all_calls(stack, to_sender)
     message = answer.fields["message"]
