@@ -11,6 +11,9 @@
   which the page sends to delete it.
 * The conversation is filed under the channel's namespace (``telegram:<chat id>``,
   ``bot.channels.keys``); replies go back to the id the channel knows.
+* On a platform whose output is a :class:`CardOutput` (Telegram, Slack,
+  Messenger), the replies of one turn are held until the turn ends and go as
+  one card (``bot.channels.markup.Card``): one answer, one message.
 * A turn the action server could not serve, or one past the conversation's
   size limit, is not stored (``bot.server.turn``): its replies are dropped and
   the visitor is told, in their language, that the assistant is temporarily
@@ -19,13 +22,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Optional, Text, cast
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, cast
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOOutput
 
 from bot.channels import keys
 from bot.channels.bodies import wording
+from bot.channels.markup import Card, card_of
 from bot.channels.payloads import neutralise
 from bot.domain.language import LOCALE_KEYS, Signals, decide, from_metadata, normalise
 from bot.runtime.settings import Settings
@@ -53,8 +57,12 @@ def guarded(on_new_message: MessageHandler, namespace: Optional[str] = None) -> 
         if isinstance(output, _LanguageTagged) and token_key is not None:
             output.token = keys.token(token_key, message.sender_id)
         turn = turns.begin()
-        message.output_channel = cast(OutputChannel, VisitorOutput(output, turn))
-        result = await on_new_message(message)
+        visitor = VisitorOutput(output, turn)
+        message.output_channel = cast(OutputChannel, visitor)
+        try:
+            result = await on_new_message(message)
+        finally:
+            await visitor.send_held()
         if turn.problem is not None and output is not None:
             await _tell(output, message, turn)
         return result
@@ -69,21 +77,51 @@ async def _tell(output: OutputChannel, message: UserMessage, turn: turns.Turn) -
     await output.send_response(keys.visitor_id(message.sender_id), reply)
 
 
+class CardOutput:
+    """An output channel that shows all the replies to one question as one card, in its platform's own kind."""
+
+    async def send_card(self, recipient_id: Text, messages: List[Dict[Text, Any]]) -> None:
+        """The bot messages of one turn, as one card; as they are if one holds more than text and buttons."""
+        card = card_of(messages)
+        if card is None:
+            for message in messages:
+                await self.send_response(recipient_id, message)  # type: ignore[attr-defined]
+        elif card.texts() or card.groups():
+            await self.send_card_message(recipient_id, card)
+
+    async def send_card_message(self, recipient_id: Text, card: Card) -> None:
+        raise NotImplementedError
+
+
 class VisitorOutput:
     """The channel's output, addressed by the id the channel knows (not the conversation key).
 
     Once the turn has a problem its replies are dropped: the visitor gets the
     one reply that says so (:func:`_tell`), not a fallback or half an answer.
-    Everything else is the channel's own output's.
+    A :class:`CardOutput` gets the turn's replies together at its end
+    (:meth:`send_held`). Everything else is the channel's own output's.
     """
 
     def __init__(self, output: Optional[OutputChannel], turn: turns.Turn) -> None:
         self.output = output
         self.turn = turn
+        self.recipient: Optional[Text] = None
+        self.held: List[Dict[Text, Any]] = []
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        if self.turn.problem is None and self.output is not None:
-            await self.output.send_response(keys.visitor_id(recipient_id), message)
+        if self.turn.problem is not None or self.output is None:
+            return
+        if isinstance(self.output, CardOutput):
+            self.recipient = keys.visitor_id(recipient_id)
+            self.held.append(dict(message))
+            return
+        await self.output.send_response(keys.visitor_id(recipient_id), message)
+
+    async def send_held(self) -> None:
+        """The replies held for the turn's card, unless the turn has a problem."""
+        held, self.held = self.held, []
+        if held and self.recipient is not None and self.turn.problem is None and isinstance(self.output, CardOutput):
+            await self.output.send_card(self.recipient, held)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.output, name)

@@ -5,6 +5,11 @@
 * ``X-Hub-Signature`` is checked without failing on a header Rasa cannot read.
 * The Graph API base comes from FACEBOOK_API_URL.
 * Messenger shows no markup: a link is its text, then its address (``bot.channels.markup``).
+* All the replies to one question go as one message (``bot.channels.base.CardOutput``):
+  the answer and any dated update, each source as its words with its address
+  on the line under them, then the rating question and the suggestions' words;
+  the rating and the suggestions are its quick replies, each with its payload,
+  which comes back as the message's ``quick_reply.payload``.
 * A user's conversation is ``messenger:<page-scoped id>`` (``bot.channels.keys``).
 """
 
@@ -20,14 +25,41 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import keys
-from bot.channels.base import MessageHandler, guarded
-from bot.channels.markup import plain
+from bot.channels.base import CardOutput, MessageHandler, guarded
+from bot.channels.markup import Card, chunks, plain, plain_card_text
 from bot.channels.updates import read_messenger
 from bot.runtime.settings import Settings
 
 
-class MessengerOutput(MessengerBot):
-    """Rasa's Messenger output; Messenger shows no markup, so a link is its text, then its address."""
+# https://developers.facebook.com/docs/messenger-platform/send-messages/quick-replies: at most 13,
+# a title of at most 20 characters, a payload of at most 1000; a text of at most 2000 characters.
+MESSENGER_MAX_QUICK_REPLIES = 13
+MESSENGER_MAX_TITLE = 20
+MESSENGER_MAX_PAYLOAD = 1000
+MESSENGER_MAX_TEXT = 2000
+
+
+class MessengerOutput(CardOutput, MessengerBot):
+    """Rasa's Messenger output; Messenger shows no markup, so a link is its text, then its address.
+
+    One message an answer, its buttons as quick replies.
+    """
+
+    async def send_card_message(self, recipient_id: Text, card: Card) -> None:
+        """One message: the card's texts, its rating and suggestions as quick replies.
+
+        Past Messenger's length limit the text goes in several messages, the quick replies with the last.
+        """
+        texts = chunks(card.texts(), MESSENGER_MAX_TEXT, plain_card_text)
+        if not texts:
+            return
+        for text in texts[:-1]:
+            self.messenger_client.send({"text": text}, recipient_id, "RESPONSE")
+        last: Dict[str, Any] = {"text": texts[-1]}
+        replies = messenger_quick_replies(card)
+        if replies:
+            last["quick_replies"] = replies
+        self.messenger_client.send(last, recipient_id, "RESPONSE")
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, plain(text), **kwargs)
@@ -36,6 +68,21 @@ class MessengerOutput(MessengerBot):
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
         await super().send_text_with_buttons(recipient_id, plain(text), buttons, **kwargs)
+
+
+def messenger_quick_replies(card: Card) -> List[Dict[str, str]]:
+    """The card's buttons, the rating first, as Messenger's text quick replies."""
+    replies = [
+        {"content_type": "text", "title": _title(button.title), "payload": button.payload}
+        for group in card.groups()
+        for button in group.buttons
+        if button.title and len(button.payload) <= MESSENGER_MAX_PAYLOAD
+    ]
+    return replies[:MESSENGER_MAX_QUICK_REPLIES]
+
+
+def _title(title: str) -> str:
+    return title if len(title) <= MESSENGER_MAX_TITLE else title[: MESSENGER_MAX_TITLE - 1].rstrip() + "…"
 
 
 def messenger_formed(on_new_message: MessageHandler) -> MessageHandler:
