@@ -30,6 +30,7 @@ from bot.domain.text import fold
         ("Hva ble resultatet av avstemningen?", "result"),
         ("Hvordan gikk det med kandidaturet?", "result"),
         ("Vart Noreg vald?", "result"),
+        ("Hvilke andre land ble valgt sammen med Norge?", "result"),
         ("Hvor stort er forsvarsbudsjettet?", "budget"),
         ("Hvor mye penger bruker Norge på FN-operasjoner?", "budget"),
         ("Hva koster MINUSMA?", "budget"),
