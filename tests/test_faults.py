@@ -38,8 +38,8 @@ SLACK_ENV = {"SLACK_TOKEN": "xoxb-fault-test-token", "SLACK_SIGNING_SECRET": "fa
 ACTION_TOKEN = "fault-test-action-token-" + uuid.uuid4().hex
 UNAVAILABLE = load_messages()["temporarily_unavailable"]
 # What a visitor must never get for a crash: the fallback's opening words.
-NOT_UNDERSTOOD = {"en": "did not quite understand", "es": "no he entendido"}
-MARKER = {"en": "Source:", "es": "Fuente:"}
+NOT_UNDERSTOOD = {"en": "did not quite understand", "es": "no he entendido", "nb": "det forsto jeg ikke helt"}
+MARKER = {"en": "Source:", "es": "Fuente:", "nb": "Kilde:"}
 # One conversation per language: a turn before the first kill, then one after each recovery.
 TURNS = {
     "en": [
@@ -53,6 +53,12 @@ TURNS = {
         ("¿y en Chipre?", ["UNFICYP", "Chipre"]),
         ("¿y cuántos militares?", ["45"]),
         ("¿cuáles son esas misiones?", ["MINUSMA", "UNTSO"]),
+    ],
+    "nb": [
+        ("hvor mange norske politifolk er i FN-operasjoner?", ["om lag 30", "UNFICYP"]),
+        ("og på Haiti?", ["MINUJUSTH"]),
+        ("og hvor mange soldater?", ["om lag 45"]),
+        ("og i Sør-Sudan?", ["UNMISS"]),
     ],
 }
 RECOVERY_S = 60.0

@@ -37,9 +37,12 @@ from tests.servers import Assistant, loopback_settings, start_assistant
 
 pytestmark = pytest.mark.servers
 
-OTHER = {"en": "es", "es": "en"}
+# Each language's "other" is the next in the registry, so that every language is asked for.
+OTHER = {lang: LANGS[(LANGS.index(lang) + 1) % len(LANGS)] for lang in LANGS}
+# How an attacker asks for a language, in that language's own words.
+ASK_FOR = {"en": "english please", "es": "en español por favor", "nb": "kan du svare på norsk?"}
 # Asking, in the attacker's words, for the other language than the victim's.
-SWITCH = {"en": "en español por favor", "es": "english please"}
+SWITCH = {lang: ASK_FOR[OTHER[lang]] for lang in LANGS}
 BACK_END_SECRET = "a-back-end-secret-" + uuid.uuid4().hex
 
 

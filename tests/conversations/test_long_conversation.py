@@ -33,9 +33,10 @@ pytestmark = pytest.mark.servers
 
 TURNS = 3000
 QUESTION = {"en": "How many Norwegian police officers are in UN missions?",
-            "es": "¿Cuántos policías noruegos hay en misiones de la ONU?"}
-FOLLOW_UP = {"en": "and how many soldiers?", "es": "¿y cuántos militares?"}
-MARKER = {"en": "Source:", "es": "Fuente:"}
+            "es": "¿Cuántos policías noruegos hay en misiones de la ONU?",
+            "nb": "Hvor mange norske politifolk er i FN-operasjoner?"}
+FOLLOW_UP = {"en": "and how many soldiers?", "es": "¿y cuántos militares?", "nb": "og hvor mange soldater?"}
+MARKER = {"en": "Source:", "es": "Fuente:", "nb": "Kilde:"}
 
 
 @pytest.fixture(scope="module")

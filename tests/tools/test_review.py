@@ -44,6 +44,7 @@ ANSWERED = {"en": "How many Norwegian soldiers serve in UN missions?",
             "nb": "Hvor mange norske soldater tjenestegjør i FN-operasjoner?"}
 UNKNOWN_PLACE = {"en": ("and in Brazil?", "Brazil"), "es": ("¿y en Brasil?", "Brasil"), "nb": ("og i Brasil?", "Brasil")}
 # Unanswered too (a place the store lacks), yet already training examples: labelling them writes nothing.
+UNKNOWN_PLACE_NAMES = {place for _, place in UNKNOWN_PLACE.values()}
 KNOWN = {"en": "what about Germany?", "es": "que hay de Alemania", "nb": "hva med Tyskland?"}
 START_TIMEOUT_S = 300
 
@@ -166,7 +167,8 @@ def review_in_terminal(since: float, data: Path, env: dict[str, str], name: str)
 
 def answer_every_group(spawned: pexpect.spawn) -> None:
     """Out of scope for the cake, the place corrected then ask_deployments for France, skip anything else."""
-    while spawned.expect([r"\[\d+ of \d+\][^\n]*\n((?:  (?:en|es)  [^\n]*\n)+)", r"Labelled \d+|Nothing to review"],
+    codes = "|".join(LANGS)
+    while spawned.expect([rf"\[\d+ of \d+\][^\n]*\n((?:  (?:{codes})  [^\n]*\n)+)", r"Labelled \d+|Nothing to review"],
                          timeout=START_TIMEOUT_S) == 0:
         shown = spawned.match.group(1)
         spawned.expect_exact("review> ")
@@ -191,7 +193,10 @@ def answer_every_group(spawned: pexpect.spawn) -> None:
 
 def check_written(data: Path, transcript: str) -> None:
     """The files are Rasa training data, read by Rasa's importer together with data/ as `make train` reads it."""
-    assert re.search(r"Labelled 4, skipped \d+, already examples 2\.", transcript), transcript[-2000:]
+    # Per language the cake, and per place name (one group across the languages that spell it alike) the
+    # unknown place, are labelled; the known question is already an example.
+    labelled, known = len(OUT_OF_SCOPE) + len(UNKNOWN_PLACE_NAMES), len(LANGS)
+    assert re.search(rf"Labelled {labelled}, skipped \d+, already examples {known}\.", transcript), transcript[-2000:]
     assert "+ out_of_scope in en/reviewed.yml" in transcript
     assert not re.search(r"\b(DEBUG|INFO|WARNING)\b|Traceback|Warning:", transcript), transcript[-3000:]
     importer = TrainingDataImporter.load_from_config(
@@ -216,9 +221,11 @@ def check_report_marks_them(since: float, data: Path, env: dict[str, str], tmp_p
         cwd=ROOT, env={**clean_env, **env}, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Reviewed with make review: 4 of the groups listed" in result.stdout, result.stdout
+    assert f"Reviewed with make review: {len(OUT_OF_SCOPE) + len(UNKNOWN_PLACE_NAMES)} of the groups listed" in result.stdout, result.stdout
     page = output.read_text(encoding="utf-8")
-    assert page.count("✓ out_of_scope (1 of 1)") == 2 and page.count("✓ ask_deployments (1 of 1)") == 2
+    assert page.count("✓ out_of_scope (1 of 1)") == len(OUT_OF_SCOPE)
+    # One group per unknown place name, each of its questions labelled.
+    assert len(re.findall(r"✓ ask_deployments \((\d+) of \1\)", page)) == len(UNKNOWN_PLACE_NAMES)
 
 
 def review_round_trip(rest_url: str, env: dict[str, str], tmp_path: Path) -> None:

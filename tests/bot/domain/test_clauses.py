@@ -7,8 +7,7 @@ import pytest
 from bot.domain.answers import FACTS, RATING, SUGGESTIONS, answer_deployments, with_later_questions
 from bot.domain.clauses import later_clauses, names_in
 from bot.domain.store import FactStore
-
-LANGS = ["en", "es"]
+from tests.conftest import LANGS
 
 
 @pytest.mark.parametrize(
@@ -18,6 +17,9 @@ LANGS = ["en", "es"]
          {"organisation": ["nato"]}),
         ("What are Norway's aims? And what about disarmament?", "ask_disarmament", {}),
         ("¿Cuántos policías hay en Chipre y qué hace Noruega por la paz en Colombia?", "ask_peace", {"place": ["colombia"]}),
+        ("Hvor mange soldater har Norge i FN-operasjoner, og hva betyr NATO for Norge?", "ask_nato",
+         {"organisation": ["nato"]}),
+        ("Hva er Norges mål? Og hva med nedrustning?", "ask_disarmament", {}),
     ],
 )
 def test_a_later_question_is_found_with_its_topic_and_names(store: FactStore, question: str, intent: str, entities) -> None:
@@ -27,7 +29,8 @@ def test_a_later_question_is_found_with_its_topic_and_names(store: FactStore, qu
 
 @pytest.mark.parametrize(
     "question",
-    ["How many soldiers does Norway have in Mali?", "Tell me about MINUSMA and UNMISS", "¿Qué es la OTAN y la ONU?"],
+    ["How many soldiers does Norway have in Mali?", "Tell me about MINUSMA and UNMISS", "¿Qué es la OTAN y la ONU?",
+     "Hvor mange soldater har Norge i Mali?", "Fortell meg om MINUSMA og UNMISS"],
 )
 def test_one_question_has_no_later_clauses(store: FactStore, question: str) -> None:
     assert later_clauses(question, store) == []
@@ -42,6 +45,7 @@ def test_each_question_is_answered_in_order_each_with_its_source(store: FactStor
     question = {
         "en": "How many soldiers does Norway have in UN missions and what does NATO mean to Norway?",
         "es": "¿Cuántos soldados tiene Noruega en misiones de la ONU y qué significa la OTAN para Noruega?",
+        "nb": "Hvor mange soldater har Norge i FN-operasjoner, og hva betyr NATO for Norge?",
     }[lang]
     first = answer_deployments(store, "ask_deployments", {"personnel": ["military"]}, None, lang, question)
     outcome = with_later_questions(store, first, question, None, lang)
@@ -53,7 +57,8 @@ def test_each_question_is_answered_in_order_each_with_its_source(store: FactStor
     assert outcome.focus == "nato_ties"
 
 
-@pytest.mark.parametrize("lang,question", [("en", "Hi. How many soldiers does Norway have?"), ("es", "Hola. ¿Cuántos soldados tiene Noruega?")])
+@pytest.mark.parametrize("lang,question", [("en", "Hi. How many soldiers does Norway have?"), ("es", "Hola. ¿Cuántos soldados tiene Noruega?"),
+                                           ("nb", "Hei. Hvor mange soldater har Norge?")])
 def test_a_preface_cut_off_adds_no_second_answer(store: FactStore, lang: str, question: str) -> None:
     first = answer_deployments(store, "ask_deployments", {"personnel": ["military"]}, None, lang, question)
     assert with_later_questions(store, first, question, None, lang) == first

@@ -12,11 +12,13 @@ from rasa.core.agent import Agent, load_agent
 
 from bot.channels.payloads import neutralise
 from bot.paths import MODEL
+from tests.conftest import LANGS
 
 # Visitors often type a single name; each must reach its topic, not the rephrase prompt.
 KEYWORDS = {
     "en": {"NATO": "ask_nato", "UN": "ask_un", "disarmament": "ask_disarmament", "MINUSMA": "ask_deployments"},
     "es": {"otan": "ask_nato", "onu": "ask_un", "desarme": "ask_disarmament", "MINUSMA": "ask_deployments"},
+    "nb": {"nato": "ask_nato", "FN": "ask_un", "nedrustning": "ask_disarmament", "MINUSMA": "ask_deployments"},
 }
 
 
@@ -29,7 +31,7 @@ def parse(agent: Agent, text: str) -> Dict[str, Any]:
     return asyncio.run(agent.parse_message(text))
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_single_keyword_reaches_its_topic(agent: Agent, lang: str) -> None:
     understood = {text: parse(agent, text)["intent"]["name"] for text in KEYWORDS[lang]}
     assert understood == KEYWORDS[lang]
@@ -37,7 +39,8 @@ def test_a_single_keyword_reaches_its_topic(agent: Agent, lang: str) -> None:
 
 @pytest.mark.parametrize(
     "lang, text",
-    [("en", "how many police does norway have in cyprus"), ("es", "cuantos policias tiene noruega en chipre")],
+    [("en", "how many police does norway have in cyprus"), ("es", "cuantos policias tiene noruega en chipre"),
+     ("nb", "hvor mange politifolk har norge på kypros")],
 )
 def test_a_question_carries_its_language_and_its_place(agent: Agent, lang: str, text: str) -> None:
     entities = {(e["entity"], e["value"]) for e in parse(agent, text)["entities"]}
@@ -104,7 +107,7 @@ def test_any_text_gets_an_intent_and_at_most_a_supported_language(agent: Agent, 
     parsed = parse(agent, neutralise(text))
     assert isinstance(parsed["intent"]["name"], str) and parsed["intent"]["name"]
     languages = [e["value"] for e in parsed["entities"] if e["entity"] == "language"]
-    assert len(languages) <= 1 and set(languages) <= {"en", "es"}
+    assert len(languages) <= 1 and set(languages) <= set(LANGS)
 
 
 # --- counts for whole messages ---
@@ -121,11 +124,12 @@ def _nlu_data() -> Any:
 SENTENCES = {
     "en": ["How many Norwegian soldiers serve in UN missions?", "and the police?", "NATO", "zzz 123"],
     "es": ["¿cuántos policías noruegos hay en misiones de la ONU?", "¿y en Chipre?", "desarme", "zzz 123"],
+    "nb": ["hvor mange norske politifolk er i FN-operasjoner?", "og på Kypros?", "nedrustning", "zzz 123"],
 }
 
 
 @pytest.mark.parametrize("analyzer", [{}, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4}])
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_whole_message_counts_are_rasas_and_per_token_counts_are_skipped(tmp_path, analyzer: dict, lang: str) -> None:
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -159,7 +163,7 @@ def test_whole_message_counts_are_rasas_and_per_token_counts_are_skipped(tmp_pat
 # --- a CRF that leaves the training data as it found it ---
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_the_crf_leaves_the_training_data_unchanged_and_finds_what_rasas_finds(tmp_path, lang: str) -> None:
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage

@@ -11,11 +11,13 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.server.graph_runner import dependency_order, run_in_order
+from tests.conftest import LANGS
 from tests.servers import require_model
 
 QUESTIONS = {
     "en": ["How many Norwegian soldiers serve in UN missions?", "and the police?", "hello"],
     "es": ["¿cuántos policías noruegos hay en misiones de la ONU?", "¿y en Chipre?", "hola"],
+    "nb": ["Hvor mange norske politifolk er i FN-operasjoner?", "og på Kypros?", "hei"],
 }
 
 
@@ -34,14 +36,14 @@ def both_ways(agent: Agent, monkeypatch: pytest.MonkeyPatch, work: Any) -> tuple
     return by_dask, in_order
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_the_parse_is_the_same(agent: Agent, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
     for text in QUESTIONS[lang]:
         by_dask, in_order = both_ways(agent, monkeypatch, lambda: asyncio.run(agent.parse_message(text)))
         assert in_order == by_dask
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_the_next_action_is_the_same(agent: Agent, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
     for text in QUESTIONS[lang]:
         parse = asyncio.run(agent.parse_message(text))

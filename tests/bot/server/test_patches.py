@@ -13,6 +13,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
 from bot.server import patches
+from tests.conftest import LANGS
 
 GOOD = {
     "events": [{"event": "slot", "name": "focus", "value": "military", "timestamp": None}],
@@ -132,6 +133,8 @@ QUESTIONS = {
            "zzzz qqqq", "thanks"],
     "es": ["¿cuántos policías noruegos hay en misiones de la ONU?", "¿y en Chipre?", "hola", "/ask_nato",
            "zzzz qqqq", "gracias"],
+    "nb": ["hvor mange norske politifolk er i FN-operasjoner?", "og på Kypros?", "hei", "/ask_un",
+           "zzzz qqqq", "takk"],
 }
 
 
@@ -162,7 +165,7 @@ def _predictions(agent: Any, text: str) -> list[tuple]:
     return seen
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_the_rule_policy_predicts_what_rasas_does(agent: Any, monkeypatch: pytest.MonkeyPatch, lang: str) -> None:
     from rasa.core.policies.rule_policy import RulePolicy
 

@@ -20,10 +20,10 @@ from bot.server import turn as turns
 from bot.server.tracker_store import (
     SNAPSHOT_EVERY_EVENTS, CachedSQLTrackerStore, StoredTracker, TrackerCache, compact, turn_starts,
 )
-from tests.conftest import ROOT, port_open, require
+from tests.conftest import LANGS, ROOT, port_open, require
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
-FOCUS = {"en": "police", "es": "military"}
+FOCUS = {"en": "police", "es": "military", "nb": "civilian"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
@@ -85,7 +85,7 @@ def stored_count(db: CachedSQLTrackerStore, sender: str) -> int:
         return session.query(db.SQLEvent).filter(db.SQLEvent.sender_id == sender).count()
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_long_conversation_is_stored_whole_but_held_bounded(where: dict[str, Any], lang: str) -> None:
     db = store(where, window_turns=5)
     sender = uuid.uuid4().hex
@@ -101,7 +101,7 @@ def test_a_long_conversation_is_stored_whole_but_held_bounded(where: dict[str, A
     assert len(tracker.applied_events()) < 3 + 6 * 5 + 6
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_restarted_replica_reads_the_conversation_from_sql(where: dict[str, Any], lang: str) -> None:
     sender = uuid.uuid4().hex
     converse(store(where, window_turns=3), sender, lang, turns=20)
@@ -110,7 +110,7 @@ def test_a_restarted_replica_reads_the_conversation_from_sql(where: dict[str, An
     assert restarted.get_slot("focus") == f"{FOCUS[lang]}-19"
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_turn_another_replica_stored_is_never_missed(where: dict[str, Any], lang: str) -> None:
     home, other = store(where), store(where)
     sender = uuid.uuid4().hex
@@ -198,7 +198,7 @@ def snapshots(db: CachedSQLTrackerStore, sender: str) -> int:
         return connection.execute(query, {"s": sender}).scalar()
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_cache_miss_reads_the_recent_turns_not_the_whole_history(where: dict[str, Any], lang: str,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     sender = uuid.uuid4().hex
@@ -214,7 +214,7 @@ def test_a_cache_miss_reads_the_recent_turns_not_the_whole_history(where: dict[s
     assert tracker.total == stored_count(restarted, sender) == 3 + 6 * 120
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_events_stored_after_the_snapshot_are_read_too(tmp_path: Path, lang: str) -> None:
     where = sqlite_at(tmp_path / "conversations.db")
     sender = uuid.uuid4().hex
@@ -242,7 +242,7 @@ def test_a_deleted_conversation_leaves_no_snapshot_behind(tmp_path: Path) -> Non
     assert tracker.get_slot("focus") == "police-0" and tracker.total == 3 + 6
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_full_conversation_takes_no_more_events(tmp_path: Path, lang: str) -> None:
     db = store(sqlite_at(tmp_path / "conversations.db"), max_events=3 + 6 * 3)
     sender = uuid.uuid4().hex
@@ -261,7 +261,7 @@ def test_a_full_conversation_takes_no_more_events(tmp_path: Path, lang: str) -> 
     assert run(db.retrieve(sender)).get_slot("focus") == f"{FOCUS[lang]}-2"
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_turn_the_action_server_missed_is_not_stored(tmp_path: Path, lang: str) -> None:
     db = store(sqlite_at(tmp_path / "conversations.db"))
     sender = uuid.uuid4().hex

@@ -12,6 +12,7 @@ from typing import Iterator
 import pytest
 
 from bot.runtime.settings import Settings
+from tests.conftest import LANGS
 from tests.servers import LOGS
 from tools.store import read_events, store_url
 
@@ -27,12 +28,22 @@ PAGE_URL = "https://www.norway.no/en/missions/UN/values-priorities/peace-stabili
 CITATION = {
     "en": "Norway's government, “Peace, stability and security”, 2019",
     "es": "Gobierno de Noruega, «Paz, estabilidad y seguridad», 2019",
+    "nb": "Norges regjering, «Fred, stabilitet og sikkerhet», 2019",
 }
-AIMS = {"en": ("What are Norway's aims?", "Source:"), "es": ("¿Cuáles son los objetivos de Noruega?", "Fuente:")}
+SOURCE = {"en": "Source:", "es": "Fuente:", "nb": "Kilde:"}
+AIMS = {
+    "en": ("What are Norway's aims?", "Source:"),
+    "es": ("¿Cuáles son los objetivos de Noruega?", "Fuente:"),
+    "nb": ("Hva er Norges mål?", "Kilde:"),
+}
 POLICE = {"en": "How many Norwegian police officers are in UN missions?",
-          "es": "¿Cuántos policías noruegos hay en misiones de la ONU?"}
+          "es": "¿Cuántos policías noruegos hay en misiones de la ONU?",
+          "nb": "Hvor mange norske politifolk er i FN-operasjoner?"}
+HELLO = {"en": ("Hello", "Hello!"), "es": ("Hola", "¡Hola!"), "nb": ("Hei", "Hei!")}
+SINCE_THEN = {"en": "Since then", "es": "Desde entonces", "nb": "Siden den gang"}
+THANKS = {"en": "Thank you", "es": "Gracias", "nb": "Takk for at du sier fra"}
 # The rating buttons' names: the words of the titles the assistant sends ("👍 Yes"), without the emoji.
-RATING_NAMES = {"en": ("Yes", "No"), "es": ("Sí", "No")}
+RATING_NAMES = {"en": ("Yes", "No"), "es": ("Sí", "No"), "nb": ("Ja", "Nei")}
 # axe-core's rules for WCAG 2.0 and 2.1, levels A and AA, and its best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
@@ -203,6 +214,30 @@ def test_english_browser_gets_english(visit) -> None:  # type: ignore[no-untyped
     ask(page, "How many Norwegian soldiers are in UN missions?", "Source:")
 
 
+@pytest.mark.parametrize("locale", ["nb-NO", "nn-NO", "no"])
+def test_a_norwegian_browser_gets_norwegian(visit, locale: str) -> None:  # type: ignore[no-untyped-def]
+    page = visit(locale)
+    assert page.get_attribute("html", "lang") == "nb"
+    assert page.get_attribute("button[data-lang='nb']", "aria-pressed") == "true"
+    assert page.get_attribute("#message", "placeholder") == "Skriv spørsmålet ditt …"
+    ask(page, "hei", "Hei!")
+    since = bot_messages(page).count()
+    ask(page, "Hvor mange norske soldater er i FN-operasjoner?", "Kilde:")
+    assert "om lag 45 militære" in replies_since(page, since)
+
+    # The switch to English and back changes the page's words and the assistant's language.
+    since = bot_messages(page).count()
+    page.click("button[data-lang='en']")
+    assert page.get_attribute("html", "lang") == "en"
+    wait_for_bot(page, "continue in English", since)
+    since = bot_messages(page).count()
+    page.click("button[data-lang='nb']")
+    assert page.get_attribute("html", "lang") == "nb"
+    wait_for_bot(page, "Selvsagt, jeg fortsetter på norsk.", since)
+    ask(page, "Hva betyr NATO for Norge?", "Kilde:")
+    screenshot(page, f"browser-nb-{locale}")
+
+
 def test_the_chat_works_from_the_keyboard_alone(visit) -> None:  # type: ignore[no-untyped-def]
     page = visit("en-GB")
     page.keyboard.press("Tab")
@@ -276,7 +311,7 @@ def test_replies_are_announced_and_typing_is_shown(visit) -> None:  # type: igno
     assert "additions" in announced["relevant"] and announced["busy"] is False
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_numbered_items_are_shown_as_a_list_and_the_source_as_a_link(visit, lang: str) -> None:  # type: ignore[no-untyped-def]
     page = visit(lang)
     question, marker = AIMS[lang]
@@ -284,7 +319,7 @@ def test_numbered_items_are_shown_as_a_list_and_the_source_as_a_link(visit, lang
     # REST replies come one paragraph a message: the list, then its source.
     items = page.locator("#log li.from-bot ol > li")
     assert items.count() == 5
-    assert items.first.inner_text().startswith({"en": "maintain", "es": "mantener"}[lang])
+    assert items.first.inner_text().startswith({"en": "maintain", "es": "mantener", "nb": "opprettholde"}[lang])
     assert "1." not in page.locator("#log ol").first.inner_text()  # the list numbers its items itself
     source = page.locator("#log li.from-bot a")
     assert source.count() == 1 and source.get_attribute("href") == PAGE_URL
@@ -293,26 +328,27 @@ def test_numbered_items_are_shown_as_a_list_and_the_source_as_a_link(visit, lang
     screenshot(page, f"browser-list-{lang}")
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_closed_mission_shows_both_sources_with_their_dates(visit, lang: str) -> None:  # type: ignore[no-untyped-def]
     page = visit(lang)
     since = bot_messages(page).count()
-    ask(page, "MINUSMA", {"en": "Since then", "es": "Desde entonces"}[lang])
+    ask(page, "MINUSMA", SINCE_THEN[lang])
     links = page.locator("#log li.from-bot a")
     texts = [links.nth(i).inner_text() for i in range(links.count())]
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert hrefs[:2] == [PAGE_URL, "https://press.un.org/en/2023/sc15341.doc.htm"]
     assert texts[0].startswith(CITATION[lang])
     assert texts[1].startswith({"en": "United Nations, meetings coverage SC/15341, 30 June 2023",
-                                "es": "Naciones Unidas, cobertura de reuniones SC/15341, 30 de junio de 2023"}[lang])
-    assert {"en": "In 2019", "es": "En 2019"}[lang] in replies_since(page, since)
+                                "es": "Naciones Unidas, cobertura de reuniones SC/15341, 30 de junio de 2023",
+                                "nb": "De forente nasjoner, møtereferat SC/15341, 30. juni 2023"}[lang])
+    assert {"en": "In 2019", "es": "En 2019", "nb": "I 2019"}[lang] in replies_since(page, since)
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_an_answer_is_one_card_announced_once(visit, lang: str) -> None:  # type: ignore[no-untyped-def]
     page = visit(lang)
     count_bot_additions(page)
-    ask(page, "MINUSMA", {"en": "Since then", "es": "Desde entonces"}[lang])
+    ask(page, "MINUSMA", SINCE_THEN[lang])
     page.locator("#typing").wait_for(state="hidden")
     # The fact, its source, the dated update, its source, the rating and the suggestions: one entry.
     assert bot_messages(page).count() == 1 and page.evaluate("window.botAdditions") == 1
@@ -322,10 +358,10 @@ def test_an_answer_is_one_card_announced_once(visit, lang: str) -> None:  # type
     screenshot(page, f"browser-card-{lang}")
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_an_answer_is_rated_from_the_keyboard(visit, lang: str) -> None:  # type: ignore[no-untyped-def]
     page = visit(lang)
-    ask(page, POLICE[lang], {"en": "Source:", "es": "Fuente:"}[lang])
+    ask(page, POLICE[lang], SOURCE[lang])
     page.locator("#typing").wait_for(state="hidden")
     # Back from the message box, past the chips, to the card's rating buttons.
     page.focus("#message")
@@ -336,19 +372,19 @@ def test_an_answer_is_rated_from_the_keyboard(visit, lang: str) -> None:  # type
     assert page.evaluate("document.activeElement.textContent") == RATING_NAMES[lang][1]
     since = bot_messages(page).count()
     page.keyboard.press("Enter")
-    wait_for_bot(page, {"en": "Thank you", "es": "Gracias"}[lang], since)
+    wait_for_bot(page, THANKS[lang], since)
     # The visitor's rating shows as their own words, and the focus is back in the message box.
     assert page.locator("#log li.from-user .text").last.inner_text() == RATING_NAMES[lang][1]
     assert page.evaluate("document.activeElement.id") == "message"
 
 
-@pytest.mark.parametrize("locale,scheme", [("en-GB", "light"), ("es-ES", "dark")])
+@pytest.mark.parametrize("locale,scheme", [("en-GB", "light"), ("es-ES", "dark"), ("nb-NO", "light"), ("nb-NO", "dark")])
 def test_no_accessibility_violations_after_a_conversation(visit, locale: str, scheme: str) -> None:  # type: ignore[no-untyped-def]
     from axe_playwright_python.sync_playwright import Axe
 
     page = visit(locale, color_scheme=scheme)
     lang = locale[:2]
-    greeting = ask(page, {"en": "Hello", "es": "Hola"}[lang], {"en": "Hello!", "es": "¡Hola!"}[lang])
+    greeting = ask(page, *HELLO[lang])
     ask(page, *AIMS[lang])
     since = bot_messages(page).count()
     greeting.locator("button.quick-reply").first.click()
@@ -388,6 +424,9 @@ def test_bot_text_is_shown_as_text_and_only_web_links_are_links(visit) -> None: 
     ("es", 429, "demasiado rápido"),
     ("en", 503, "temporarily unavailable"),
     ("es", 503, "no está disponible"),
+    ("nb", None, "kan ikke nås"),
+    ("nb", 429, "for raskt"),
+    ("nb", 503, "midlertidig utilgjengelig"),
 ])
 def test_a_clear_message_when_the_assistant_cannot_be_reached(visit, lang, status, expected) -> None:  # type: ignore[no-untyped-def]
     page = visit(lang, network_errors=True)
@@ -416,16 +455,16 @@ def test_the_page_fits_a_phone(visit) -> None:  # type: ignore[no-untyped-def]
     screenshot(page, "browser-phone")
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_visitor_rates_an_answer_and_the_rating_is_kept(visit, lang: str) -> None:  # type: ignore[no-untyped-def]
     started = time.time()
     page = visit(lang)
-    prompt = {"en": "Was this answer useful?", "es": "¿Le ha sido útil esta respuesta?"}[lang]
+    prompt = {"en": "Was this answer useful?", "es": "¿Le ha sido útil esta respuesta?", "nb": "Var dette svaret nyttig?"}[lang]
     ask(page, POLICE[lang], prompt)
     rating = bot_messages(page).filter(has_text=prompt).last
     since = bot_messages(page).count()
-    rating.get_by_role("button", name="No", exact=True).click()
-    wait_for_bot(page, {"en": "Thank you", "es": "Gracias"}[lang], since)
+    rating.get_by_role("button", name=RATING_NAMES[lang][1], exact=True).click()
+    wait_for_bot(page, THANKS[lang], since)
     # A rating counts once: the card's rating buttons are spent, the chosen one marked.
     buttons = rating.locator("button.rating")
     assert buttons.count() == 2 and all(button.is_disabled() for button in buttons.all())

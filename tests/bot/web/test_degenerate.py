@@ -43,8 +43,10 @@ QUIET_SECONDS = 2.0
 def response(name: str, lang: str) -> str:
     """The text of the domain's response ``name`` in ``lang``."""
     variants = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"][name]
-    spanish = [v for v in variants if v.get("condition")]
-    return (spanish[0] if lang == "es" else next(v for v in variants if not v.get("condition")))["text"]
+    for variant in variants:
+        if any(c.get("name") == "language" and c.get("value") == lang for c in variant.get("condition", [])):
+            return variant["text"]
+    return next(v for v in variants if not v.get("condition"))["text"]
 
 
 def rephrase(lang: str) -> str:
@@ -52,7 +54,7 @@ def rephrase(lang: str) -> str:
 
 
 def other(lang: str) -> str:
-    return {"en": "es", "es": "en"}[lang]
+    return next(language for language in LANGS if language != lang)
 
 
 # -- socket.io and REST --------------------------------------------------------------------

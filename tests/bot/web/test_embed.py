@@ -18,9 +18,10 @@ import pytest
 
 from bot.runtime.endpoints import conversations_db
 from bot.runtime.settings import Settings
-from tests.conftest import require
+from tests.conftest import LANGS, require
 from tests.bot.web.test_browser import (  # noqa: F401 (browser: a fixture)
-    AXE_TAGS, PAGE_URL, POLICE, REPLY_TIMEOUT_MS, assert_one_card, browser, count_bot_additions, screenshot,
+    AIMS, AXE_TAGS, HELLO, PAGE_URL, POLICE, REPLY_TIMEOUT_MS, SOURCE, assert_one_card, browser, count_bot_additions,
+    screenshot,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
@@ -29,6 +30,8 @@ SITE = Path(__file__).with_name("site")
 SOCKETIO_CLIENT = Path(__file__).with_name("js") / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 CONVERSATIONS = conversations_db(Settings())
 WIDGET = "norway-chat-widget"
+# The host site's pages that embed the widget, by the locale their snippet gives it.
+HOST_PAGE = {"es": "/", "nb": "/widget-nb.html"}
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
@@ -166,13 +169,31 @@ def test_the_widget_on_another_site_holds_a_spanish_conversation(open_page, site
     assert in_widget(page, "#panel").is_hidden() and active_id(page) == "launcher"
 
 
-@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_widget_on_another_site_holds_a_norwegian_conversation(open_page, sites) -> None:  # type: ignore[no-untyped-def]
+    # A Norwegian site: the snippet of docs/channels.md with data-locale="nb".
+    page = open_page(sites["site"] + HOST_PAGE["nb"], locale="nb-NO")
+    page.wait_for_selector(f"{WIDGET}[data-ready]", state="attached")
+    launcher = in_widget(page, "#launcher")
+    assert launcher.get_attribute("aria-label") == "Åpne chatten"
+    launcher.click()
+    assert page.get_attribute(WIDGET, "lang") == "nb"
+    assert "30 dager" in in_widget(page, ".privacy").inner_text()
+
+    first = ask(page, "Hvor mange norske politifolk er i FN-operasjoner?", "Kilde:")
+    assert "om lag 30 norske politifolk" in first
+    follow_up = ask(page, "og på Kypros?", "Kilde:")
+    assert "UNFICYP" in follow_up and "Kypros" in follow_up
+    assert in_widget(page, "#title").inner_text() == "Norge: fred og sikkerhet"
+    screenshot(page, "widget-host-page-nb")
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_the_widget_shows_an_answer_as_one_card(open_page, sites, lang: str) -> None:  # type: ignore[no-untyped-def]
     page = widget_page(open_page, sites)
     in_widget(page, "#launcher").click()
     count_bot_additions(page, f"document.querySelector('{WIDGET}').shadowRoot")
     # The widget follows the language of the question.
-    ask(page, POLICE[lang], {"en": "Source:", "es": "Fuente:"}[lang])
+    ask(page, POLICE[lang], SOURCE[lang])
     cards = in_widget(page, "#log li.from-bot")
     assert cards.count() == 1 and page.evaluate("window.botAdditions") == 1
     links = assert_one_card(cards.first, lang, sources=2)
@@ -232,25 +253,26 @@ def test_the_widget_text_has_enough_contrast(open_page, sites) -> None:  # type:
     assert all(value >= 4.5 for value in ratios.values()), ratios
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_accessibility_violations_in_the_widget(open_page, sites, scheme: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("locale, scheme", [("es-ES", "light"), ("es-ES", "dark"), ("nb-NO", "light"), ("nb-NO", "dark")])
+def test_no_accessibility_violations_in_the_widget(open_page, sites, locale: str, scheme: str) -> None:  # type: ignore[no-untyped-def]
     from axe_playwright_python.sync_playwright import Axe
 
     # axe sets inline styles while it checks, which the host page's policy would report, and
     # reads stylesheets with XMLHttpRequest, which CORS refuses for ours (a browser needs no CORS for them).
-    page = open_page(sites["site"] + "/", color_scheme=scheme, bypass_csp=True,
+    page = open_page(sites["site"] + HOST_PAGE[locale[:2]], locale=locale, color_scheme=scheme, bypass_csp=True,
                      allow=("Access to XMLHttpRequest", "Failed to load resource"))
     page.wait_for_selector(f"{WIDGET}[data-ready]", state="attached")
     in_widget(page, "#launcher").click()
-    ask(page, "Hola", "¡Hola!")
+    lang = locale[:2]
+    ask(page, *HELLO[lang])
     # An answer with a list and its source: the widget renders both as the page does.
-    ask(page, "¿Cuáles son los objetivos de Noruega?", "Fuente:")
+    ask(page, *AIMS[lang])
     assert in_widget(page, "#log li.from-bot ol > li").count() == 5
     assert in_widget(page, "#log li.from-bot a").last.get_attribute("href") == PAGE_URL
     results = Axe().run(page, context=WIDGET,
                         options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
     violations = [(v["id"], v["impact"], [n["html"][:120] for n in v["nodes"]]) for v in results.response["violations"]]
-    screenshot(page, f"axe-widget-{scheme}")
+    screenshot(page, f"axe-widget-{locale}-{scheme}")
     assert violations == [], violations
 
 
@@ -280,6 +302,12 @@ def test_the_widget_labels_follow_the_conversations_language(open_page, sites) -
     assert in_widget(page, "#message").get_attribute("placeholder") == "Type your question…"
     assert in_widget(page, "button[data-lang='en']").get_attribute("aria-pressed") == "true"
     assert page.get_attribute(WIDGET, "lang") == "en"
+    # A Norwegian question turns the widget Norwegian.
+    ask(page, "Hva gjør Norge for atomnedrustning?", "Kilde:")
+    assert in_widget(page, "#title").inner_text() == "Norge: fred og sikkerhet"
+    assert in_widget(page, "#message").get_attribute("placeholder") == "Skriv spørsmålet ditt …"
+    assert in_widget(page, "button[data-lang='nb']").get_attribute("aria-pressed") == "true"
+    assert page.get_attribute(WIDGET, "lang") == "nb"
 
 
 def test_the_page_labels_follow_the_conversations_language(open_page, stack) -> None:  # type: ignore[no-untyped-def]
@@ -290,20 +318,28 @@ def test_the_page_labels_follow_the_conversations_language(open_page, stack) -> 
     assert page.inner_text("#send") == "Send" and page.get_attribute("html", "lang") == "en"
     assert page.title() == "Norway: peace and security — assistant"
     assert page.get_attribute("button[data-lang='en']", "aria-pressed") == "true"
+    # A Norwegian question turns the page Norwegian.
+    ask(page, "Hva gjør Norge for atomnedrustning?", "Kilde:", scope="body")
+    assert page.get_attribute("html", "lang") == "nb" and page.title() == "Norge: fred og sikkerhet — assistent"
+    assert page.get_attribute("button[data-lang='nb']", "aria-pressed") == "true"
     # And back: a Spanish question turns the page Spanish again.
     ask(page, "¿Qué hace Noruega por el desarme nuclear?", "Fuente:", scope="body")
     assert page.inner_text("#send") == "Enviar" and page.get_attribute("html", "lang") == "es"
 
 
-def test_the_page_shows_the_privacy_notice_and_clears(open_page, stack) -> None:  # type: ignore[no-untyped-def]
-    page = open_page(stack.url + "/", locale="en-GB")
+@pytest.mark.parametrize("locale, kept, personal, deleted", [
+    ("en-GB", "kept for 30 days", "personal data", "The conversation was deleted"),
+    ("nb-NO", "lagres i 30 dager", "personopplysninger", "Samtalen er slettet"),
+])
+def test_the_page_shows_the_privacy_notice_and_clears(open_page, stack, locale, kept, personal, deleted) -> None:  # type: ignore[no-untyped-def]
+    page = open_page(stack.url + "/", locale=locale)
     page.wait_for_selector("body.ready")
-    assert "kept for 30 days" in page.inner_text(".privacy") and "personal data" in page.inner_text(".privacy")
-    ask(page, "Hello", "Hello!", scope="body")
+    assert kept in page.inner_text(".privacy") and personal in page.inner_text(".privacy")
+    ask(page, *HELLO[locale[:2]], scope="body")
     sender = page.evaluate("sessionStorage.getItem('chat.sender')")
     assert stored_events(f"rest:{sender}") > 0
     page.click("#clear")
-    page.locator("#status", has_text="The conversation was deleted").wait_for()
+    page.locator("#status", has_text=deleted).wait_for()
     assert stored_events(f"rest:{sender}") == 0 and page.locator("#log li").count() == 0
 
 
@@ -314,15 +350,24 @@ def socketio_client() -> Path:
     return SOCKETIO_CLIENT
 
 
+SOCKETIO_POLICE = {
+    "en": ("How many Norwegian police officers are in UN missions?", "about 30 Norwegian police officers"),
+    "es": ("¿Cuántos policías noruegos hay en misiones de la ONU?", "30 agentes de policía"),
+    "nb": ("Hvor mange norske politifolk er i FN-operasjoner?", "om lag 30 norske politifolk"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("transports", [["polling", "websocket"], ["websocket"]])
-def test_a_socketio_client_on_an_allowed_site_talks(open_page, sites, stack, socketio_client, transports) -> None:  # type: ignore[no-untyped-def]
+def test_a_socketio_client_on_an_allowed_site_talks(open_page, sites, stack, socketio_client, transports, lang) -> None:  # type: ignore[no-untyped-def]
     page = open_page(sites["site"] + "/socketio.html")
-    result = page.evaluate("([bot, transports]) => talk(bot, '¿Cuántos policías noruegos hay en misiones de la ONU?', transports)",
-                           [stack.url, transports])
+    question, expected = SOCKETIO_POLICE[lang]
+    result = page.evaluate("([bot, question, transports]) => talk(bot, question, transports)",
+                           [stack.url, question, transports])
     assert result["connected"] is True, result
     texts = [reply.get("text", "") for reply in result["replies"]]
-    assert any("30 agentes de policía" in text for text in texts), texts
-    assert all(reply.get("metadata", {}).get("language") == "es" for reply in result["replies"])
+    assert any(expected in text for text in texts), texts
+    assert all(reply.get("metadata", {}).get("language") == lang for reply in result["replies"])
 
 
 @pytest.mark.parametrize("transports", [["polling", "websocket"], ["websocket"]])

@@ -20,12 +20,13 @@ from tests.conftest import LANGS
 from tests.bot.web.stack import PLATFORM_ENV
 from tests.bot.web.standin import TELEGRAM_BOT, Call
 
-MARKER = {"en": "Source:", "es": "Fuente:"}
+MARKER = {"en": "Source:", "es": "Fuente:", "nb": "Kilde:"}
 QUESTION = {
     "en": "How many Norwegian soldiers are in UN missions?",
     "es": "¿Cuántos soldados noruegos hay en misiones de la ONU?",
+    "nb": "Hvor mange norske soldater er i FN-operasjoner?",
 }
-NAMES = {"en": ("Emma", "Hansen"), "es": ("Lucía", "García")}
+NAMES = {"en": ("Emma", "Hansen"), "es": ("Lucía", "García"), "nb": ("Ingrid", "Nilsen")}
 # The two citations of an answer about MINUSMA: the 2019 page, and the UN on its closure since.
 PAGE_URL = "https://www.norway.no/en/missions/UN/values-priorities/peace-stability-sec/"
 UN_URL = "https://press.un.org/en/2023/sc15341.doc.htm"
@@ -34,8 +35,10 @@ CITATIONS = {
            (UN_URL, "United Nations, meetings coverage SC/15341, 30 June 2023")),
     "es": ((PAGE_URL, "Gobierno de Noruega, «Paz, estabilidad y seguridad», 2019"),
            (UN_URL, "Naciones Unidas, cobertura de reuniones SC/15341, 30 de junio de 2023")),
+    "nb": ((PAGE_URL, "Norges regjering, «Fred, stabilitet og sikkerhet», 2019"),
+           (UN_URL, "De forente nasjoner, møtereferat SC/15341, 30. juni 2023")),
 }
-AIMS = {"en": "What are Norway's aims?", "es": "¿Cuáles son los objetivos de Noruega?"}
+AIMS = {"en": "What are Norway's aims?", "es": "¿Cuáles son los objetivos de Noruega?", "nb": "Hva er Norges mål?"}
 _ids = itertools.count(int(time.time()))
 
 pytestmark = pytest.mark.servers
@@ -44,9 +47,11 @@ pytestmark = pytest.mark.servers
 # -- Telegram -------------------------------------------------------------------------
 
 
-def telegram_user(lang: str) -> dict:
+def telegram_user(lang: str, language_code: str | None = None) -> dict:
+    """A Telegram user whose app is set to ``language_code`` (an IETF tag; ``lang`` by default)."""
     first, last = NAMES[lang]
-    return {"id": next(_ids), "is_bot": False, "first_name": first, "last_name": last, "language_code": lang}
+    return {"id": next(_ids), "is_bot": False, "first_name": first, "last_name": last,
+            "language_code": language_code or lang}
 
 
 def telegram_message(user: dict, text: str) -> dict:
@@ -90,7 +95,7 @@ def test_telegram_question_is_answered_in_its_language(stack, lang: str) -> None
     assert response.status_code == 200 and response.text == "success"
     reply = text_of(sent_to(stack, user["id"]))
     assert "45" in reply and MARKER[lang] in reply
-    assert MARKER[{"en": "es", "es": "en"}[lang]] not in reply
+    assert all(MARKER[other] not in reply for other in LANGS if other != lang), reply
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -101,12 +106,27 @@ def test_telegram_language_sets_the_first_reply_language(stack, lang: str) -> No
     assert MARKER[lang] in text_of(sent_to(stack, user["id"]))
 
 
+@pytest.mark.parametrize("language_code", ["nb", "no", "nn-NO", "nb-NO"])
+def test_telegram_set_to_norwegian_gets_a_norwegian_first_reply(stack, language_code: str) -> None:  # type: ignore[no-untyped-def]
+    # Telegram sends what the app is set to: "nb", "no" or a regional tag; nynorsk is answered in bokmål.
+    user = telegram_user("nb", language_code)
+    post_update(stack, telegram_message(user, "MINUSMA"))
+    reply = text_of(sent_to(stack, user["id"]))
+    assert "Kilde:" in reply and "FN-operasjonen i Mali" in reply, reply
+    assert all(MARKER[other] not in reply for other in LANGS if other != "nb"), reply
+
+    greeted = telegram_user("nb", language_code)
+    post_update(stack, telegram_message(greeted, "/start"))
+    [greeting] = sent_to(stack, greeted["id"])
+    assert greeting.fields["text"].startswith("Hei!"), greeting.fields["text"]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_telegram_start_greets_with_buttons_that_work(stack, lang: str) -> None:  # type: ignore[no-untyped-def]
     user = telegram_user(lang)
     post_update(stack, telegram_message(user, "/start"))
     [greeting] = sent_to(stack, user["id"])
-    assert greeting.fields["text"].startswith({"en": "Hello!", "es": "¡Hola!"}[lang])
+    assert greeting.fields["text"].startswith({"en": "Hello!", "es": "¡Hola!", "nb": "Hei!"}[lang])
     keyboard = json.loads(greeting.fields["reply_markup"])["inline_keyboard"]
     payloads = [button["callback_data"] for row in keyboard for button in row]
     assert "/ask_nato" in payloads
@@ -116,7 +136,7 @@ def test_telegram_start_greets_with_buttons_that_work(stack, lang: str) -> None:
         lambda c: c.method == "sendMessage" and c.fields["chat_id"] == str(user["id"]), count=2
     )
     answer = text_of(calls[1:])
-    assert {"en": "NATO", "es": "OTAN"}[lang] in answer and MARKER[lang] in answer
+    assert {"en": "NATO", "es": "OTAN", "nb": "NATO"}[lang] in answer and MARKER[lang] in answer
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -157,7 +177,7 @@ def test_telegram_answer_comes_with_rating_buttons_that_work(stack, lang: str) -
     after = stack.standin.wait_for(
         lambda c: c.method == "sendMessage" and c.fields["chat_id"] == str(user["id"]), count=len(calls) + 1
     )
-    assert {"en": "Thank you", "es": "Gracias"}[lang] in text_of(after[len(calls):])
+    assert {"en": "Thank you", "es": "Gracias", "nb": "Takk for at du sier fra"}[lang] in text_of(after[len(calls):])
 
 
 def test_telegram_updates_without_the_secret_are_refused(stack) -> None:  # type: ignore[no-untyped-def]
@@ -240,7 +260,7 @@ def test_slack_question_is_answered_in_its_language(stack, lang: str) -> None:  
 @pytest.mark.parametrize("lang", LANGS)
 def test_slack_shows_each_source_as_a_link_with_its_citation(stack, lang: str) -> None:  # type: ignore[no-untyped-def]
     channel = f"D{next(_ids)}"
-    post_slack(stack, slack_event(f"U{next(_ids)}", channel, {"en": "Tell me about MINUSMA", "es": "Háblame de la MINUSMA"}[lang]))
+    post_slack(stack, slack_event(f"U{next(_ids)}", channel, {"en": "Tell me about MINUSMA", "es": "Háblame de la MINUSMA", "nb": "Fortell meg om MINUSMA"}[lang]))
     posts = stack.standin.wait_for(
         lambda c: c.platform == "slack" and c.method == "chat.postMessage" and c.fields.get("channel") == channel,
         count=3,

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.servers
 QUESTIONS = {
     "en": ("How many Norwegian soldiers are in UN missions?", "Source:"),
     "es": ("¿Cuántos soldados noruegos hay en misiones de la ONU?", "Fuente:"),
+    "nb": ("Hvor mange norske soldater er i FN-operasjoner?", "Kilde:"),
 }
 
 
@@ -51,7 +52,7 @@ def test_rest_webhook_through_the_front(stack, lang: str) -> None:  # type: igno
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_page_locale_sets_the_first_reply_language(stack, lang: str) -> None:  # type: ignore[no-untyped-def]
-    marker = {"en": "Source:", "es": "Fuente:"}[lang]
+    marker = QUESTIONS[lang][1]
     reply = "\n".join(m.get("text", "") for m in say(stack, "MINUSMA", metadata={"locale": lang}).json())
     assert marker in reply
 
