@@ -10,8 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
-from bot.domain.answers import Entities, Outcome
-from bot.domain.language import Lang, Signals, decide, normalise
+from bot.domain.answers import Entities, Outcome, confirming_switch
+from bot.domain.language import REQUESTED_KEY, Lang, Signals, decide, normalise
 
 
 def language_of(tracker: Tracker) -> Lang:
@@ -26,6 +26,11 @@ def latest_entities(tracker: Tracker) -> Entities:
         key = f"{entity['entity']}:{entity['role']}" if entity.get("role") else entity["entity"]
         grouped.setdefault(key, []).append(str(entity.get("value", "")))
     return grouped
+
+
+def asked_for_language(tracker: Tracker) -> bool:
+    """Whether the latest message asked for its language ("En español, por favor: ...")."""
+    return any(e.get("entity") == slots.LANGUAGE and e.get(REQUESTED_KEY) for e in tracker.latest_message.get("entities", []))
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -53,4 +58,5 @@ class AnswerAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[Dict[str, Any]]:
-        return send(dispatcher, self.outcome(tracker))
+        outcome = self.outcome(tracker)
+        return send(dispatcher, confirming_switch(outcome) if asked_for_language(tracker) else outcome)

@@ -312,15 +312,16 @@ def answer_out_of_scope(
     "Who is the head of MINUSMA?" reads like small talk to the classifier, yet
     names a mission the store knows: the visitor hears that the source names no
     one, then what it says about MINUSMA. "Is it still running?" right after
-    an answer names nothing a classifier can place; unless the classifier was
-    sure it is out of scope, it is a follow-up on the record in focus.
+    an answer names nothing a classifier can place: it is a follow-up on the
+    record in focus, and when the classifier was sure it is out of scope, only
+    if it both points back and asks for a kind of fact.
     """
     named = [fact for kind in ENTITY_KINDS_ASKED for fact in _resolve(store, kind, entities, lang)[0]]
     if named and asks.asked(question):
         outcome = _honest(store, _citing(store, named, lang), question, lang)
         if outcome.replies and outcome.replies[0].response in LACKS.values():
             return _suggesting(outcome, "topics")
-    if not named and focus and not confident and asks.follow_up(question):
+    if not named and focus and asks.follow_up(question, strict=confident):
         return answer_follow_up(store, entities, focus, lang, question)
     return Outcome((Reply(OUT_OF_SCOPE),))
 
@@ -397,16 +398,23 @@ def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome
 
 
 def answer_language_switch(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Outcome:
-    """The switch confirmed; then, when the request carries a question naming the store's records, its answer.
+    """The switch confirmed, or, when the request carries a question naming the store's records, its
+    answer (which the action prefaces with the confirmation, as it does every answer to a request for a language).
 
-    "En español, por favor: ¿cuántos policías había?" reads as a switch to the
+    "En español, por favor: ¿cuántos policías había?" may read as a switch to the
     classifier, with the police named: the visitor hears both, in Spanish.
     """
     named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
     if not named:
         return Outcome((Reply(SWITCHED),))
-    answer = answer_follow_up(store, entities, None, lang, question)
-    return replace(answer, replies=(Reply(SWITCHED),) + answer.replies)
+    return answer_follow_up(store, entities, None, lang, question)
+
+
+def confirming_switch(outcome: Outcome) -> Outcome:
+    """``outcome`` after the switch's confirmation ("Claro, seguiré en español."), said once."""
+    if outcome.replies[:1] == (Reply(SWITCHED),):
+        return outcome
+    return replace(outcome, replies=(Reply(SWITCHED),) + outcome.replies)
 
 
 def with_later_questions(

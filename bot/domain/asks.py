@@ -91,13 +91,21 @@ def about_figures(question: str) -> bool:
 
 
 # Words that point back at what was just discussed: "is it still running?", "¿y quién la dirige?"
-_BACK = re.compile(rf"^(?:{either('starts')})\b|\b(?:{either('back')})\b")
+_BACK = re.compile(rf"^\W*(?:{either('starts')})\b|\b(?:{either('back')})\b")
 # A follow-up is short: a longer question says what it is about.
 _FOLLOW_UP_WORDS = 6
 
 
-def follow_up(question: str) -> bool:
-    """Whether ``question`` reads as a follow-up: short, and pointing back or asking for a kind of fact."""
+def follow_up(question: str, strict: bool = False) -> bool:
+    """Whether ``question`` reads as a follow-up: short, and pointing back or asking for a kind of fact.
+
+    ``strict`` wants both ("is it still running?"), as when the classifier is sure
+    the message is small talk: "what's the weather today?" asks for a kind of
+    fact ("today") but points back at nothing.
+    """
     text = fold(question)
     words = re.findall(r"\w+", text)
-    return 0 < len(words) <= _FOLLOW_UP_WORDS and bool(_BACK.search(text) or asked(question))
+    if not 0 < len(words) <= _FOLLOW_UP_WORDS:
+        return False
+    points_back, asks_a_kind = bool(_BACK.search(text)), bool(asked(question))
+    return points_back and asks_a_kind if strict else points_back or asks_a_kind

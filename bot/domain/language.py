@@ -28,6 +28,8 @@ from bot.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, Lang, registry  # 
 from bot.domain.text import fold
 # The intent of "in English please"; its text names the wanted language.
 SWITCH_INTENT = "switch_language"
+# Marks the `language` entity of a message that asked for its language, whatever its intent.
+REQUESTED_KEY = "requested"
 
 # Below these, lingua's answer on short text is close to a coin toss
 # (measured on the held-out sets, see `make eval`).

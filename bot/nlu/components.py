@@ -9,6 +9,7 @@ decides, no entity is added and the slot keeps the conversation's language.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Sequence, Text, Tuple
 
@@ -31,7 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 
-from bot.domain.language import SWITCH_INTENT, decide, normalise, read_words, warm_up
+from bot.domain.language import REQUESTED_KEY, SWITCH_INTENT, Reason, decide, normalise, read_words, warm_up
 
 ENTITY = "language"
 # Detection reads the start of a message: the language shows within a few
@@ -172,7 +173,9 @@ class LanguageDetector(GraphComponent):
         if not decision.from_words:
             return others
         span = named[0] if named_language else {"start": 0, "end": len(text), "extractor": type(self).__name__}
-        return others + [{**span, "entity": ENTITY, "value": decision.language}]
+        # A request ("en español, por favor: ...") is confirmed whatever the intent; detection is not.
+        asked = {REQUESTED_KEY: True} if decision.reason is Reason.REQUESTED else {}
+        return others + [{**span, "entity": ENTITY, "value": decision.language, **asked}]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -184,7 +187,8 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
 
     A message without usable features gets no intent (confidence 0, so the
     FallbackClassifier asks to rephrase) instead of a guess from the model's
-    intercepts. That covers an empty message, for which Rasa's RegexFeaturizer
+    intercepts. That covers a message of punctuation or symbols alone ("??!!"),
+    and an empty message, for which Rasa's RegexFeaturizer
     adds no features at all, so the row would be narrower than the model and
     scikit-learn would raise ("X has 8474 features, but LogisticRegression is
     expecting 8479"), and a text made only of unseen characters.
@@ -223,7 +227,8 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             return super().process(messages)
         for message in messages:
             row = _sentence_row(message)
-            if row.shape[1] == expected and row.count_nonzero() > 0:
+            # Punctuation alone ("??!!") asks nothing, though its n-grams occur in questions.
+            if row.shape[1] == expected and row.count_nonzero() > 0 and _HAS_WORD.search(message.get(TEXT) or ""):
                 self._set_intent(message, self.clf.predict_proba(row)[0])
             else:
                 message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
@@ -243,6 +248,9 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
     def _create_X(self, messages: List[Message]) -> csr_matrix:
         """One row per message (training builds its matrix here too)."""
         return vstack([_sentence_row(message) for message in messages], format="csr")
+
+
+_HAS_WORD = re.compile(r"[^\W_]")
 
 
 def _sentence_row(message: Message) -> csr_matrix:

@@ -9,6 +9,7 @@ from actions.deployments import ActionAnswerDeployments
 from actions.scope import ActionAnswerOutOfScope
 from actions.session import ActionSessionStart
 from actions.topics import ActionAnswerCurrency, ActionAnswerTopic
+from bot.domain.language import REQUESTED_KEY
 from tests.conftest import LANGS, TrackerFactory
 
 
@@ -122,3 +123,17 @@ async def test_currency_action_reads_the_focus_and_keeps_it(make_tracker: Tracke
     dates = next(m for m in messages if m["response"] == "utter_currency_dates")
     assert dates["page_date"] == "2019" and dates["latest_date"] == {"en": "30 June 2023", "es": "30 de junio de 2023", "nb": "30. juni 2023"}[lang]
     assert {"event": "slot", "name": "focus", "value": "police", "timestamp": None} in events
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_question_that_asks_for_its_language_is_answered_after_the_switch_is_confirmed(
+    make_tracker: TrackerFactory, lang: str
+) -> None:
+    # "En español, por favor: ¿cuántos policías había?" may be classified as the question, not as the switch.
+    tracker = make_tracker(lang, "ask_deployments", {"personnel": ["police"]})
+    tracker.latest_message["entities"].append({"entity": "language", "value": lang, REQUESTED_KEY: True})
+    messages, _ = await _run(ActionAnswerDeployments(), tracker)
+    assert [m["response"] for m in messages][:2] == ["utter_language_switched", "utter_fact_answer"]
+    detected = make_tracker(lang, "ask_deployments", {"personnel": ["police"], "language": [lang]})
+    messages, _ = await _run(ActionAnswerDeployments(), detected)
+    assert messages[0]["response"] == "utter_fact_answer"

@@ -26,6 +26,7 @@ from bot.domain.answers import (
     answer_out_of_scope,
     answer_topic,
     cite,
+    confirming_switch,
 )
 from bot.domain.store import FactStore
 
@@ -432,9 +433,13 @@ def test_a_follow_up_without_focus_asks_to_rephrase(store: FactStore, lang: str)
 def test_an_unsure_out_of_scope_follow_up_builds_on_the_focus(store: FactStore, lang: str, question: str) -> None:
     outcome = answer_out_of_scope(store, {}, lang, question, focus="farc_agreement")
     assert outcome.replies[0].response == FACTS and "2016" in outcome.replies[0].values["answer"]
-    # Sure it is out of scope, or no focus: out of scope it stays.
-    assert [r.response for r in answer_out_of_scope(store, {}, lang, question, focus="farc_agreement", confident=True).replies] == [OUT_OF_SCOPE]
+    # Pointing back and asking for a kind of fact, it follows up even when the classifier is sure.
+    sure = answer_out_of_scope(store, {}, lang, question, focus="farc_agreement", confident=True)
+    assert sure.replies[0].response == FACTS
+    # No focus: out of scope it stays; so does what points back at nothing when the classifier is sure.
     assert [r.response for r in answer_out_of_scope(store, {}, lang, question).replies] == [OUT_OF_SCOPE]
+    weather = {"en": "what's the weather today?", "es": "¿qué tiempo hace hoy?"}[lang]
+    assert [r.response for r in answer_out_of_scope(store, {}, lang, weather, focus="farc_agreement", confident=True).replies] == [OUT_OF_SCOPE]
 
 
 @pytest.mark.parametrize("lang,joke", [("en", "tell me a joke"), ("es", "cuéntame un chiste")])
@@ -452,7 +457,8 @@ def test_a_refusal_gives_what_the_sources_say_of_the_records_named(store: FactSt
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_switch_carrying_a_question_answers_it(store: FactStore, lang: str) -> None:
-    outcome = answer_language_switch(store, {"personnel": ["police"]}, lang, "¿cuántos policías había?")
+    outcome = confirming_switch(answer_language_switch(store, {"personnel": ["police"]}, lang, "¿cuántos policías había?"))
     assert [r.response for r in outcome.replies][:2] == ["utter_language_switched", FACTS]
     assert outcome.focus == "police"
+    assert confirming_switch(outcome) == outcome
     assert [r.response for r in answer_language_switch(store, {}, lang, "in English please").replies] == ["utter_language_switched"]

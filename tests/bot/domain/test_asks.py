@@ -92,3 +92,14 @@ def test_a_figure_asked_for_today_lacks_today_unless_an_update_tells_it() -> Non
 )
 def test_a_follow_up_is_short_and_points_back(question: str, expected: bool) -> None:
     assert follow_up(question) is expected
+
+
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("is it still running?", True), ("¿sigue funcionando?", False), ("¿y sigue abierta esa misión?", True),
+        ("er den fortsatt i gang?", True), ("what's the weather today?", False), ("hvordan blir været i dag?", False),
+    ],
+)
+def test_when_the_classifier_is_sure_of_small_talk_a_follow_up_must_point_back_and_ask(question: str, expected: bool) -> None:
+    assert follow_up(question, strict=True) is expected
