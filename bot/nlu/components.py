@@ -159,6 +159,8 @@ class LanguageDetector(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             message.set(ENTITIES, self._with_language(message), add_to_output=True)
+            if any(e.get(REQUESTED_KEY) for e in message.get(ENTITIES, [])):
+                question_before_switch(message)
         return messages
 
     def _with_language(self, message: Message) -> List[Dict[Text, Any]]:
@@ -176,6 +178,30 @@ class LanguageDetector(GraphComponent):
         # A request ("en español, por favor: ...") is confirmed whatever the intent; detection is not.
         asked = {REQUESTED_KEY: True} if decision.reason is Reason.REQUESTED else {}
         return others + [{**span, "entity": ENTITY, "value": decision.language, **asked}]
+
+
+def question_before_switch(message: Message) -> None:
+    """A request for a language torn between the switch and a question ("På norsk, takk: hvor mange
+    politifolk var det?") is the question: the answer actions confirm any request for a language.
+
+    Left as it was, the two intents' near tie would send the message to the fallback. The switch
+    leaves the ranking (the `language` entity carries it); a question the classifier gives less
+    than the fallback's threshold is a guess, and the switch stays.
+    """
+    ranking = list(message.get(INTENT_RANKING_KEY) or [])
+    if len(ranking) < 2 or ranking[0].get(INTENT_NAME_KEY) != SWITCH_INTENT:
+        return
+    question = ranking[1]
+    if question.get(INTENT_NAME_KEY) in _NOT_QUESTIONS or question.get(PREDICTED_CONFIDENCE_KEY, 0.0) < _QUESTION_AT_LEAST:
+        return
+    message.set(INTENT, question, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, ranking[1:], add_to_output=True)
+
+
+# Intents that are no question to answer after a switch.
+_NOT_QUESTIONS = {"greet", "goodbye", "thank", "out_of_scope", "improper_request", "nlu_fallback"}
+# The FallbackClassifier's threshold in config.yml.
+_QUESTION_AT_LEAST = 0.3
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from rasa.core.agent import Agent, load_agent
 
 from bot.channels.payloads import neutralise
+from bot.domain.language import REQUESTED_KEY
+from bot.nlu.components import question_before_switch
 from bot.paths import MODEL
 from tests.conftest import LANGS
 
@@ -211,3 +213,29 @@ def test_the_crf_leaves_the_training_data_unchanged_and_finds_what_rasas_finds(t
         assert by_ours == by_rasa
         found += by_ours
     assert {entity["extractor"] for entity in found} == {"CRFEntityExtractor"}
+
+
+def _torn(top: float, second: float) -> "Message":
+    from rasa.shared.nlu.training_data.message import Message
+
+    ranking = [
+        {"name": "switch_language", "confidence": top}, {"name": "ask_deployments", "confidence": second},
+        {"name": "greet", "confidence": 1.0 - top - second},
+    ]
+    return Message(data={
+        "text": "x", "intent": ranking[0], "intent_ranking": ranking,
+        "entities": [{"entity": "language", "value": "nb", "start": 0, "end": 1, REQUESTED_KEY: True}],
+    })
+
+
+def test_a_request_for_a_language_torn_with_a_question_is_the_question() -> None:
+    message = _torn(0.49, 0.45)
+    question_before_switch(message)
+    assert message.get("intent")["name"] == "ask_deployments"
+    assert [i["name"] for i in message.get("intent_ranking")] == ["ask_deployments", "greet"]
+
+
+def test_a_request_for_a_language_alone_stays_the_switch() -> None:
+    message = _torn(0.9, 0.05)
+    question_before_switch(message)
+    assert message.get("intent")["name"] == "switch_language"
