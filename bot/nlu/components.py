@@ -189,13 +189,14 @@ def question_before_switch(message: Message) -> None:
     than the fallback's threshold is a guess, and the switch stays.
     """
     ranking = list(message.get(INTENT_RANKING_KEY) or [])
-    if len(ranking) < 2 or ranking[0].get(INTENT_NAME_KEY) != SWITCH_INTENT:
+    top_two = [entry.get(INTENT_NAME_KEY) for entry in ranking[:2]]
+    if len(top_two) < 2 or SWITCH_INTENT not in top_two:
         return
-    question = ranking[1]
+    question = ranking[1 - top_two.index(SWITCH_INTENT)]
     if question.get(INTENT_NAME_KEY) in _NOT_QUESTIONS or question.get(PREDICTED_CONFIDENCE_KEY, 0.0) < _QUESTION_AT_LEAST:
         return
     message.set(INTENT, question, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, ranking[1:], add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [e for e in ranking if e.get(INTENT_NAME_KEY) != SWITCH_INTENT], add_to_output=True)
 
 
 # Intents that are no question to answer after a switch.

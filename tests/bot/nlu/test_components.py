@@ -235,6 +235,14 @@ def test_a_request_for_a_language_torn_with_a_question_is_the_question() -> None
     assert [i["name"] for i in message.get("intent_ranking")] == ["ask_deployments", "greet"]
 
 
+def test_a_question_ahead_of_the_switch_by_a_hair_is_the_question() -> None:
+    message = _torn(0.45, 0.49)
+    message.set("intent", message.get("intent_ranking")[1])
+    message.set("intent_ranking", sorted(message.get("intent_ranking"), key=lambda i: -i["confidence"]))
+    question_before_switch(message)
+    assert [i["name"] for i in message.get("intent_ranking")] == ["ask_deployments", "greet"]
+
+
 def test_a_request_for_a_language_alone_stays_the_switch() -> None:
     message = _torn(0.9, 0.05)
     question_before_switch(message)
