@@ -1,6 +1,6 @@
 """The aiohttp application of the web front: its floors in order, routes, handlers, security headers.
 
-A request goes down the floors (``bot.web.floors``: refusals, origins, encodings,
+A request goes down the floors (``bot.web.pipeline``: refusals, origins, encodings,
 admission and rate, body limits) to its handler, which parses and forwards.
 
 Handlers are functions; what they share is kept in the app (``bot.web.front``),
@@ -19,9 +19,9 @@ from aiohttp import web
 from bot.channels import platforms
 from bot.channels.bodies import parse_rest_message, parse_sender, too_long_reply, wording
 from bot.runtime.settings import Settings
-from bot.web import floors, origins
+from bot.web import origins, pipeline
 from bot.web.balance import platform_key
-from bot.web.floors import BODY, RETRY_AFTER_S, ROUTE_KINDS, admission, body_limits, gate, no_encoded_bodies, refusals
+from bot.web.pipeline import BODY, GATE, RETRY_AFTER_S, ROUTE_KINDS, admission, body_limits, no_encoded_bodies, refusals
 from bot.web.front import FRONT, SESSION, Front, Unavailable, client_session, replica_watch
 from bot.web.origins import Origins
 from bot.web.sockets import socketio
@@ -95,7 +95,7 @@ def _state(up: bool) -> str:
 # -- channels ------------------------------------------------------------------
 
 
-# The floors (bot.web.floors) have charged the request and read its body: handlers parse and forward.
+# The floors (bot.web.pipeline) have charged the request and read its body: handlers parse and forward.
 
 
 async def rest(request: web.Request) -> web.Response:
@@ -110,7 +110,7 @@ async def rest(request: web.Request) -> web.Response:
     try:
         # One message per sender at a time, to its home replica: see bot/web/balance.py.
         async with front.senders.hold(f"rest:{message.sender}"):
-            return await front.forward(request, body, front.upstreams.for_key(message.sender), gate=gate(request))
+            return await front.forward(request, body, front.upstreams.for_key(message.sender), gate=request[GATE])
     except Unavailable:
         text = wording("temporarily_unavailable", front.language(request, message.metadata))
         return _unavailable(web.json_response([{"recipient_id": message.sender, "text": text}], status=503))
@@ -122,7 +122,7 @@ async def forget(request: web.Request) -> web.Response:
     sender = parse_sender(request[BODY], front.limits.max_body_bytes)
     body = json.dumps({"sender": sender}, ensure_ascii=False).encode()
     async with front.senders.hold(f"rest:{sender}"):
-        return await front.forward(request, body, front.upstreams.for_key(sender), gate=gate(request))
+        return await front.forward(request, body, front.upstreams.for_key(sender), gate=request[GATE])
 
 
 async def webhook(request: web.Request) -> web.Response:
@@ -134,7 +134,7 @@ async def webhook(request: web.Request) -> web.Response:
     # Without a chat or user to go by, all of a channel's calls share the home of its path.
     key = platform_key(channel, body) or f"{channel}:{request.path}"
     async with front.senders.hold(key):
-        return await front.forward(request, body, front.upstreams.for_key(key), gate=gate(request))
+        return await front.forward(request, body, front.upstreams.for_key(key), gate=request[GATE])
 
 
 def _unavailable(response: web.Response) -> web.Response:
@@ -162,7 +162,7 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
     front = Front(settings or Settings.from_env())
     allowed = Origins.from_settings(front.settings)
     app = web.Application(
-        # The floors, top down, in this order only (bot.web.floors.FLOORS).
+        # The floors, top down, in this order only (bot.web.pipeline.FLOORS).
         middlewares=[refusals, origins.middleware(allowed), no_encoded_bodies, admission, body_limits],
         client_max_size=front.limits.max_body_bytes,
     )
@@ -186,14 +186,14 @@ def _add_routes(app: web.Application, channels: frozenset[str]) -> None:
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
     kinds = app[ROUTE_KINDS]
     for route in app.router.add_get("/health", health, allow_head=False), app.router.add_head("/health", health):
-        kinds[route] = floors.HEALTH
+        kinds[route] = pipeline.HEALTH
     # Each connected channel's routes (bot.channels.platforms), exactly: nothing else under /webhooks/
     # reaches Rasa, not Telegram's own `set_webhook` (it registers the webhook again without the
     # secret), not `/webhooks/rest/`. Our own channels have handlers of their own; every
     # platform's webhook goes through `webhook` (docs/channels.md).
-    own = {"rest": (rest, floors.REST), "privacy": (forget, floors.FORGET), "socketio": (socketio, floors.SOCKETIO)}
+    own = {"rest": (rest, pipeline.REST), "privacy": (forget, pipeline.FORGET), "socketio": (socketio, pipeline.SOCKETIO)}
     for channel in platforms.CHANNELS:
         if channel.name in channels:
-            handler, kind = (webhook, floors.PLATFORM) if channel.platform else own[channel.name]
+            handler, kind = (webhook, pipeline.PLATFORM) if channel.platform else own[channel.name]
             for method, path in channel.routes:
                 kinds[app.router.add_route(method, path, handler)] = kind

@@ -1,6 +1,6 @@
 """The web front's state, kept in the app (``FRONT``, ``SESSION``), and its last floor: forwarding to a replica.
 
-The checks before it are the floors of ``bot.web.floors``; nothing here calls back up to them.
+The checks before it are the floors of ``bot.web.pipeline``; nothing here calls back up to them.
 """
 
 from __future__ import annotations

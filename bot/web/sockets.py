@@ -15,8 +15,8 @@ from typing import Iterable, Optional
 from aiohttp import web
 
 from bot.channels.bodies import too_long_text
-from bot.web import floors, frames, proxy
-from bot.web.edge import EdgeError, RateLimiter
+from bot.web import frames, pipeline, proxy
+from bot.web.edge import EdgeError, RateLimiter, charge
 from bot.web.front import FRONT, Front
 
 # The socket.io event names set in credentials.yml.
@@ -29,25 +29,25 @@ CONFIRM_PREFIX = '42["' + SESSION_CONFIRM
 
 
 async def socketio(request: web.Request) -> web.StreamResponse:
-    """The floors have found the request's kind (``bot.web.floors``); each goes its own way to Rasa."""
+    """The floors have found the request's kind (``bot.web.pipeline``); each goes its own way to Rasa."""
     front = request.app[FRONT]
-    found = floors.kind(request)
-    if found is floors.WEBSOCKET:
+    found = request[pipeline.KIND]
+    if found is pipeline.WEBSOCKET:
         socket = _Socket(front, request, request.query.get("sid"))
-        return await front.forward_websocket(request, socket, floors.gate(request))
-    if found is floors.HANDSHAKE:
+        return await front.forward_websocket(request, socket, request[pipeline.GATE])
+    if found is pipeline.HANDSHAKE:
         # Remember which replica opened the session, its requests must all go there.
         return await front.forward(
-            request, b"", front.upstreams.fixed(), on_answer=front.sockets.learn, gate=floors.gate(request)
+            request, b"", front.upstreams.fixed(), on_answer=front.sockets.learn, gate=request[pipeline.GATE]
         )
-    if found is floors.POLL:
+    if found is pipeline.POLL:
         return await _poll(request, front, request.query["sid"])
     return await _post(request, front, request.query.get("sid", ""))
 
 
 async def _poll(request: web.Request, front: Front, sid: str) -> web.StreamResponse:
     """A long-polling GET: it waits at Rasa for what the server sends, plus whatever the front owes the visitor."""
-    response = await front.forward(request, b"", front.socket_upstreams(request), gate=floors.gate(request))
+    response = await front.forward(request, b"", front.socket_upstreams(request), gate=request[pipeline.GATE])
     if response.status != 200 or not isinstance(response.body, bytes):
         return response
     _learn_sessions(front, sid, response.body)
@@ -59,14 +59,14 @@ async def _poll(request: web.Request, front: Front, sid: str) -> web.StreamRespo
 
 async def _post(request: web.Request, front: Front, sid: str) -> web.StreamResponse:
     try:
-        traffic = frames.read_polling_body(request[floors.BODY])
+        traffic = frames.read_polling_body(request[pipeline.BODY])
     except frames.Malformed as error:
         raise EdgeError(400, str(error)) from None
     # Every packet of the body is charged, however many one POST carries.
     if traffic.messages:
-        floors.charge(request, front.visitors, cost=traffic.messages)
+        charge(front.visitors, front.client_key(request), traffic.messages)
     if traffic.others or not traffic.messages:
-        floors.charge(request, front.background, cost=max(1, traffic.others))
+        charge(front.background, front.client_key(request), max(1, traffic.others))
     packets = list(traffic.packets)
     for event in traffic.events:
         why = refusal(front, event, _binding(front, sid, event))
@@ -78,7 +78,7 @@ async def _post(request: web.Request, front: Front, sid: str) -> web.StreamRespo
         elif why is not None:
             raise EdgeError(400, why)
     return await front.forward(
-        request, frames.polling_body(packets), front.socket_upstreams(request), gate=floors.gate(request)
+        request, frames.polling_body(packets), front.socket_upstreams(request), gate=request[pipeline.GATE]
     )
 
 

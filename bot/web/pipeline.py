@@ -14,16 +14,17 @@ goes no lower: the handler, and Rasa, never see it.
 5. the handler: parses ``request[BODY]`` and forwards (``Front.forward``,
    within the kind's ``guard.Gate``).
 
-socket.io packets are charged one by one once a long-polling body is read:
-``bot.web.sockets`` calls ``charge`` for them (and for websocket frames the
-socket's own check does), and nothing here calls back up.
+A handler calls none of the floors: it reads what they left on the request
+(``KIND``, ``GATE``, ``BODY``). socket.io packets are charged one by one once
+a long-polling body is read, or a websocket frame arrives: ``bot.web.sockets``
+calls the checks of ``bot.web.edge`` and ``bot.web.frames`` for them, which
+call nothing back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Awaitable, Callable, ContextManager, Optional
@@ -32,9 +33,8 @@ from aiohttp import web
 
 from bot.channels.bodies import Refusal, body_too_large, wording
 from bot.web import frames
-from bot.web.edge import EdgeError, RateLimiter, check_signature_headers
+from bot.web.edge import EdgeError, charge, check_signature_headers
 from bot.web.front import FRONT, Front, Unavailable
-from bot.web.guard import Gate
 
 log = logging.getLogger(__name__)
 
@@ -75,16 +75,13 @@ POLL = Kind("poll", bucket="background", gate="poll_gate")
 # A long-polling POST: charged per packet once its body is read (``bot.web.sockets``).
 PACKETS = Kind("packets", body=True)
 
-# Where the floors leave what they found, for the floors below and the handler.
+# Where the floors leave what they found, for the floors below and the handler: the request's kind,
+# the Gate its upstream connection is held within (the Front's, by the kind), its body once read.
 KIND = "kind"
+GATE = "gate"
 BODY = "body"
 # Each route's kind, as bot.web.app registers it.
 ROUTE_KINDS = web.AppKey("route_kinds", dict)
-
-
-def kind(request: web.Request) -> Kind:
-    """The request's kind, as admission found it (pages until then)."""
-    return request.get(KIND, PAGE)
 
 
 def _classify(request: web.Request) -> Kind:
@@ -99,18 +96,6 @@ def _classify(request: web.Request) -> Kind:
     if request.method == "GET":
         return HANDSHAKE if sid is None else POLL
     return PACKETS
-
-
-def charge(request: web.Request, limiter: RateLimiter, cost: int = 1) -> None:
-    """Takes ``cost`` tokens from the client's bucket of ``limiter``; 429 when it has not that many."""
-    wait = limiter.take(request.app[FRONT].client_key(request), cost)
-    if wait:
-        raise EdgeError(429, "too many requests; slow down", retry_after=math.ceil(wait))
-
-
-def gate(request: web.Request) -> Gate:
-    """The Gate of the request's kind: its share of the upstream pool."""
-    return getattr(request.app[FRONT], kind(request).gate)
 
 
 # -- 1. refusals -----------------------------------------------------------------
@@ -168,8 +153,9 @@ async def admission(request: web.Request, handler: Handler) -> web.StreamRespons
     """Charges the request's kind its bucket; a long-poll also takes its engine.io session's one place."""
     found = request[KIND] = _classify(request)
     front = request.app[FRONT]
+    request[GATE] = getattr(front, found.gate)
     if found.bucket is not None:
-        charge(request, getattr(front, found.bucket))
+        charge(getattr(front, found.bucket), front.client_key(request))
     # engine.io answers one waiting GET per session; more would each hold a connection for nothing.
     held: ContextManager[None] = front.session_polls.hold(request.query["sid"]) if found is POLL else nullcontext()
     with held:
@@ -182,7 +168,7 @@ async def admission(request: web.Request, handler: Handler) -> web.StreamRespons
 @web.middleware
 async def body_limits(request: web.Request, handler: Handler) -> web.StreamResponse:
     """The body, read as the kind needs it: JSON where it must be, signed headers well formed, within limits."""
-    found = kind(request)
+    found = request[KIND]
     if found.json and request.content_type != "application/json":
         # A form or text/plain POST needs no preflight: any page could make its visitors' browsers send one.
         raise EdgeError(415, "the body must be sent as Content-Type: application/json")
