@@ -1,4 +1,7 @@
-"""The aiohttp application of the web front: routes, edge checks, security headers.
+"""The aiohttp application of the web front: its floors in order, routes, handlers, security headers.
+
+A request goes down the floors (``bot.web.pipeline``: refusals, origins, encodings,
+admission and rate, body limits) to its handler, which parses and forwards.
 
 Handlers are functions; what they share is kept in the app (``bot.web.front``),
 and what lives as long as the app (the client session, the replica watch) is
@@ -8,23 +11,20 @@ opened and closed in its ``cleanup_ctx``.
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Optional
 
 from aiohttp import web
 
 from bot.channels import platforms
-from bot.channels.bodies import Refusal, parse_rest_message, parse_sender, too_long_reply, wording
+from bot.channels.bodies import parse_rest_message, parse_sender, too_long_reply, wording
 from bot.runtime.settings import Settings
-from bot.web import origins
+from bot.web import origins, pipeline
 from bot.web.balance import platform_key
-from bot.web.edge import EdgeError, check_signature_headers
+from bot.web.pipeline import BODY, GATE, RETRY_AFTER_S, ROUTE_KINDS, admission, body_limits, no_encoded_bodies, refusals
 from bot.web.front import FRONT, SESSION, Front, Unavailable, client_session, replica_watch
 from bot.web.origins import Origins
 from bot.web.sockets import socketio
-
-log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).with_name("static")
 # The web channels' paths, as bot.channels.platforms gives them.
@@ -32,7 +32,6 @@ STATIC = Path(__file__).with_name("static")
 SOCKETIO_PATH = platforms.channel("socketio").routes[0][1]
 # Deletes a conversation (bot.channels.erasure.PrivacyInput): the page's and the widget's "clear conversation".
 (_, FORGET), = platforms.channel("privacy").routes
-RETRY_AFTER_S = 10
 # The page and the widget change with each release: browsers check before reusing them.
 REVALIDATE = {"Cache-Control": "no-cache"}
 
@@ -73,7 +72,6 @@ async def languages(request: web.Request) -> web.Response:
 async def health(request: web.Request) -> web.Response:
     """Each replica's Rasa and action server; 200 while at least one replica can answer."""
     front = request.app[FRONT]
-    front.admit(request, front.visitors)
     rasa, actions = await front.probe(request.app[SESSION])
     serving = [r and a for r, a in zip(rasa, actions)]
     status = "ok" if all(serving) else "degraded" if any(serving) else "unavailable"
@@ -97,12 +95,13 @@ def _state(up: bool) -> str:
 # -- channels ------------------------------------------------------------------
 
 
+# The floors (bot.web.pipeline) have charged the request and read its body: handlers parse and forward.
+
+
 async def rest(request: web.Request) -> web.Response:
-    """Rasa's REST channel, after the edge checks; too long a message gets its reply from here."""
+    """Rasa's REST channel; too long a message gets its reply from here."""
     front = request.app[FRONT]
-    front.admit(request, front.visitors)
-    _require_json(request)
-    message = parse_rest_message(await front.read_body(request), front.limits.max_body_bytes)
+    message = parse_rest_message(request[BODY], front.limits.max_body_bytes)
     reply = too_long_reply(message, front.limits.max_message_chars, request.headers.get("Accept-Language", ""))
     if reply is not None:
         return web.json_response(reply)
@@ -111,7 +110,7 @@ async def rest(request: web.Request) -> web.Response:
     try:
         # One message per sender at a time, to its home replica: see bot/web/balance.py.
         async with front.senders.hold(f"rest:{message.sender}"):
-            return await front.forward(request, body, front.upstreams.for_key(message.sender))
+            return await front.forward(request, body, front.upstreams.for_key(message.sender), gate=request[GATE])
     except Unavailable:
         text = wording("temporarily_unavailable", front.language(request, message.metadata))
         return _unavailable(web.json_response([{"recipient_id": message.sender, "text": text}], status=503))
@@ -120,26 +119,22 @@ async def rest(request: web.Request) -> web.Response:
 async def forget(request: web.Request) -> web.Response:
     """Deletes a REST sender's conversation, on the replica that holds it, between its messages."""
     front = request.app[FRONT]
-    front.admit(request, front.visitors)
-    _require_json(request)
-    sender = parse_sender(await front.read_body(request), front.limits.max_body_bytes)
+    sender = parse_sender(request[BODY], front.limits.max_body_bytes)
     body = json.dumps({"sender": sender}, ensure_ascii=False).encode()
     async with front.senders.hold(f"rest:{sender}"):
-        return await front.forward(request, body, front.upstreams.for_key(sender))
+        return await front.forward(request, body, front.upstreams.for_key(sender), gate=request[GATE])
 
 
 async def webhook(request: web.Request) -> web.Response:
     """A connected platform's webhook: the body goes through untouched (Slack signs it)."""
     front = request.app[FRONT]
     channel = request.path.split("/")[2]
-    front.admit(request, front.platforms)
-    check_signature_headers(channel, request.headers)
-    body = await front.read_body(request)
+    body = request[BODY]
     # The conversation's own key, as Rasa stores it: one lock per conversation, whatever the channel.
     # Without a chat or user to go by, all of a channel's calls share the home of its path.
     key = platform_key(channel, body) or f"{channel}:{request.path}"
     async with front.senders.hold(key):
-        return await front.forward(request, body, front.upstreams.for_key(key))
+        return await front.forward(request, body, front.upstreams.for_key(key), gate=request[GATE])
 
 
 def _unavailable(response: web.Response) -> web.Response:
@@ -147,54 +142,7 @@ def _unavailable(response: web.Response) -> web.Response:
     return response
 
 
-def _require_json(request: web.Request) -> None:
-    if request.content_type != "application/json":
-        # A form or text/plain POST needs no preflight: any page could make its visitors' browsers send one.
-        raise EdgeError(415, "the body must be sent as Content-Type: application/json")
-
-
-# -- middlewares and headers ----------------------------------------------------
-
-
-@web.middleware
-async def json_errors(request: web.Request, handler) -> web.StreamResponse:  # type: ignore[no-untyped-def]
-    """Every refusal is a small JSON object with an ``error``; nothing unexpected is a bare 500."""
-    try:
-        return await handler(request)
-    except Refusal as error:
-        return _json_error(error.status, error.message, error.retry_after)
-    except Unavailable:
-        text = wording("temporarily_unavailable", request.app[FRONT].language(request))
-        return _json_error(503, text, RETRY_AFTER_S)
-    except web.HTTPException as error:
-        if error.status < 400:
-            raise
-        response = _json_error(error.status, error.reason.lower())
-        if "Allow" in error.headers:
-            response.headers["Allow"] = error.headers["Allow"]
-        return response
-    except ConnectionError:
-        # The visitor hung up: the answer reaches nobody (aiohttp drops it quietly), and it is no fault here.
-        return _json_error(400, "the connection was closed")
-    except Exception:
-        log.exception("unexpected error on %s %s", request.method, request.path)
-        return _json_error(500, "internal error")
-
-
-@web.middleware
-async def no_encoded_bodies(request: web.Request, handler) -> web.StreamResponse:  # type: ignore[no-untyped-def]
-    """415 for a compressed body, before any of it is read: 64 KB of gzip can inflate to 64 MiB."""
-    encoding = request.headers.get("Content-Encoding", "").strip().lower()
-    if encoding not in ("", "identity"):
-        raise EdgeError(415, "compressed request bodies (Content-Encoding) are not accepted")
-    return await handler(request)
-
-
-def _json_error(status: int, message: str, retry_after: Optional[int] = None) -> web.Response:
-    response = web.json_response({"error": message}, status=status)
-    if retry_after:
-        response.headers["Retry-After"] = str(retry_after)
-    return response
+# -- headers -------------------------------------------------------------------
 
 
 async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -214,10 +162,12 @@ def create_app(settings: Optional[Settings] = None) -> web.Application:
     front = Front(settings or Settings.from_env())
     allowed = Origins.from_settings(front.settings)
     app = web.Application(
-        middlewares=[json_errors, origins.middleware(allowed), no_encoded_bodies],
+        # The floors, top down, in this order only (bot.web.pipeline.FLOORS).
+        middlewares=[refusals, origins.middleware(allowed), no_encoded_bodies, admission, body_limits],
         client_max_size=front.limits.max_body_bytes,
     )
     app[FRONT] = front
+    app[ROUTE_KINDS] = {}
     app[HEADERS] = {**SECURITY_HEADERS, **allowed.frame_headers(CONTENT_SECURITY_POLICY)}
     # The session first: the watch uses it, and is stopped before it closes.
     app.cleanup_ctx.extend([client_session, replica_watch])
@@ -234,13 +184,16 @@ def _add_routes(app: web.Application, channels: frozenset[str]) -> None:
     app.router.add_get("/widget.js", widget)
     app.router.add_get("/languages.js", languages)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)
-    app.router.add_get("/health", health)
+    kinds = app[ROUTE_KINDS]
+    for route in app.router.add_get("/health", health, allow_head=False), app.router.add_head("/health", health):
+        kinds[route] = pipeline.HEALTH
     # Each connected channel's routes (bot.channels.platforms), exactly: nothing else under /webhooks/
     # reaches Rasa, not Telegram's own `set_webhook` (it registers the webhook again without the
     # secret), not `/webhooks/rest/`. Our own channels have handlers of their own; every
     # platform's webhook goes through `webhook` (docs/channels.md).
-    own = {"rest": rest, "privacy": forget, "socketio": socketio}
+    own = {"rest": (rest, pipeline.REST), "privacy": (forget, pipeline.FORGET), "socketio": (socketio, pipeline.SOCKETIO)}
     for channel in platforms.CHANNELS:
         if channel.name in channels:
+            handler, kind = (webhook, pipeline.PLATFORM) if channel.platform else own[channel.name]
             for method, path in channel.routes:
-                app.router.add_route(method, path, webhook if channel.platform else own[channel.name])
+                kinds[app.router.add_route(method, path, handler)] = kind

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 import time
 from collections import OrderedDict
@@ -130,6 +131,13 @@ class RateLimiter:
 
     def __len__(self) -> int:
         return len(self.buckets)
+
+
+def charge(limiter: RateLimiter, key: str, cost: int = 1) -> None:
+    """Takes ``cost`` tokens from ``key``'s bucket of ``limiter``; 429 when it has not that many."""
+    wait = limiter.take(key, cost)
+    if wait:
+        raise EdgeError(429, "too many requests; slow down", retry_after=math.ceil(wait))
 
 
 def bucket_key(address: str) -> str:

@@ -1,16 +1,18 @@
-"""What the web front's handlers share: its state, kept in the app (``FRONT``, ``SESSION``), and their common steps."""
+"""The web front's state, kept in the app (``FRONT``, ``SESSION``), and its last floor: forwarding to a replica.
+
+The checks before it are the floors of ``bot.web.pipeline``; nothing here calls back up to them.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import math
 from typing import Any, AsyncIterator, Awaitable, Callable, Mapping, Optional, Sequence, TypeVar
 
 import aiohttp
 from aiohttp import web
 
 from bot.channels import platforms
-from bot.channels.bodies import body_too_large, visitor_language
+from bot.channels.bodies import visitor_language
 from bot.runtime.settings import ConfigError, Settings
 from bot.web import proxy, widget
 from bot.web.balance import SenderLocks, SocketSessions, Upstreams
@@ -19,8 +21,6 @@ from bot.web.guard import Gate
 
 # Platforms speak for many users from few addresses: a bucket this many times larger.
 PLATFORM_FACTOR = 10
-# Bodies must arrive at least this fast: a trickle holds a connection for nothing.
-BODY_TIMEOUT_S = 20.0
 # How often the front asks each replica whether it can answer.
 WATCH_INTERVAL_S = 1.0
 RECHECK_GAP_S = 0.2
@@ -123,6 +123,22 @@ class Front:
         with (gate or self.request_gate).hold(self.client_key(request)):
             return await self.first_answering(upstreams, send)
 
+    async def forward_websocket(self, request: web.Request, watch: proxy.SocketWatch, gate: Gate) -> web.StreamResponse:
+        """The visitor's websocket joined to one at the replica holding its session, within ``gate``'s share."""
+        session = request.app[SESSION]
+        with gate.hold(self.client_key(request)):
+            try:
+                return await self.first_answering(
+                    self.socket_upstreams(request),
+                    lambda url: proxy.forward_websocket(
+                        session, url, request, self.limits.max_body_bytes, watch, self.socket_idle_s
+                    ),
+                )
+            except proxy.Declined as declined:
+                if declined.status >= 500:
+                    raise Unavailable() from None
+                raise EdgeError(declined.status, "the server declined this socket.io session") from None
+
     def socket_upstreams(self, request: web.Request) -> list[str]:
         """The replica holding the request's socket.io session; unknown sessions go where handshakes go."""
         known = self.sockets.upstream(request.query.get("sid", ""))
@@ -133,30 +149,6 @@ class Front:
     def client_key(self, request: web.Request) -> str:
         forwarded = request.headers.getall("X-Forwarded-For", [])
         return bucket_key(client_address(request.remote, forwarded, self.trusted_proxies))
-
-    def admit(self, request: web.Request, limiter: RateLimiter, cost: int = 1) -> None:
-        wait = limiter.take(self.client_key(request), cost)
-        if wait:
-            raise EdgeError(429, "too many requests; slow down", retry_after=math.ceil(wait))
-
-    async def read_body(self, request: web.Request) -> bytes:
-        """The body, counted as it arrives: no more than the limit is ever held, nor waited for long."""
-        limit = self.limits.max_body_bytes
-        if (request.content_length or 0) > limit:
-            raise body_too_large(limit)
-        received = bytearray()
-
-        async def read() -> None:
-            async for chunk in request.content.iter_any():
-                received.extend(chunk)
-                if len(received) > limit:
-                    raise body_too_large(limit)
-
-        try:
-            await asyncio.wait_for(read(), BODY_TIMEOUT_S)
-        except asyncio.TimeoutError:
-            raise EdgeError(408, f"the body must arrive within {BODY_TIMEOUT_S:.0f} s") from None
-        return bytes(received)
 
     def language(self, request: web.Request, metadata: Optional[Mapping[str, Any]] = None) -> str:
         """The visitor's language: from the message's metadata, else the browser's Accept-Language."""

@@ -15,9 +15,9 @@ from typing import Iterable, Optional
 from aiohttp import web
 
 from bot.channels.bodies import too_long_text
-from bot.web import frames, proxy
-from bot.web.edge import EdgeError, RateLimiter
-from bot.web.front import FRONT, SESSION, Front, Unavailable
+from bot.web import frames, pipeline, proxy
+from bot.web.edge import EdgeError, RateLimiter, charge
+from bot.web.front import FRONT, Front
 
 # The socket.io event names set in credentials.yml.
 USER_EVENT, BOT_EVENT = "user_uttered", "bot_uttered"
@@ -29,27 +29,25 @@ CONFIRM_PREFIX = '42["' + SESSION_CONFIRM
 
 
 async def socketio(request: web.Request) -> web.StreamResponse:
+    """The floors have found the request's kind (``bot.web.pipeline``); each goes its own way to Rasa."""
     front = request.app[FRONT]
-    sid = request.query.get("sid")
-    if sid is not None and not frames.engine_sid_allowed(sid):
-        raise EdgeError(400, "unknown socket.io session")
-    if request.headers.get("Upgrade", "").lower() == "websocket":
-        front.admit(request, front.visitors)
-        return await _websocket(request, front, sid)
-    if request.method == "GET":
-        if sid is not None:
-            return await _poll(request, front, sid)
-        # A handshake: remember which replica opened the session, its requests must all go there.
-        front.admit(request, front.visitors)
-        return await front.forward(request, b"", front.upstreams.fixed(), on_answer=front.sockets.learn)
-    return await _post(request, front, sid or "")
+    found = request[pipeline.KIND]
+    if found is pipeline.WEBSOCKET:
+        socket = _Socket(front, request, request.query.get("sid"))
+        return await front.forward_websocket(request, socket, request[pipeline.GATE])
+    if found is pipeline.HANDSHAKE:
+        # Remember which replica opened the session, its requests must all go there.
+        return await front.forward(
+            request, b"", front.upstreams.fixed(), on_answer=front.sockets.learn, gate=request[pipeline.GATE]
+        )
+    if found is pipeline.POLL:
+        return await _poll(request, front, request.query["sid"])
+    return await _post(request, front, request.query.get("sid", ""))
 
 
 async def _poll(request: web.Request, front: Front, sid: str) -> web.StreamResponse:
     """A long-polling GET: it waits at Rasa for what the server sends, plus whatever the front owes the visitor."""
-    front.admit(request, front.background)
-    with front.session_polls.hold(sid):
-        response = await front.forward(request, b"", front.socket_upstreams(request), gate=front.poll_gate)
+    response = await front.forward(request, b"", front.socket_upstreams(request), gate=request[pipeline.GATE])
     if response.status != 200 or not isinstance(response.body, bytes):
         return response
     _learn_sessions(front, sid, response.body)
@@ -60,16 +58,15 @@ async def _poll(request: web.Request, front: Front, sid: str) -> web.StreamRespo
 
 
 async def _post(request: web.Request, front: Front, sid: str) -> web.StreamResponse:
-    body = await front.read_body(request)
     try:
-        traffic = frames.read_polling_body(body)
+        traffic = frames.read_polling_body(request[pipeline.BODY])
     except frames.Malformed as error:
         raise EdgeError(400, str(error)) from None
     # Every packet of the body is charged, however many one POST carries.
     if traffic.messages:
-        front.admit(request, front.visitors, cost=traffic.messages)
+        charge(front.visitors, front.client_key(request), traffic.messages)
     if traffic.others or not traffic.messages:
-        front.admit(request, front.background, cost=max(1, traffic.others))
+        charge(front.background, front.client_key(request), max(1, traffic.others))
     packets = list(traffic.packets)
     for event in traffic.events:
         why = refusal(front, event, _binding(front, sid, event))
@@ -80,7 +77,9 @@ async def _post(request: web.Request, front: Front, sid: str) -> web.StreamRespo
             packets[event.packet] = frames.flush_packet()
         elif why is not None:
             raise EdgeError(400, why)
-    return await front.forward(request, frames.polling_body(packets), front.socket_upstreams(request))
+    return await front.forward(
+        request, frames.polling_body(packets), front.socket_upstreams(request), gate=request[pipeline.GATE]
+    )
 
 
 def _binding(front: Front, sid: str, event: frames.Event) -> Optional[str]:
@@ -171,23 +170,6 @@ class _Socket:
         requested = (event.first() or {}).get("session_id")
         if isinstance(requested, str) and frames.session_id_allowed(requested) and requested:
             self.session = requested
-
-
-async def _websocket(request: web.Request, front: Front, sid: Optional[str]) -> web.StreamResponse:
-    session = request.app[SESSION]
-    socket = _Socket(front, request, sid)
-    with front.socket_gate.hold(socket.key):
-        try:
-            return await front.first_answering(
-                front.socket_upstreams(request),
-                lambda url: proxy.forward_websocket(
-                    session, url, request, front.limits.max_body_bytes, socket, front.socket_idle_s
-                ),
-            )
-        except proxy.Declined as declined:
-            if declined.status >= 500:
-                raise Unavailable() from None
-            raise EdgeError(declined.status, "the server declined this socket.io session") from None
 
 
 def refusal(front: Front, event: frames.Event, bound: Optional[str]) -> Optional[str]:

@@ -396,7 +396,7 @@ async def test_a_body_that_trickles_is_cut_off(
 ) -> None:
     import asyncio
 
-    from bot.web import front as state
+    from bot.web import pipeline as state
 
     monkeypatch.setattr(state, "BODY_TIMEOUT_S", 0.5)
     reader, writer = await asyncio.open_connection("127.0.0.1", front.port)
