@@ -362,9 +362,10 @@ SOCKETIO_POLICE = {
 def test_a_socketio_client_on_an_allowed_site_talks(open_page, sites, stack, socketio_client, transports, lang) -> None:  # type: ignore[no-untyped-def]
     page = open_page(sites["site"] + "/socketio.html")
     question, expected = SOCKETIO_POLICE[lang]
-    result = page.evaluate("([bot, question, transports]) => talk(bot, question, transports)",
-                           [stack.url, question, transports])
-    assert result["connected"] is True, result
+    marker = {"en": "Source", "es": "Fuente", "nb": "Kilde"}[lang]
+    result = page.evaluate("([bot, question, transports, locale, marker]) => talk(bot, question, transports, locale, marker)",
+                           [stack.url, question, transports, lang, marker])
+    assert result["connected"] is True and not result.get("timedOut"), result
     texts = [reply.get("text", "") for reply in result["replies"]]
     assert any(expected in text for text in texts), texts
     assert all(reply.get("metadata", {}).get("language") == lang for reply in result["replies"])

@@ -2,7 +2,8 @@
 // connect, ask for a session, send a message with the locale in customData, collect replies.
 "use strict";
 
-window.talk = (bot, text, transports) => new Promise((resolve) => {
+// It finishes at the reply that cites a source ("Source:", "Fuente:", "Kilde:"), or after a minute.
+window.talk = (bot, text, transports, locale = "es", marker = "Fuente") => new Promise((resolve) => {
   const socket = io(bot, { path: "/socket.io/", transports, reconnection: false, timeout: 10000 });
   const replies = [];
   const finish = (result) => {
@@ -13,11 +14,11 @@ window.talk = (bot, text, transports) => new Promise((resolve) => {
   // A first visit: no session yet, the server issues one.
   socket.on("connect", () => socket.emit("session_request", { session_id: null }));
   socket.on("session_confirm", (sessionId) => {
-    socket.emit("user_uttered", { message: text, session_id: sessionId, customData: { locale: "es" } });
+    socket.emit("user_uttered", { message: text, session_id: sessionId, customData: { locale } });
   });
   socket.on("bot_uttered", (message) => {
     replies.push(message);
-    if (String(message.text).startsWith("Fuente")) {
+    if (String(message.text).startsWith(marker)) {
       finish({ connected: true, replies, transport: socket.io.engine.transport.name });
     }
   });
