@@ -84,6 +84,24 @@ def test_held_out_examples_are_not_in_the_training_data(lang: str) -> None:
     assert not overlap, f"{lang}: {sorted(overlap)[:10]}"
 
 
+def _conversation_turns(lang: str) -> set[str]:
+    """Every turn of the held-out and development conversations in ``lang`` (tests/{heldout,dev}/<set>/<lang>.yml)."""
+    paths = [*ROOT.glob(f"tests/heldout/*/{lang}.yml"), *ROOT.glob(f"tests/dev/*/{lang}.yml")]
+    return {
+        turn["text"].lower() for path in paths
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
+        for turn in conversation["turns"]
+    }
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_held_out_and_development_conversations_are_not_in_the_training_data(lang: str) -> None:
+    training = {e.lower() for lines in _examples(ROOT / "data/nlu" / lang).values() for e in lines}
+    turns = _conversation_turns(lang)
+    assert turns, f"{lang}: no held-out conversations"
+    assert not training & turns, f"{lang}: {sorted(training & turns)[:10]}"
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_button_only_intents_are_sent_by_a_button_in_each_language(lang: str) -> None:
     for intent in BUTTON_ONLY_INTENTS:

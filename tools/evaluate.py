@@ -48,6 +48,9 @@ TEST_SETS = ROOT / "tests" / "nlu"
 HELD_OUT = ROOT / "tests" / "heldout"
 # Held-out conversations, each in tests/heldout/<set>/<lang>.yml, scored per kind of turn.
 CONVERSATION_SETS = ("visitors", "time")
+# Development conversations (tests/dev/<set>/<lang>.yml): written the same way, by another hand, to measure
+# progress while building; `--dev` scores them and shows each miss, which the held-out sets never do.
+DEV = ROOT / "tests" / "dev"
 IMAGES = ROOT / "docs" / "images"
 BARS = {
     "intent_macro_f1": 0.95,
@@ -268,6 +271,9 @@ class Turn:
     kind: str
     language: Lang
     right: bool
+    # What was asked and answered (response names), shown for the development sets only.
+    text: str = ""
+    replies: tuple[str, ...] = ()
 
 
 def _responses() -> dict[str, dict[str, str]]:
@@ -325,13 +331,13 @@ def meets(outcome: Outcome, lang: Lang, expect: dict[str, Any], responses: dict[
     return all(fold(str(m)) in said for m in expect.get("mentions") or ())
 
 
-def held_out_conversations(parse: Parse) -> list[Turn]:
-    """Every turn of every held-out conversation set, played in order with the slots carried."""
+def held_out_conversations(parse: Parse, folder: Path = HELD_OUT) -> list[Turn]:
+    """Every turn of every conversation set in ``folder``, played in order with the slots carried."""
     responses = _responses()
     turns: list[Turn] = []
     for name in CONVERSATION_SETS:
         for lang in LANGUAGES:
-            path = HELD_OUT / name / f"{lang}.yml"
+            path = folder / name / f"{lang}.yml"
             if not path.exists():
                 continue
             for conversation in yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]:
@@ -342,7 +348,10 @@ def held_out_conversations(parse: Parse) -> list[Turn]:
                     said_in = decide(Signals(conversation=language)).language
                     outcome = _turn_outcome(parsed, said_in, focus)
                     focus = outcome.focus or focus
-                    turns.append(Turn(name, conversation["kind"], lang, meets(outcome, said_in, turn["expect"], responses)))
+                    right = meets(outcome, said_in, turn["expect"], responses)
+                    names = tuple(f"{r.response}[{r.values.get('fact_ids', '')}]" if r.response == FACTS else r.response
+                                  for r in outcome.replies)
+                    turns.append(Turn(name, conversation["kind"], lang, right, turn["text"], (said_in, *names)))
     return turns
 
 
@@ -356,8 +365,8 @@ def scores(turns: list[Turn]) -> dict[str, dict[str, tuple[int, int]]]:
     return table
 
 
-def print_scores(table: dict[str, dict[str, tuple[int, int]]]) -> None:
-    print(f"\n{'held-out conversations':<34}" + "".join(f"{lang:>14}" for lang in LANGUAGES))
+def print_scores(table: dict[str, dict[str, tuple[int, int]]], title: str = "held-out conversations") -> None:
+    print(f"\n{title:<34}" + "".join(f"{lang:>14}" for lang in LANGUAGES))
     for row in sorted(table, key=lambda r: (r.split("/")[0], "/" in r, r)):
         cells = [table[row].get(lang) for lang in LANGUAGES]
         print(f"{row:<34}" + "".join(f"{c[0] / c[1]:>7.2f} {c[0]:>2}/{c[1]:<3}" if c else f"{'-':>14}" for c in cells))
@@ -398,7 +407,19 @@ def evaluate(
     return figures, scores(held_out_conversations(parse))
 
 
+def development() -> int:
+    """``--dev``: the development conversations' scores, and each turn missed with what it got."""
+    turns = held_out_conversations(_parser(MODEL), DEV)
+    for turn in turns:
+        if not turn.right:
+            print(f"MISS {turn.language} {turn.kind:<11} {turn.text!r} -> {' '.join(turn.replies)}")
+    print_scores(scores(turns), "development conversations")
+    return 0
+
+
 def main() -> int:
+    if "--dev" in sys.argv[1:]:
+        return development()
     figures, conversations = evaluate(pictures=True)
     print(
         f"{'lang':<5}{'intent macro-F1':>17}{'entity F1':>11}{'(CRF alone)':>13}{'lang. detection':>17}{'wrong':>7}"
