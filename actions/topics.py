@@ -55,5 +55,7 @@ class ActionSwitchLanguage(AnswerAction):
         return "action_switch_language"
 
     def outcome(self, tracker: Tracker) -> Outcome:
-        """Reads the latest text, its entities and `language` (already the one asked for); sets `focus` when it answers."""
-        return answer_language_switch(default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker))
+        """Reads the latest text, its entities, `focus` and `language` (already the one asked for); sets `focus` when it answers."""
+        return answer_language_switch(
+            default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker), tracker.get_slot(slots.FOCUS)
+        )

@@ -493,17 +493,23 @@ def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome
     return Outcome((Reply(REFUSE),) + tuple(cite(store, [r for f in named for r in store.records_on(f)], lang)))
 
 
-def answer_language_switch(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Outcome:
-    """The switch confirmed, or, when the request carries a question naming the store's records, its
-    answer (which the action prefaces with the confirmation, as it does every answer to a request for a language).
+def answer_language_switch(
+    store: FactStore, entities: Entities, lang: Lang, question: str = "", focus: Optional[str] = None
+) -> Outcome:
+    """The switch confirmed, or, when the request carries a question naming the store's records or
+    following up on the one in focus, its answer (which the action prefaces with the confirmation, as it
+    does every answer to a request for a language).
 
     "En español, por favor: ¿cuántos policías había?" may read as a switch to the
-    classifier, with the police named: the visitor hears both, in Spanish.
+    classifier, with the police named: the visitor hears both, in Spanish; so
+    does "¿y cuándo terminó? en español" about the record just discussed.
     """
     named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
-    if not named:
-        return Outcome((Reply(SWITCHED),))
-    return answer_follow_up(store, entities, None, lang, question)
+    if named:
+        return answer_follow_up(store, entities, None, lang, question)
+    if focus and asks.follow_up(question) and asks.builds_on(question):
+        return answer_follow_up(store, entities, focus, lang, question)
+    return Outcome((Reply(SWITCHED),))
 
 
 def confirming_switch(outcome: Outcome) -> Outcome:
