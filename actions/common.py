@@ -1,17 +1,18 @@
-"""Helpers every answer action uses: the visitor's language, entities, sending replies."""
+"""Helpers every answer action uses: the visitor's language, entities, follow-ups, sending replies."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
-from bot.domain.answers import Entities, Outcome, confirming_switch
+from bot.domain.answers import Entities, Outcome, confirming_switch, follow_up_outcome
 from bot.domain.language import REQUESTED_KEY, Lang, Signals, decide, normalise
+from bot.domain.store import default_store
 
 
 def language_of(tracker: Tracker) -> Lang:
@@ -39,6 +40,18 @@ def latest_text(tracker: Tracker) -> str:
 
 def latest_intent(tracker: Tracker) -> str:
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+def latest_confidence(tracker: Tracker) -> float:
+    return float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
+
+
+def as_follow_up(tracker: Tracker) -> Optional[Outcome]:
+    """The latest message answered as a follow-up on `focus`, if it reads as one the classifier was unsure of."""
+    return follow_up_outcome(
+        default_store(), latest_intent(tracker), latest_confidence(tracker), latest_entities(tracker),
+        tracker.get_slot(slots.FOCUS), language_of(tracker), latest_text(tracker),
+    )
 
 
 def send(dispatcher: CollectingDispatcher, outcome: Outcome) -> List[Dict[str, Any]]:

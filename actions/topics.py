@@ -8,7 +8,7 @@ from typing import Text
 from rasa_sdk import Tracker
 
 from actions import slots
-from actions.common import AnswerAction, language_of, latest_entities, latest_intent, latest_text
+from actions.common import AnswerAction, as_follow_up, language_of, latest_entities, latest_intent, latest_text
 from bot.domain.answers import (
     Outcome, answer_currency, answer_improper, answer_language_switch, answer_topic, with_later_questions,
 )
@@ -20,7 +20,11 @@ class ActionAnswerTopic(AnswerAction):
         return "action_answer_topic"
 
     def outcome(self, tracker: Tracker) -> Outcome:
-        """Reads the latest text, intent, organisation/place entities and `language`; sets `focus`."""
+        """Reads the latest text, intent and its confidence, organisation/place entities, `focus` and `language`; sets `focus`."""
+        # A follow-up the classifier took for this topic by mistake ("con cuántos votos") is answered as one.
+        follow_up = as_follow_up(tracker)
+        if follow_up is not None:
+            return follow_up
         store, lang, text = default_store(), language_of(tracker), latest_text(tracker)
         first = answer_topic(store, latest_intent(tracker), latest_entities(tracker), lang, text)
         return with_later_questions(store, first, text, tracker.get_slot(slots.FOCUS), lang)
@@ -31,8 +35,8 @@ class ActionAnswerCurrency(AnswerAction):
         return "action_answer_currency"
 
     def outcome(self, tracker: Tracker) -> Outcome:
-        """Reads the latest text, its entities, `focus` and `language`; keeps `focus`."""
-        return answer_currency(
+        """Reads the latest text, its intent's confidence, its entities, `focus` and `language`; keeps or sets `focus`."""
+        return as_follow_up(tracker) or answer_currency(
             default_store(), latest_entities(tracker), tracker.get_slot(slots.FOCUS), language_of(tracker), latest_text(tracker)
         )
 
@@ -51,5 +55,7 @@ class ActionSwitchLanguage(AnswerAction):
         return "action_switch_language"
 
     def outcome(self, tracker: Tracker) -> Outcome:
-        """Reads the latest text, its entities and `language` (already the one asked for); sets `focus` when it answers."""
-        return answer_language_switch(default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker))
+        """Reads the latest text, its entities, `focus` and `language` (already the one asked for); sets `focus` when it answers."""
+        return answer_language_switch(
+            default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker), tracker.get_slot(slots.FOCUS)
+        )

@@ -49,12 +49,13 @@ def make_tracker() -> TrackerFactory:
         intent: str = "ask_deployments",
         entities: Optional[Dict[str, List[str]]] = None,
         text: str = "",
+        confidence: float = 1.0,
         **slots: Any,
     ) -> Tracker:
         entity_list = [
             {"entity": kind, "value": value} for kind, values in (entities or {}).items() for value in values
         ]
-        latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entity_list}
+        latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entity_list}
         return Tracker(
             sender_id="test",
             slots={"language": language, "focus": None, **slots},

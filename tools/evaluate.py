@@ -32,7 +32,7 @@ from rasa_sdk import Tracker
 
 from actions import slots
 from actions.deployments import ActionAnswerDeployments
-from actions.scope import ActionAnswerOutOfScope
+from actions.scope import ActionAnswerFallback, ActionAnswerOutOfScope, ActionAnswerSmallTalk
 from actions.topics import ActionAnswerCurrency, ActionAnswerTopic, ActionRefuseRequest, ActionSwitchLanguage
 from bot.domain.answers import (
     CURRENCY_FIGURES, FACTS, LACKS, LACKS_PER_MISSION, NO_TOPIC, ONLY_NORWAY, OUT_OF_SCOPE, UNKNOWN, UNKNOWN_UNNAMED,
@@ -160,7 +160,8 @@ _ANSWERING = {
     action.name(): action
     for action in (
         ActionAnswerDeployments(), ActionAnswerTopic(), ActionAnswerOutOfScope(), ActionAnswerCurrency(),
-        ActionRefuseRequest(), ActionSwitchLanguage(),
+        ActionRefuseRequest(), ActionSwitchLanguage(), ActionAnswerFallback(),
+        ActionAnswerSmallTalk(),
     )
 }
 

@@ -46,6 +46,8 @@ SUGGESTIONS = {"deployments": "utter_deployments_suggestions", "topics": "utter_
 OUT_OF_SCOPE = "utter_out_of_scope"
 # A follow-up with nothing in focus: the visitor is asked what they mean.
 FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
+# Small talk a follow-up may be taken for ("¿con quién negociaban?" as a question about the bot), and its reply.
+SMALL_TALK = {"ask_bot": "utter_bot"}
 # "In Spanish, please": said in the language asked for.
 SWITCHED = "utter_language_switched"
 # A request to insult, to reveal instructions or to play a role: refused.
@@ -55,7 +57,7 @@ REFUSE = "utter_refuse_improper"
 SENT = frozenset({
     FACTS, *UNKNOWN.values(), *UNKNOWN_UNNAMED.values(), ONLY_NORWAY, *LACKS.values(), LACKS_PER_MISSION,
     CURRENCY, CURRENCY_FIGURES, NO_TOPIC, RATING, *SUGGESTIONS.values(), OUT_OF_SCOPE, FOLLOW_UP_WITHOUT_FOCUS,
-    SWITCHED, REFUSE,
+    SWITCHED, REFUSE, *SMALL_TALK.values(),
 })
 # The kinds of record a question may name, most specific first.
 ENTITY_KINDS_ASKED = ("mission", "organisation", "place", "personnel")
@@ -261,7 +263,8 @@ def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lan
     if current is None or current.kind not in _DEPLOYMENT_FOCUS:
         return Outcome(tuple(cite(store, [overview], lang)), focus=overview.id, about=(overview.id,))
     if current.kind == "personnel":
-        given = store.missions_with(current.id) or [current]
+        # "Which missions were they in?": the figure's own text names them, the missions' texts say more.
+        given = [current, *store.missions_with(current.id)]
         return Outcome(tuple(cite(store, given, lang)), focus=current.id, about=tuple(f.id for f in given))
     return _citing(store, [current], lang)
 
@@ -283,7 +286,8 @@ def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Out
         places, _ = _resolve(store, "place", entities, lang)
         local = [f for p in places for f in store.records_on(p) if f.kind == topic.by_place]
         if local:
-            return Outcome(tuple(cite(store, local, lang)), focus=local[-1].id, about=tuple(f.id for f in local))
+            # The first is the place's main record (the FARC agreement before the ELN talks): "what year was that?"
+            return Outcome(tuple(cite(store, local, lang)), focus=local[0].id, about=tuple(f.id for f in local))
     if topic is None:
         return Outcome((Reply(NO_TOPIC),))
     return _citing(store, [topic], lang, missing)
@@ -316,14 +320,31 @@ def answer_out_of_scope(
     record in focus, and when the classifier was sure it is out of scope, only
     if it both points back and asks for a kind of fact.
     """
+    return _unsure(store, entities, lang, question, focus, confident) or Outcome((Reply(OUT_OF_SCOPE),))
+
+
+def answer_fallback(store: FactStore, entities: Entities, lang: Lang, question: str = "", focus: Optional[str] = None) -> Outcome:
+    """What the classifier could not place: a follow-up on the record in focus or on one named, else a rephrase prompt.
+
+    "What year was that?" right after an answer may score too low on every
+    intent; it is read as the out-of-scope action reads what it is unsure of.
+    """
+    return _unsure(store, entities, lang, question, focus, confident=False) or Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),))
+
+
+def _unsure(
+    store: FactStore, entities: Entities, lang: Lang, question: str, focus: Optional[str], confident: bool
+) -> Optional[Outcome]:
+    """A message no topic took: what it asks of a record it names or of the focus, if it asks that."""
     named = [fact for kind in ENTITY_KINDS_ASKED for fact in _resolve(store, kind, entities, lang)[0]]
     if named and asks.asked(question):
         outcome = _honest(store, _citing(store, named, lang), question, lang)
         if outcome.replies and outcome.replies[0].response in LACKS.values():
             return _suggesting(outcome, "topics")
-    if not named and focus and asks.follow_up(question, strict=confident):
+    # "Is the Haiti one still going?" names its record; "what year was that?" builds on the focus.
+    if (named or focus) and asks.follow_up(question, strict=confident):
         return answer_follow_up(store, entities, focus, lang, question)
-    return Outcome((Reply(OUT_OF_SCOPE),))
+    return None
 
 
 def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str = "") -> Outcome:
@@ -384,7 +405,82 @@ def answer_follow_up(
     current = named or ([store.get(focus)] if focus and store.find(focus) else [])
     if not current:
         return Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),))
-    return _suggesting(_honest(store, _citing(store, current, lang), question, lang), "topics")
+    # "Any other group they talked to there?": the records beside the one in focus, when it has any.
+    others = _beside(store, current[-1]) if not named and asks.asks_others(question) else []
+    return _suggesting(_honest(store, _citing(store, others or current, lang), question, lang), "topics")
+
+
+def _beside(store: FactStore, fact: Fact) -> list[Fact]:
+    """The records a visitor asking for others after ``fact`` means: of its kind, in its place, or on its subject.
+
+    The ELN process beside the FARC agreement (both in Colombia), the other
+    news on the Council beside its election, the other missions with police
+    beside UNFICYP. A topic has none: its own answer already holds the rest.
+    """
+    if fact.kind == "topic":
+        return []
+    peers = [f for f in store.of_kind(fact.kind) if f.id != fact.id and f.text is not None]
+    if fact.kind == "update":
+        return [f for f in peers if f.about == fact.about]
+    if fact.place:
+        return [f for f in peers if f.place == fact.place] or peers
+    if fact.personnel:
+        return [f for f in peers if set(f.personnel) & set(fact.personnel)]
+    return peers
+
+
+# Below this confidence a topic's or small talk's intent yields to the reading of a follow-up.
+UNSURE = 0.9
+
+
+def follow_up_outcome(
+    store: FactStore, intent: str, confidence: float, entities: Entities, focus: Optional[str], lang: Lang,
+    question: str = "",
+) -> Optional[Outcome]:
+    """The answer to a message as a follow-up, when it reads as one and the classifier was unsure of ``intent``.
+
+    For any action whose intent may take a follow-up by mistake: "con cuántos
+    votos" after the Council's election is no question on personnel, "en qué
+    año fue eso" no goodbye. It builds on the focus, or on a record the
+    message names when ``intent`` is no topic ("la de Malí, ¿sigue?" read as
+    a question on how current the answers are). ``None``: answer ``intent``.
+    A name the store lacks ("and in France?") is the topic's to answer, and so
+    is a follow-up on the topic's own records ("which missions are those?").
+    """
+    topic = store.topic_for_intent(intent)
+    # Only what can hardly be about anything else yields: "how many people does Norway send?" asks for a number
+    # without pointing back, and is the personnel topic's own question; "are these figures current?" asks
+    # how current the answers are.
+    if confidence >= UNSURE or not (asks.follow_up(question) and asks.builds_on(question)):
+        return None
+    if topic is None and asks.about_figures(question):
+        return None
+    names = [(kind, v) for kind in ENTITY_KINDS_ASKED for v in entities.get(kind, ())]
+    if entities.get(SENDER) or (names and (topic is not None or not all(store.resolve(k, v) for k, v in names))):
+        return None
+    if names:
+        return answer_follow_up(store, entities, None, lang, question)
+    current = store.find(focus) if focus else None
+    if current is None or (topic is not None and _answers_for(store, topic, current)):
+        return None
+    return answer_follow_up(store, entities, focus, lang, question)
+
+
+def answer_small_talk(
+    store: FactStore, intent: str, confidence: float, entities: Entities, focus: Optional[str], lang: Lang,
+    question: str = "",
+) -> Outcome:
+    """Small talk's own reply, unless the message reads as a follow-up the classifier was unsure of."""
+    answered = follow_up_outcome(store, intent, confidence, entities, focus, lang, question)
+    return answered or Outcome((Reply(SMALL_TALK[intent]),))
+
+
+def _answers_for(store: FactStore, topic: Fact, fact: Fact) -> bool:
+    """Whether ``topic``'s own answer builds on ``fact``: one of its records or their updates, or personnel for personnel."""
+    if topic.action == DEPLOYMENTS_ACTION:
+        return fact.kind in _DEPLOYMENT_FOCUS or fact.id == topic.id
+    own = {topic.id} | {f.id for f in store.records_on(topic)}
+    return fact.id in own or fact.about in own
 
 
 def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome:
@@ -397,17 +493,23 @@ def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome
     return Outcome((Reply(REFUSE),) + tuple(cite(store, [r for f in named for r in store.records_on(f)], lang)))
 
 
-def answer_language_switch(store: FactStore, entities: Entities, lang: Lang, question: str = "") -> Outcome:
-    """The switch confirmed, or, when the request carries a question naming the store's records, its
-    answer (which the action prefaces with the confirmation, as it does every answer to a request for a language).
+def answer_language_switch(
+    store: FactStore, entities: Entities, lang: Lang, question: str = "", focus: Optional[str] = None
+) -> Outcome:
+    """The switch confirmed, or, when the request carries a question naming the store's records or
+    following up on the one in focus, its answer (which the action prefaces with the confirmation, as it
+    does every answer to a request for a language).
 
     "En español, por favor: ¿cuántos policías había?" may read as a switch to the
-    classifier, with the police named: the visitor hears both, in Spanish.
+    classifier, with the police named: the visitor hears both, in Spanish; so
+    does "¿y cuándo terminó? en español" about the record just discussed.
     """
     named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
-    if not named:
-        return Outcome((Reply(SWITCHED),))
-    return answer_follow_up(store, entities, None, lang, question)
+    if named:
+        return answer_follow_up(store, entities, None, lang, question)
+    if focus and asks.follow_up(question) and asks.builds_on(question):
+        return answer_follow_up(store, entities, focus, lang, question)
+    return Outcome((Reply(SWITCHED),))
 
 
 def confirming_switch(outcome: Outcome) -> Outcome:

@@ -90,10 +90,18 @@ def about_figures(question: str) -> bool:
     return bool(_FIGURES.search(fold(question)))
 
 
-# Words that point back at what was just discussed: "is it still running?", "¿y quién la dirige?"
-_BACK = re.compile(rf"^\W*(?:{either('starts')})\b|\b(?:{either('back')})\b")
-# A follow-up is short: a longer question says what it is about.
+# Words that point back at what was just discussed: "is it still running?", "¿y quién la dirige?", "who else?"
+_BACK = re.compile(rf"^\W*(?:{either('starts')})\b|\b(?:{either('back')}|{either('others')})\b")
+# How often a longer question must point back: "y quién más salió elegido ese día?" does twice.
+_POINTERS = 2
+# Words asking for the records beside the one just discussed: "who else?", "any other group?", "hvem andre?"
+_OTHERS = re.compile(rf"\b(?:{either('others')})\b")
+# A follow-up is short: a longer question says what it is about, unless it points back more than once ("and
+# who was it Norway had down there?"), which a question about something new seldom does in so few words.
 _FOLLOW_UP_WORDS = 6
+_POINTING_WORDS = 9
+# Where a sentence ends, or a dash sets off what was said first ("answer in English - and Canada?").
+_SENTENCES = re.compile(r"[.!?;:¿¡]+|\s[-\u2013\u2014]+\s")
 
 
 def follow_up(question: str, strict: bool = False) -> bool:
@@ -101,11 +109,34 @@ def follow_up(question: str, strict: bool = False) -> bool:
 
     ``strict`` wants both ("is it still running?"), as when the classifier is sure
     the message is small talk: "what's the weather today?" asks for a kind of
-    fact ("today") but points back at nothing.
+    fact ("today") but points back at nothing. A sentence of its own after a
+    request ("in English please - and what about Canada?") is read alone.
     """
-    text = fold(question)
+    return any(_follows_up(sentence, strict) for sentence in _SENTENCES.split(fold(question)))
+
+
+def _follows_up(text: str, strict: bool) -> bool:
     words = re.findall(r"\w+", text)
-    if not 0 < len(words) <= _FOLLOW_UP_WORDS:
+    pointers = len(_BACK.findall(text))
+    points_back, asks_a_kind = pointers > 0, bool(asked(text))
+    if not 0 < len(words) <= (_POINTING_WORDS if pointers >= _POINTERS else _FOLLOW_UP_WORDS):
         return False
-    points_back, asks_a_kind = bool(_BACK.search(text)), bool(asked(question))
     return points_back and asks_a_kind if strict else points_back or asks_a_kind
+
+
+# A fragment too short to name its own subject: "con cuántos votos", "and the year?"
+_FRAGMENT_WORDS = 3
+
+
+def builds_on(question: str) -> bool:
+    """Whether ``question`` can hardly be about anything but what was just discussed: it points back, or is a fragment.
+
+    "How many Norwegians serve abroad?" asks for a number too, yet says what it is about.
+    """
+    sentences = [s for s in _SENTENCES.split(fold(question)) if re.search(r"\w", s)]
+    return any(_BACK.search(s) or len(re.findall(r"\w+", s)) <= _FRAGMENT_WORDS for s in sentences)
+
+
+def asks_others(question: str) -> bool:
+    """Whether ``question`` asks for the records beside the one just discussed ("who else?")."""
+    return bool(_OTHERS.search(fold(question)))

@@ -6,9 +6,9 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.deployments import ActionAnswerDeployments
-from actions.scope import ActionAnswerOutOfScope
+from actions.scope import ActionAnswerFallback, ActionAnswerOutOfScope, ActionAnswerSmallTalk
 from actions.session import ActionSessionStart
-from actions.topics import ActionAnswerCurrency, ActionAnswerTopic
+from actions.topics import ActionAnswerCurrency, ActionAnswerTopic, ActionSwitchLanguage
 from bot.domain.language import REQUESTED_KEY
 from tests.conftest import LANGS, TrackerFactory
 
@@ -137,3 +137,51 @@ async def test_a_question_that_asks_for_its_language_is_answered_after_the_switc
     detected = make_tracker(lang, "ask_deployments", {"personnel": ["police"], "language": [lang]})
     messages, _ = await _run(ActionAnswerDeployments(), detected)
     assert messages[0]["response"] == "utter_fact_answer"
+
+
+# --- follow-ups the classifier put elsewhere ------------------------------------------------------------
+
+FRAGMENT = {"en": "and what year?", "es": "¿y qué año?", "nb": "og hvilket år?"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_the_fallback_action_follows_up_on_the_focus_or_asks_to_rephrase(make_tracker: TrackerFactory, lang: str) -> None:
+    tracker = make_tracker(lang, "nlu_fallback", text=FRAGMENT[lang], confidence=0.3, focus="farc_agreement")
+    messages, events = await _run(ActionAnswerFallback(), tracker)
+    assert messages[0]["response"] == "utter_fact_answer" and "2016" in messages[0]["answer"]
+    assert {"event": "slot", "name": "focus", "value": "farc_agreement", "timestamp": None} in events
+    messages, events = await _run(ActionAnswerFallback(), make_tracker(lang, "nlu_fallback", text=FRAGMENT[lang], confidence=0.3))
+    assert [m["response"] for m in messages] == ["utter_fallback_rephrase"] and events == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_an_unsure_topic_action_answers_a_follow_up_on_another_record(make_tracker: TrackerFactory, lang: str) -> None:
+    tracker = make_tracker(lang, "ask_deployments", text=FRAGMENT[lang], confidence=0.6, focus="farc_agreement")
+    messages, _ = await _run(ActionAnswerDeployments(), tracker)
+    assert messages[0]["fact_ids"] == "farc_agreement"
+    tracker = make_tracker(lang, "ask_nato", text=FRAGMENT[lang], confidence=0.6, focus="farc_agreement")
+    messages, _ = await _run(ActionAnswerTopic(), tracker)
+    assert messages[0]["fact_ids"] == "farc_agreement"
+    # Sure of the topic, the action answers it.
+    messages, _ = await _run(ActionAnswerTopic(), make_tracker(lang, "ask_nato", text=FRAGMENT[lang], focus="farc_agreement"))
+    assert [m["fact_ids"] for m in messages if "fact_ids" in m] == ["nato_ties"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_the_small_talk_action_says_what_it_is_unless_unsure_of_a_follow_up(make_tracker: TrackerFactory, lang: str) -> None:
+    tracker = make_tracker(lang, "ask_bot", text=FRAGMENT[lang], confidence=0.5, focus="women_peace")
+    messages, _ = await _run(ActionAnswerSmallTalk(), tracker)
+    assert messages[0]["fact_ids"] == "women_peace"
+    robot = {"en": "are you a robot?", "es": "¿eres un robot?", "nb": "er du en robot?"}[lang]
+    messages, events = await _run(ActionAnswerSmallTalk(), make_tracker(lang, "ask_bot", text=robot, focus="women_peace"))
+    assert [m["response"] for m in messages] == ["utter_bot"] and events == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_switch_of_language_carrying_a_follow_up_answers_it_about_the_focus(make_tracker: TrackerFactory, lang: str) -> None:
+    again = {"en": "could you say that in English?", "es": "¿puedes decir eso en español?", "nb": "kan du si det på norsk?"}[lang]
+    messages, _ = await _run(ActionSwitchLanguage(), make_tracker(lang, "switch_language", text=again, focus="police"))
+    assert messages[0]["fact_ids"] == "police"
+    plain = {"en": "English please", "es": "en español, por favor", "nb": "på norsk, takk"}[lang]
+    messages, _ = await _run(ActionSwitchLanguage(), make_tracker(lang, "switch_language", text=plain, focus="police"))
+    assert [m["response"] for m in messages] == ["utter_language_switched"]

@@ -481,6 +481,39 @@ def test_a_follow_up_naming_nothing_is_answered_about_the_last_record(assistant,
         assert all(part in reply for part in expected), (text, reply)
 
 
+@pytest.mark.parametrize(
+    "turns",
+    [
+        [
+            ("Tell me about Norway's bid for the Security Council", ["130", "Source:"]),
+            ("and did it work out?", ["130", "Source:"]),
+            ("who else got in?", ["Ireland", "Source:"]),
+            # The language changes, the record in focus stays.
+            ("¿y cuándo terminó? en español, por favor", ["31 de diciembre de 2022", "Fuente:"]),
+        ],
+        [
+            ("¿Qué hizo Noruega por la paz en Colombia?", ["FARC-EP", "Fuente:"]),
+            ("¿en qué año fue eso?", ["2016", "Fuente:"]),
+            ("¿y con qué otros grupos hablaba?", ["ELN", "Fuente:"]),
+            ("and in the Philippines? in English please", ["NDFP", "Source:"]),
+            ("with whom?", ["NDFP", "Source:"]),
+        ],
+        [
+            ("Hva er UNFICYP?", ["UNFICYP", "Kilde:"]),
+            ("er den fortsatt i gang?", ["UNFICYP", "Kilde:"]),
+            ("and the police? answer in English", ["about 30", "Source:"]),
+            ("can you say that in Spanish?", ["alrededor de 30", "Fuente:"]),
+        ],
+    ],
+    ids=["en", "es", "nb"],
+)
+def test_follow_ups_the_classifier_is_unsure_of_build_on_the_last_answer_across_languages(assistant, turns) -> None:
+    visitor = Visitor(assistant.rest_url)
+    for text, expected in turns:
+        reply = visitor.say(text)
+        assert all(part in reply for part in expected), (text, reply)
+
+
 @pytest.mark.parametrize("lang, joke", [("en", "tell me a joke"), ("es", "cuéntame un chiste"), ("nb", "fortell en vits")])
 def test_small_talk_after_an_answer_stays_out_of_scope(assistant, lang: str, joke: str) -> None:
     visitor = Visitor(assistant.rest_url, metadata={"locale": lang})
