@@ -7,8 +7,8 @@ from typing import Text
 from rasa_sdk import Tracker
 
 from actions import slots
-from actions.common import AnswerAction, language_of, latest_entities, latest_text
-from bot.domain.answers import Outcome, answer_out_of_scope
+from actions.common import AnswerAction, language_of, latest_entities, latest_found, latest_text
+from bot.domain.answers import Outcome, answer_out_of_scope, with_later_questions
 from bot.domain.store import default_store
 
 
@@ -23,7 +23,9 @@ class ActionAnswerOutOfScope(AnswerAction):
     def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest text, its entities and intent confidence, `focus` and `language`; sets `focus` when it answers."""
         confidence = float((tracker.latest_message.get("intent") or {}).get("confidence") or 0.0)
-        return answer_out_of_scope(
-            default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker),
-            focus=tracker.get_slot(slots.FOCUS), confident=confidence >= SURE_OUT_OF_SCOPE,
+        store, lang, text, focus = default_store(), language_of(tracker), latest_text(tracker), tracker.get_slot(slots.FOCUS)
+        outcome = answer_out_of_scope(
+            store, latest_entities(tracker), lang, text, focus=focus, confident=confidence >= SURE_OUT_OF_SCOPE,
         )
+        # "What is UNTSO? Also, what about the ELN?" reads as neither topic to the classifier: each is answered.
+        return with_later_questions(store, outcome, text, focus, lang, latest_found(tracker))

@@ -1,5 +1,6 @@
 """Answers to the policy topics (aims, NATO, the UN, peace, disarmament and the rest), how current they are,
-polite refusals, and a switch of language that carries a question."""
+polite refusals, a switch of language that carries a question, greetings, thanks and goodbyes, and messages
+the NLU is unsure of."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Text
 from rasa_sdk import Tracker
 
 from actions import slots
-from actions.common import AnswerAction, language_of, latest_entities, latest_intent, latest_text
+from actions.common import AnswerAction, language_of, latest_entities, latest_found, latest_intent, latest_text
 from bot.domain.answers import (
-    Outcome, answer_currency, answer_improper, answer_language_switch, answer_topic, with_later_questions,
+    Outcome, answer_currency, answer_improper, answer_language_switch, answer_small_talk, answer_topic,
+    answer_unsure, with_later_questions,
 )
 from bot.domain.store import default_store
 
@@ -21,9 +23,9 @@ class ActionAnswerTopic(AnswerAction):
 
     def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest text, intent, organisation/place entities and `language`; sets `focus`."""
-        store, lang, text = default_store(), language_of(tracker), latest_text(tracker)
-        first = answer_topic(store, latest_intent(tracker), latest_entities(tracker), lang, text)
-        return with_later_questions(store, first, text, tracker.get_slot(slots.FOCUS), lang)
+        store, lang, text, intent = default_store(), language_of(tracker), latest_text(tracker), latest_intent(tracker)
+        first = answer_topic(store, intent, latest_entities(tracker), lang, text)
+        return with_later_questions(store, first, text, tracker.get_slot(slots.FOCUS), lang, latest_found(tracker), intent)
 
 
 class ActionAnswerCurrency(AnswerAction):
@@ -52,4 +54,29 @@ class ActionSwitchLanguage(AnswerAction):
 
     def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest text, its entities and `language` (already the one asked for); sets `focus` when it answers."""
-        return answer_language_switch(default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker))
+        return answer_language_switch(
+            default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker), latest_found(tracker)
+        )
+
+
+class ActionAnswerSmallTalk(AnswerAction):
+    def name(self) -> Text:
+        return "action_answer_small_talk"
+
+    def outcome(self, tracker: Tracker) -> Outcome:
+        """Reads the latest text, intent, entities, `focus` and `language`; sets `focus` when it answers a question."""
+        return answer_small_talk(
+            default_store(), latest_intent(tracker), latest_text(tracker), latest_found(tracker),
+            tracker.get_slot(slots.FOCUS), language_of(tracker),
+        )
+
+
+class ActionAnswerUnsure(AnswerAction):
+    def name(self) -> Text:
+        return "action_answer_unsure"
+
+    def outcome(self, tracker: Tracker) -> Outcome:
+        """Reads the latest text, its entities, `focus` and `language`; sets `focus` when it answers."""
+        return answer_unsure(
+            default_store(), latest_text(tracker), latest_found(tracker), tracker.get_slot(slots.FOCUS), language_of(tracker)
+        )

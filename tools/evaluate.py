@@ -33,7 +33,10 @@ from rasa_sdk import Tracker
 from actions import slots
 from actions.deployments import ActionAnswerDeployments
 from actions.scope import ActionAnswerOutOfScope
-from actions.topics import ActionAnswerCurrency, ActionAnswerTopic, ActionRefuseRequest, ActionSwitchLanguage
+from actions.topics import (
+    ActionAnswerCurrency, ActionAnswerSmallTalk, ActionAnswerTopic, ActionAnswerUnsure, ActionRefuseRequest,
+    ActionSwitchLanguage,
+)
 from bot.domain.answers import (
     CURRENCY_FIGURES, FACTS, LACKS, LACKS_PER_MISSION, NO_TOPIC, ONLY_NORWAY, OUT_OF_SCOPE, UNKNOWN, UNKNOWN_UNNAMED,
     Outcome, Reply,
@@ -160,7 +163,7 @@ _ANSWERING = {
     action.name(): action
     for action in (
         ActionAnswerDeployments(), ActionAnswerTopic(), ActionAnswerOutOfScope(), ActionAnswerCurrency(),
-        ActionRefuseRequest(), ActionSwitchLanguage(),
+        ActionRefuseRequest(), ActionSwitchLanguage(), ActionAnswerSmallTalk(), ActionAnswerUnsure(),
     )
 }
 
