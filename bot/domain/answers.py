@@ -416,7 +416,8 @@ def answer_language_switch(
     classifier: the visitor hears both, in Spanish, whether the question names
     the store's records or only asks a topic.
     """
-    answers = answer_questions(store, question, found, None, lang)
+    # Only what reads as a question: the page's switch button sends "/switch_language".
+    answers = answer_questions(store, question, found, None, lang, asking=True)
     if answers:
         return together(answers)
     named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]

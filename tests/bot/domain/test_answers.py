@@ -515,3 +515,9 @@ def test_a_switch_carrying_a_question_on_a_topic_answers_it(store: FactStore, la
     outcome = confirming_switch(answer_language_switch(store, {}, lang, text, []))
     assert [r.response for r in outcome.replies][:2] == ["utter_language_switched", FACTS]
     assert outcome.replies[1].values["fact_ids"] == "aims"
+
+
+@pytest.mark.parametrize("lang", EVERY_LANG)
+def test_the_switch_buttons_payload_is_only_confirmed(store: FactStore, lang: str) -> None:
+    outcome = answer_language_switch(store, {}, lang, "/switch_language", [])
+    assert [r.response for r in outcome.replies] == ["utter_language_switched"]
