@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
 from bot.domain.answers import Entities, Outcome, confirming_switch, follow_up_outcome
+from bot.domain.clauses import group
 from bot.domain.language import REQUESTED_KEY, Lang, Signals, decide, normalise
 from bot.domain.store import default_store
 
@@ -22,11 +23,12 @@ def language_of(tracker: Tracker) -> Lang:
 
 def latest_entities(tracker: Tracker) -> Entities:
     """Entity values of the latest user message, grouped by type, or "type:role" when it has a role."""
-    grouped: Dict[str, List[str]] = {}
-    for entity in tracker.latest_message.get("entities", []):
-        key = f"{entity['entity']}:{entity['role']}" if entity.get("role") else entity["entity"]
-        grouped.setdefault(key, []).append(str(entity.get("value", "")))
-    return grouped
+    return group(latest_found(tracker))
+
+
+def latest_found(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The latest user message's entities as the NLU found them, with their offsets."""
+    return list(tracker.latest_message.get("entities") or [])
 
 
 def asked_for_language(tracker: Tracker) -> bool:

@@ -7,7 +7,9 @@ from typing import Text
 from rasa_sdk import Tracker
 
 from actions import slots
-from actions.common import AnswerAction, as_follow_up, language_of, latest_entities, latest_intent, latest_text
+from actions.common import (
+    AnswerAction, as_follow_up, language_of, latest_entities, latest_found, latest_intent, latest_text,
+)
 from bot.domain.answers import Outcome, answer_deployments, with_later_questions
 from bot.domain.store import default_store
 
@@ -23,5 +25,6 @@ class ActionAnswerDeployments(AnswerAction):
         if follow_up is not None:
             return follow_up
         store, focus, lang, text = default_store(), tracker.get_slot(slots.FOCUS), language_of(tracker), latest_text(tracker)
-        first = answer_deployments(store, latest_intent(tracker), latest_entities(tracker), focus, lang, text)
-        return with_later_questions(store, first, text, focus, lang)
+        intent = latest_intent(tracker)
+        first = answer_deployments(store, intent, latest_entities(tracker), focus, lang, text)
+        return with_later_questions(store, first, text, focus, lang, latest_found(tracker), intent)

@@ -7,8 +7,10 @@ from typing import Text
 from rasa_sdk import Tracker
 
 from actions import slots
-from actions.common import AnswerAction, language_of, latest_confidence, latest_entities, latest_intent, latest_text
-from bot.domain.answers import Outcome, answer_fallback, answer_out_of_scope, answer_small_talk
+from actions.common import (
+    AnswerAction, language_of, latest_confidence, latest_entities, latest_found, latest_intent, latest_text,
+)
+from bot.domain.answers import Outcome, answer_fallback, answer_out_of_scope, answer_small_talk, with_later_questions
 from bot.domain.store import default_store
 
 
@@ -22,10 +24,12 @@ class ActionAnswerOutOfScope(AnswerAction):
 
     def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest text, its entities and intent confidence, `focus` and `language`; sets `focus` when it answers."""
-        return answer_out_of_scope(
-            default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker),
-            focus=tracker.get_slot(slots.FOCUS), confident=latest_confidence(tracker) >= SURE_OUT_OF_SCOPE,
+        store, lang, text, focus = default_store(), language_of(tracker), latest_text(tracker), tracker.get_slot(slots.FOCUS)
+        outcome = answer_out_of_scope(
+            store, latest_entities(tracker), lang, text, focus=focus, confident=latest_confidence(tracker) >= SURE_OUT_OF_SCOPE,
         )
+        # "What is UNTSO? Also, what about the ELN?" reads as neither topic to the classifier: each is answered.
+        return with_later_questions(store, outcome, text, focus, lang, latest_found(tracker))
 
 
 class ActionAnswerFallback(AnswerAction):
@@ -33,9 +37,10 @@ class ActionAnswerFallback(AnswerAction):
         return "action_answer_fallback"
 
     def outcome(self, tracker: Tracker) -> Outcome:
-        """Reads the latest text, its entities, `focus` and `language`; sets `focus` when it answers a follow-up."""
+        """Reads the latest text, its entities, `focus` and `language`; sets `focus` when it answers."""
         return answer_fallback(
-            default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker), tracker.get_slot(slots.FOCUS)
+            default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker),
+            tracker.get_slot(slots.FOCUS), latest_found(tracker),
         )
 
 
@@ -44,8 +49,8 @@ class ActionAnswerSmallTalk(AnswerAction):
         return "action_answer_small_talk"
 
     def outcome(self, tracker: Tracker) -> Outcome:
-        """Reads the latest text, intent and its confidence, entities, `focus` and `language`; sets `focus` when it answers a follow-up."""
+        """Reads the latest text, intent and its confidence, entities, `focus` and `language`; sets `focus` when it answers."""
         return answer_small_talk(
             default_store(), latest_intent(tracker), latest_confidence(tracker), latest_entities(tracker),
-            tracker.get_slot(slots.FOCUS), language_of(tracker), latest_text(tracker),
+            latest_found(tracker), tracker.get_slot(slots.FOCUS), language_of(tracker), latest_text(tracker),
         )

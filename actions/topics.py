@@ -1,5 +1,6 @@
 """Answers to the policy topics (aims, NATO, the UN, peace, disarmament and the rest), how current they are,
-polite refusals, and a switch of language that carries a question."""
+polite refusals, a switch of language that carries a question, greetings, thanks and goodbyes, and messages
+the NLU is unsure of."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Text
 from rasa_sdk import Tracker
 
 from actions import slots
-from actions.common import AnswerAction, as_follow_up, language_of, latest_entities, latest_intent, latest_text
+from actions.common import (
+    AnswerAction, as_follow_up, language_of, latest_entities, latest_found, latest_intent, latest_text,
+)
 from bot.domain.answers import (
     Outcome, answer_currency, answer_improper, answer_language_switch, answer_topic, with_later_questions,
 )
@@ -25,9 +28,9 @@ class ActionAnswerTopic(AnswerAction):
         follow_up = as_follow_up(tracker)
         if follow_up is not None:
             return follow_up
-        store, lang, text = default_store(), language_of(tracker), latest_text(tracker)
-        first = answer_topic(store, latest_intent(tracker), latest_entities(tracker), lang, text)
-        return with_later_questions(store, first, text, tracker.get_slot(slots.FOCUS), lang)
+        store, lang, text, intent = default_store(), language_of(tracker), latest_text(tracker), latest_intent(tracker)
+        first = answer_topic(store, intent, latest_entities(tracker), lang, text)
+        return with_later_questions(store, first, text, tracker.get_slot(slots.FOCUS), lang, latest_found(tracker), intent)
 
 
 class ActionAnswerCurrency(AnswerAction):
@@ -57,5 +60,6 @@ class ActionSwitchLanguage(AnswerAction):
     def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest text, its entities, `focus` and `language` (already the one asked for); sets `focus` when it answers."""
         return answer_language_switch(
-            default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker), tracker.get_slot(slots.FOCUS)
+            default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker), latest_found(tracker),
+            tracker.get_slot(slots.FOCUS),
         )

@@ -160,8 +160,7 @@ _ANSWERING = {
     action.name(): action
     for action in (
         ActionAnswerDeployments(), ActionAnswerTopic(), ActionAnswerOutOfScope(), ActionAnswerCurrency(),
-        ActionRefuseRequest(), ActionSwitchLanguage(), ActionAnswerFallback(),
-        ActionAnswerSmallTalk(),
+        ActionRefuseRequest(), ActionSwitchLanguage(), ActionAnswerFallback(), ActionAnswerSmallTalk(),
     )
 }
 

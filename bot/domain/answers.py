@@ -46,12 +46,13 @@ SUGGESTIONS = {"deployments": "utter_deployments_suggestions", "topics": "utter_
 OUT_OF_SCOPE = "utter_out_of_scope"
 # A follow-up with nothing in focus: the visitor is asked what they mean.
 FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
-# Small talk a follow-up may be taken for ("¿con quién negociaban?" as a question about the bot), and its reply.
-SMALL_TALK = {"ask_bot": "utter_bot"}
 # "In Spanish, please": said in the language asked for.
 SWITCHED = "utter_language_switched"
 # A request to insult, to reveal instructions or to play a role: refused.
 REFUSE = "utter_refuse_improper"
+# Greetings, thanks, goodbyes and "are you a bot?" that ask nothing more: answered in kind. A question or a
+# follow-up may be taken for one ("Hi! What is MINUSMA?", "¿con quién negociaban?" as a question about the bot).
+SMALL_TALK = {"greet": "utter_greet", "thank": "utter_thank", "goodbye": "utter_goodbye", "ask_bot": "utter_bot"}
 # Every response the answer logic sends: no rule names them, so Rasa's "not used in any
 # story or rule" check cannot see them; `python -m bot nlu validate` checks against this.
 SENT = frozenset({
@@ -282,9 +283,12 @@ def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Out
     if organisations:
         return _citing(store, organisations, lang, missing)
     if topic is not None and topic.by_place:
-        # "Peace in Colombia": the records of the topic's kind there (its peace processes).
+        # "Peace in Colombia": the records of the topic's kind there (its peace processes); "the secret
+        # talks": the record of that kind named.
         places, _ = _resolve(store, "place", entities, lang)
-        local = [f for p in places for f in store.records_on(p) if f.kind == topic.by_place]
+        named = [f for v in entities.get(topic.by_place, ()) if (f := store.resolve(topic.by_place, v))]
+        local = list({f.id: f for f in named + [f for p in places for f in store.records_on(p)]
+                      if f.kind == topic.by_place}.values())
         if local:
             # The first is the place's main record (the FARC agreement before the ELN talks): "what year was that?"
             return Outcome(tuple(cite(store, local, lang)), focus=local[0].id, about=tuple(f.id for f in local))
@@ -323,13 +327,26 @@ def answer_out_of_scope(
     return _unsure(store, entities, lang, question, focus, confident) or Outcome((Reply(OUT_OF_SCOPE),))
 
 
-def answer_fallback(store: FactStore, entities: Entities, lang: Lang, question: str = "", focus: Optional[str] = None) -> Outcome:
-    """What the classifier could not place: a follow-up on the record in focus or on one named, else a rephrase prompt.
+def answer_fallback(
+    store: FactStore,
+    entities: Entities,
+    lang: Lang,
+    question: str = "",
+    focus: Optional[str] = None,
+    found: Optional[Sequence[Mapping[str, object]]] = None,
+) -> Outcome:
+    """What the classifier could not place: a follow-up on the record in focus or on one named, or several
+    questions each clear on its own; else a rephrase prompt.
 
     "What year was that?" right after an answer may score too low on every
     intent; it is read as the out-of-scope action reads what it is unsure of.
+    Two questions in one message split the classifier's confidence between
+    their topics; read one by one, each may be clear.
     """
-    return _unsure(store, entities, lang, question, focus, confident=False) or Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),))
+    follow_up = _unsure(store, entities, lang, question, focus, confident=False)
+    if follow_up is not None:
+        return follow_up
+    return with_later_questions(store, Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),)), question, focus, lang, found)
 
 
 def _unsure(
@@ -466,15 +483,6 @@ def follow_up_outcome(
     return answer_follow_up(store, entities, focus, lang, question)
 
 
-def answer_small_talk(
-    store: FactStore, intent: str, confidence: float, entities: Entities, focus: Optional[str], lang: Lang,
-    question: str = "",
-) -> Outcome:
-    """Small talk's own reply, unless the message reads as a follow-up the classifier was unsure of."""
-    answered = follow_up_outcome(store, intent, confidence, entities, focus, lang, question)
-    return answered or Outcome((Reply(SMALL_TALK[intent]),))
-
-
 def _answers_for(store: FactStore, topic: Fact, fact: Fact) -> bool:
     """Whether ``topic``'s own answer builds on ``fact``: one of its records or their updates, or personnel for personnel."""
     if topic.action == DEPLOYMENTS_ACTION:
@@ -494,16 +502,25 @@ def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome
 
 
 def answer_language_switch(
-    store: FactStore, entities: Entities, lang: Lang, question: str = "", focus: Optional[str] = None
+    store: FactStore,
+    entities: Entities,
+    lang: Lang,
+    question: str = "",
+    found: Optional[Sequence[Mapping[str, object]]] = None,
+    focus: Optional[str] = None,
 ) -> Outcome:
-    """The switch confirmed, or, when the request carries a question naming the store's records or
-    following up on the one in focus, its answer (which the action prefaces with the confirmation, as it
-    does every answer to a request for a language).
+    """The switch confirmed, or, when the request carries a question, its answer (which the action
+    prefaces with the confirmation, as it does every answer to a request for a language).
 
     "En español, por favor: ¿cuántos policías había?" may read as a switch to the
-    classifier, with the police named: the visitor hears both, in Spanish; so
-    does "¿y cuándo terminó? en español" about the record just discussed.
+    classifier: the visitor hears both, in Spanish, whether the question names
+    the store's records or only asks a topic; so does "¿y cuándo terminó? en
+    español" about the record just discussed.
     """
+    # Only what reads as a question: the page's switch button sends "/switch_language".
+    answers = answer_questions(store, question, found, None, lang, asking=True)
+    if answers:
+        return together(answers)
     named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
     if named:
         return answer_follow_up(store, entities, None, lang, question)
@@ -519,32 +536,116 @@ def confirming_switch(outcome: Outcome) -> Outcome:
     return replace(outcome, replies=(Reply(SWITCHED),) + outcome.replies)
 
 
-def with_later_questions(
-    store: FactStore, first: Outcome, question: str, focus: Optional[str], lang: Lang
-) -> Outcome:
-    """``first``, then the answer to each later question of the message, in order, each with its source.
+def answer_clause(
+    store: FactStore, clause: clauses.Clause, focus: Optional[str], lang: Lang, intent: Optional[str] = None
+) -> Optional[Outcome]:
+    """What one clause of a message asks the store, answered; ``None`` when it asks no topic and names no record.
 
-    One rating prompt and one set of suggestions close the whole; the focus is
-    the last question's. A later question on no topic of the store adds nothing.
+    ``intent`` stands for the clause's own when the in-domain model is unsure of
+    it (the NLU's, the whole message's). A clause on no topic that names the
+    store's records ("what's going on with the ELN") gets what the store holds on them.
     """
-    later = []
-    for clause in clauses.later_clauses(question, store):
-        topic = store.topic_for_intent(clause.intent)
+    chosen = clause.intent or intent
+    topic = store.topic_for_intent(chosen) if chosen else None
+    if topic is None:
+        named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, clause.entities, lang)[0]]
+        if not named:
+            return None
+        # Personnel, missions and places are the deployments topic's; organisations are answered as such.
+        deployed = any(f.kind in _DEPLOYMENT_FOCUS for f in named)
+        topic = next((t for t in store.of_kind("topic") if t.action == DEPLOYMENTS_ACTION), None) if deployed else None
         if topic is None:
+            return answer_topic(store, "", clause.entities, lang, clause.text)
+    assert topic.intent is not None, "a topic is asked for by its intent"
+    if topic.action == DEPLOYMENTS_ACTION:
+        return answer_deployments(store, topic.intent, clause.entities, focus, lang, clause.text)
+    return answer_topic(store, topic.intent, clause.entities, lang, clause.text)
+
+
+def answer_questions(
+    store: FactStore,
+    question: str,
+    found: Optional[Sequence[Mapping[str, object]]],
+    focus: Optional[str],
+    lang: Lang,
+    intent: Optional[str] = None,
+    asking: bool = False,
+) -> list[Outcome]:
+    """The answer to each clause of the message that asks the store something, in order.
+
+    ``found`` are the NLU's entities (each read in the clause it lies in);
+    ``intent`` the NLU's, the whole message's: when no clause the in-domain
+    model is sure of has it, it is the first unsure question's. With
+    ``asking``, only clauses that read as questions count ("thanks for the NATO
+    answer" asks nothing). A clause whose facts an earlier one gave adds nothing.
+    """
+    outcomes: list[Outcome] = []
+    given: set[str] = set()
+    read = clauses.read(question, store, found)
+    spare = intent if intent not in {clause.intent for clause in read} else None
+    for clause in read:
+        if asking and not clause.asks():
             continue
-        if topic.action == DEPLOYMENTS_ACTION:
-            later.append(answer_deployments(store, clause.intent, clause.entities, focus, lang, clause.text))
-        else:
-            later.append(answer_topic(store, clause.intent, clause.entities, lang, clause.text))
-    # "Hi. How many soldiers?" is one question: a clause whose facts the first answer gave adds nothing.
-    later = [outcome for outcome in later if not _cited(outcome) <= _cited(first)]
-    if not later:
-        return first
+        unsure = clause.intent is None and clause.asks()
+        outcome = answer_clause(store, clause, focus, lang, spare if unsure else None)
+        spare = None if unsure else spare
+        if outcome is not None and not _cited(outcome) <= given:
+            outcomes.append(outcome)
+            given |= _cited(outcome)
+    return outcomes
+
+
+def with_later_questions(
+    store: FactStore,
+    first: Outcome,
+    question: str,
+    focus: Optional[str],
+    lang: Lang,
+    found: Optional[Sequence[Mapping[str, object]]] = None,
+    intent: Optional[str] = None,
+) -> Outcome:
+    """``first``, the answer to the whole message; or, when it holds several questions, each one's answer in order.
+
+    The NLU read the message as one (its intent may be the second question's):
+    then every clause is answered on its own, with its own source; one rating
+    prompt and one set of suggestions close the whole, and the focus is the last question's.
+    """
+    answers = answer_questions(store, question, found, focus, lang, intent)
+    return together(answers) if len(answers) > 1 else first
+
+
+def together(outcomes: Sequence[Outcome]) -> Outcome:
+    """Several answers as one: their replies in order, one rating prompt and one set of suggestions at the end."""
     closing = {RATING, *SUGGESTIONS.values()}
-    replies = [r for outcome in (first, *later) for r in outcome.replies if r.response not in closing]
-    feature = "deployments" if first.replies[-1].response == SUGGESTIONS["deployments"] else "topics"
-    combined = Outcome(tuple(replies), focus=later[-1].focus or first.focus, about=first.about)
-    return _suggesting(combined, feature)
+    replies = tuple(r for outcome in outcomes for r in outcome.replies if r.response not in closing)
+    feature = "deployments" if outcomes[0].replies[-1].response == SUGGESTIONS["deployments"] else "topics"
+    focus = next((o.focus for o in reversed(outcomes) if o.focus), None)
+    about = tuple(dict.fromkeys(i for outcome in outcomes for i in outcome.about))
+    return _suggesting(Outcome(replies, focus=focus, about=about), feature)
+
+
+def answer_small_talk(
+    store: FactStore,
+    intent: str,
+    confidence: float,
+    entities: Entities,
+    found: Optional[Sequence[Mapping[str, object]]],
+    focus: Optional[str],
+    lang: Lang,
+    question: str = "",
+) -> Outcome:
+    """Small talk answered in kind; a follow-up the classifier was unsure of, or a question the message also
+    asks, answered instead.
+
+    "Hi! What is MINUSMA?" is classified a greeting: the question is what the
+    visitor wants answered, and a goodbye never answers a question; "en qué
+    año fue eso" taken for a goodbye is a follow-up on the record in focus.
+    """
+    follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question)
+    if follow_up is not None:
+        return follow_up
+    answers = answer_questions(store, question, found, focus, lang, asking=True)
+    return together(answers) if answers else Outcome((Reply(SMALL_TALK[intent]),))
 
 
 def _cited(outcome: Outcome) -> set[str]:

@@ -34,6 +34,8 @@ from bot.paths import FACTS_DIR
 
 KINDS = ("source", "topic", "organisation", "place", "mission", "personnel", "process", "update")
 ENTITY_KINDS = ("mission", "place", "organisation", "personnel")
+# Kinds whose records are found by name: the NLU's entities, and the peace processes ("the secret talks").
+NAMED_KINDS = (*ENTITY_KINDS, "process")
 
 # Fields every record with a text may carry: whether it is told as of its source's
 # date, and the records it speaks of whose updates must follow it.
@@ -159,7 +161,7 @@ class FactStore:
         self._by_name: dict[tuple[str, str], Fact] = {}
         for fact in facts:
             self._by_id[fact.id] = fact
-            if fact.kind in ENTITY_KINDS:
+            if fact.kind in NAMED_KINDS:
                 for name in fact.all_names():
                     self._by_name[(fact.kind, match_key(name))] = fact
 

@@ -11,7 +11,9 @@ Spanish article "un"). It adds what only it can know:
 
 - a name added to the store after training, wherever the CRF tagged nothing;
 - a name the CRF cut in two ("[Reino] [Unido]" becomes "Reino Unido", with
-  the role either part had), including other countries' names.
+  the role either part had), including other countries' names; the pieces may
+  be of other kinds, as long as one is the name's ("the [UN] [mission] [in]
+  [Colombia]" becomes the mission "UN Mission in Colombia").
 """
 
 from __future__ import annotations
@@ -152,7 +154,11 @@ def merged(entities: List[Dict[Text, Any]], found: List[Dict[Text, Any]]) -> Lis
         overlapping = [e for e in result if _overlap(e, match)]
         if not overlapping and new:
             result.append(match)
-        elif len(overlapping) > 1 and all(_inside(e, match) and e["entity"] == match["entity"] for e in overlapping):
+        elif (
+            len(overlapping) > 1
+            and all(_inside(e, match) for e in overlapping)
+            and any(e["entity"] == match["entity"] for e in overlapping)
+        ):
             role = next((e["role"] for e in overlapping if e.get("role")), None)
             result = [e for e in result if e not in overlapping] + [{**match, **({"role": role} if role else {})}]
     return sorted(result, key=lambda e: e.get("start", 0))

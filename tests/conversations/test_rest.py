@@ -567,3 +567,45 @@ def test_two_questions_in_one_message_get_two_answers_in_order(assistant, messag
     assert reply.index(first) < reply.rindex(second)
     # Each answer with its own source.
     assert reply.count(marker) >= 2, reply
+
+
+@pytest.mark.parametrize(
+    "lang, message, expected",
+    [
+        ("en", "Good evening! Which UN mission was in South Sudan?", ["UNMISS", "Source:"]),
+        ("es", "¡Buenas noches! ¿Qué misión de la ONU había en Sudán del Sur?", ["UNMISS", "Fuente:"]),
+        ("nb", "God kveld! Hvilken FN-operasjon var i Sør-Sudan?", ["UNMISS", "Kilde:"]),
+        ("en", "Bye for now, but first: what is UNFICYP?", ["UNFICYP", "Source:"]),
+        ("es", "Me despido, pero antes: ¿qué es la UNFICYP?", ["UNFICYP", "Fuente:"]),
+        ("nb", "Ha det, men først: hva er UNFICYP?", ["UNFICYP", "Kilde:"]),
+    ],
+)
+def test_a_greeting_or_goodbye_with_a_question_gets_the_answer_and_no_goodbye(assistant, lang, message, expected) -> None:
+    reply = Visitor(assistant.rest_url, metadata={"locale": lang}).say(message)
+    assert all(part in reply for part in expected) and GOODBYE[lang] not in reply, reply
+
+
+GOODBYE = {"en": "Goodbye", "es": "Adiós", "nb": "Ha det bra"}
+
+
+@pytest.mark.parametrize("lang, goodbye", [("en", "bye"), ("es", "adiós"), ("nb", "ha det")])
+def test_a_goodbye_alone_is_answered_in_kind(assistant, lang: str, goodbye: str) -> None:
+    reply = Visitor(assistant.rest_url, metadata={"locale": lang}).say(goodbye)
+    assert GOODBYE[lang] in reply and SOURCE[lang] not in reply, reply
+
+
+@pytest.mark.parametrize(
+    "lang, message, first, second",
+    [
+        ("en", "What are Norway's aims, and how many police officers did it have in UN missions?", "five aims", "about 30"),
+        ("es", "¿Cuáles son los objetivos de Noruega y cuántos policías tenía en misiones de la ONU?", "cinco objetivos",
+         "alrededor de 30"),
+        ("nb", "Hva er Norges mål, og hvor mange politifolk hadde Norge i FN-operasjoner?", "fem mål", "om lag 30"),
+    ],
+)
+def test_each_of_two_questions_is_answered_whatever_the_nlu_made_of_the_whole(
+    assistant, lang: str, message: str, first: str, second: str
+) -> None:
+    reply = Visitor(assistant.rest_url, metadata={"locale": lang}).say(message)
+    assert first in reply and second in reply and reply.index(first) < reply.index(second), reply
+    assert reply.count(SOURCE[lang]) >= 2

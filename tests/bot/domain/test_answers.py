@@ -462,3 +462,62 @@ def test_a_switch_carrying_a_question_answers_it(store: FactStore, lang: str) ->
     assert outcome.focus == "police"
     assert confirming_switch(outcome) == outcome
     assert [r.response for r in answer_language_switch(store, {}, lang, "in English please").replies] == ["utter_language_switched"]
+
+
+# --- greetings, thanks and goodbyes, alone or with a question -----------------------------
+
+from bot.domain.answers import SMALL_TALK, answer_small_talk  # noqa: E402
+from tests.conftest import LANGS as EVERY_LANG  # noqa: E402
+
+SMALL_TALK_WITH_A_QUESTION = {
+    "en": ("Good evening! Which UN mission was in South Sudan?", "Thanks a lot. And what does Norway think of disarmament?",
+           "Bye for now, but first: what is UNFICYP?"),
+    "es": ("¡Buenas noches! ¿Qué misión de la ONU había en Sudán del Sur?", "Muchas gracias. ¿Y qué piensa Noruega del desarme?",
+           "Me despido, pero antes: ¿qué es la UNFICYP?"),
+    "nb": ("God kveld! Hvilken FN-operasjon var i Sør-Sudan?", "Tusen takk. Og hva mener Norge om nedrustning?",
+           "Ha det, men først: hva er UNFICYP?"),
+}
+
+
+@pytest.mark.parametrize("lang", EVERY_LANG)
+@pytest.mark.parametrize("intent", sorted(SMALL_TALK))
+def test_small_talk_alone_is_answered_in_kind(store: FactStore, lang: str, intent: str) -> None:
+    text = {"greet": "hello!", "thank": "thanks a lot", "goodbye": "bye", "ask_bot": "are you a bot?"}[intent]
+    outcome = answer_small_talk(store, intent, 1.0, {}, [], None, lang, text)
+    assert [r.response for r in outcome.replies] == [SMALL_TALK[intent]] and outcome.focus is None
+
+
+@pytest.mark.parametrize("lang", EVERY_LANG)
+@pytest.mark.parametrize("intent,index,fact", [("greet", 0, "unmiss"), ("thank", 1, "disarmament"), ("goodbye", 2, "unficyp")])
+def test_small_talk_with_a_question_answers_the_question(
+    store: FactStore, lang: str, intent: str, index: int, fact: str
+) -> None:
+    outcome = answer_small_talk(store, intent, 1.0, {}, None, None, lang, SMALL_TALK_WITH_A_QUESTION[lang][index])
+    responses = [r.response for r in outcome.replies]
+    assert fact in {i for r in outcome.replies if r.response == FACTS for i in r.values["fact_ids"].split()}
+    # Never a goodbye (nor a canned greeting) in place of the answer.
+    assert not set(SMALL_TALK.values()) & set(responses) and responses[-2] == RATING
+
+
+@pytest.mark.parametrize("lang", EVERY_LANG)
+def test_thanks_that_name_a_record_but_ask_nothing_are_answered_in_kind(store: FactStore, lang: str) -> None:
+    text = {"en": "Thanks for the answer on NATO", "es": "Gracias por la respuesta sobre la OTAN",
+            "nb": "Takk for svaret om NATO"}[lang]
+    outcome = answer_small_talk(store, "thank", 1.0, {}, None, None, lang, text)
+    assert [r.response for r in outcome.replies] == [SMALL_TALK["thank"]]
+
+
+@pytest.mark.parametrize("lang", EVERY_LANG)
+def test_a_switch_carrying_a_question_on_a_topic_answers_it(store: FactStore, lang: str) -> None:
+    # The question names no record of the store: its topic is read from the words.
+    text = {"en": "In Norwegian please: what are Norway's five aims?", "es": "En noruego, por favor: ¿cuáles son los objetivos de Noruega?",
+            "nb": "På spansk, takk: hva er Norges mål?"}[lang]
+    outcome = confirming_switch(answer_language_switch(store, {}, lang, text, []))
+    assert [r.response for r in outcome.replies][:2] == ["utter_language_switched", FACTS]
+    assert outcome.replies[1].values["fact_ids"] == "aims"
+
+
+@pytest.mark.parametrize("lang", EVERY_LANG)
+def test_the_switch_buttons_payload_is_only_confirmed(store: FactStore, lang: str) -> None:
+    outcome = answer_language_switch(store, {}, lang, "/switch_language", [])
+    assert [r.response for r in outcome.replies] == ["utter_language_switched"]

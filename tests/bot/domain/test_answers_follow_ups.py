@@ -116,11 +116,11 @@ def test_a_record_named_in_a_follow_up_the_classifier_took_for_currency_is_answe
 @pytest.mark.parametrize("lang", LANGS)
 def test_small_talk_yields_to_an_unsure_follow_up(store: FactStore, lang: str) -> None:
     question = {"en": "with whom?", "es": "¿con quién?", "nb": "med hvem?"}[lang]
-    outcome = answer_small_talk(store, "ask_bot", 0.5, {}, "ndfp_process", lang, question)
+    outcome = answer_small_talk(store, "ask_bot", 0.5, {}, None, "ndfp_process", lang, question)
     assert _ids(outcome) == {"ndfp_process"} and outcome.focus == "ndfp_process"
-    sure = answer_small_talk(store, "ask_bot", 0.99, {}, "ndfp_process", lang, question)
+    sure = answer_small_talk(store, "ask_bot", 0.99, {}, None, "ndfp_process", lang, question)
     assert [r.response for r in sure.replies] == [SMALL_TALK["ask_bot"]]
-    assert [r.response for r in answer_small_talk(store, "ask_bot", 0.5, {}, None, lang, question).replies] == [SMALL_TALK["ask_bot"]]
+    assert [r.response for r in answer_small_talk(store, "ask_bot", 0.5, {}, None, None, lang, question).replies] == [SMALL_TALK["ask_bot"]]
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -43,7 +43,7 @@ def test_the_rules_route_each_topic_and_the_hand_written_intents(store: FactStor
     assert {topic.intent: routes[topic.intent] for topic in store.of_kind("topic")} == {
         topic.intent: topic.action for topic in store.of_kind("topic")
     }
-    assert routes["out_of_scope"] == "action_answer_out_of_scope" and routes["greet"] == "utter_greet"
+    assert routes["out_of_scope"] == "action_answer_out_of_scope" and routes["greet"] == "action_answer_small_talk"
 
 
 def test_the_domain_declares_every_intent_and_action_the_rules_name(store: FactStore) -> None:

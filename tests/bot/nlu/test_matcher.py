@@ -54,6 +54,23 @@ def test_a_name_cut_in_two_by_the_crf_is_mended_with_its_role(names: StoreNames)
     assert places == [{**places[0], "value": "Reino Unido", "start": 32, "end": 43, "role": "sender"}]
 
 
+def test_a_name_the_crf_cut_into_pieces_of_other_kinds_is_mended(names: StoreNames) -> None:
+    text = "what is the UN mission in Colombia"
+    crf = [
+        {"entity": "organisation", "value": "un", "start": 12, "end": 14},
+        {"entity": "mission", "value": "mission", "start": 15, "end": 22},
+        {"entity": "place", "value": "colombia", "start": 26, "end": 34},
+    ]
+    assert [(e["entity"], e["value"]) for e in merged(crf, names.find(text))] == [("mission", "unmc")]
+
+
+def test_pieces_of_a_name_none_of_its_kind_are_left_as_the_crf_tagged_them(names: StoreNames) -> None:
+    text = "what is the UN mission in Colombia"
+    crf = [{"entity": "organisation", "value": "un", "start": 12, "end": 14},
+           {"entity": "place", "value": "colombia", "start": 26, "end": 34}]
+    assert merged(crf, names.find(text)) == crf
+
+
 def test_a_trained_name_never_overrides_the_crf(names: StoreNames) -> None:
     # The CRF left "onu" alone in "misiones de la onu", as the training data does.
     trained = StoreNames(load_store(), store_norms(load_store()))
