@@ -50,12 +50,14 @@ FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
 SWITCHED = "utter_language_switched"
 # A request to insult, to reveal instructions or to play a role: refused.
 REFUSE = "utter_refuse_improper"
+# A question that takes as given what the sources contradict ("why did Norway leave NATO?"): not taken.
+PREMISE = "utter_refuse_premise"
 # Every response the answer logic sends: no rule names them, so Rasa's "not used in any
 # story or rule" check cannot see them; `python -m bot nlu validate` checks against this.
 SENT = frozenset({
     FACTS, *UNKNOWN.values(), *UNKNOWN_UNNAMED.values(), ONLY_NORWAY, *LACKS.values(), LACKS_PER_MISSION,
     CURRENCY, CURRENCY_FIGURES, NO_TOPIC, RATING, *SUGGESTIONS.values(), OUT_OF_SCOPE, FOLLOW_UP_WITHOUT_FOCUS,
-    SWITCHED, REFUSE,
+    SWITCHED, REFUSE, PREMISE,
 })
 # The kinds of record a question may name, most specific first.
 ENTITY_KINDS_ASKED = ("mission", "organisation", "place", "personnel")
@@ -160,10 +162,15 @@ def _suggesting(outcome: Outcome, feature: str) -> Outcome:
 
 
 def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Outcome:
-    """``outcome``, preceded by what it cannot tell when the question asks for a kind of fact it lacks."""
+    """``outcome``, preceded by what it cannot tell when the question asks for a kind of fact it lacks,
+    or by a refusal when the question takes as given what its texts contradict."""
     texts = _texts_about(store, outcome.about, lang)
-    kind = asks.lacking(question, texts) if texts else None
     subject = store.find(outcome.focus) if outcome.focus else None
+    if subject is not None and asks.false_premise(question, texts):
+        return replace(outcome, replies=(Reply(PREMISE, {"name": subject.name[lang]}),) + outcome.replies)
+    # "Is Norway part of UNMISS?" asks whether it serves there: a membership is asked of an organisation only.
+    excluded = () if subject is not None and subject.kind == "organisation" else ("membership",)
+    kind = asks.lacking(question, texts, excluded) if texts else None
     # "How many soldiers in Mali?": the total of 45 is no answer for one mission or place.
     where = [store.get(i) for i in outcome.about if _missions_at(store, store.get(i))]
     if where and asks.asked(question)[:1] == ["number"]:
@@ -216,10 +223,10 @@ def answer_deployments(
     assert overview is not None, f"the store must hold the topic '{intent}' asks for"
     if entities.get(SENDER):
         # Another country's troops: say whose figures these are, then give Norway's.
-        outcome = _deployments(store, {k: v for k, v in entities.items() if k != SENDER}, focus, overview, lang)
+        outcome = _deployments(store, {k: v for k, v in entities.items() if k != SENDER}, focus, overview, lang, question)
         outcome = replace(outcome, replies=(Reply(ONLY_NORWAY),) + outcome.replies)
     else:
-        outcome = _honest(store, _deployments(store, entities, focus, overview, lang), question, lang)
+        outcome = _honest(store, _deployments(store, entities, focus, overview, lang, question), question, lang)
     return _suggesting(outcome, "deployments")
 
 
@@ -239,7 +246,7 @@ def _with_senders(store: FactStore, entities: Entities) -> Entities:
 
 
 def _deployments(
-    store: FactStore, entities: Entities, focus: Optional[str], overview: Fact, lang: Lang
+    store: FactStore, entities: Entities, focus: Optional[str], overview: Fact, lang: Lang, question: str = ""
 ) -> Outcome:
     named: list[Fact] = []
     missing: list[Reply] = []
@@ -252,12 +259,19 @@ def _deployments(
         return Outcome(tuple(missing))
     if named:
         return _citing(store, named, lang)
-    return _follow_up(store, focus, overview, lang)
+    return _follow_up(store, focus, overview, lang, question)
 
 
-def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lang) -> Outcome:
-    """A question with no names ("which missions are those?") builds on the focus, else gets the overview."""
+def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lang, question: str = "") -> Outcome:
+    """A question with no names ("which missions are those?") builds on the focus, else gets the overview.
+
+    "How many Norwegians serve in UN missions?" gets each kind of personnel's own
+    record instead: its figure, or that the source gives none (civilians).
+    """
     current = store.find(focus) if focus else None
+    if (current is None or current.kind not in _DEPLOYMENT_FOCUS) and "number" in asks.asked(question):
+        kinds = store.of_kind("personnel")
+        return Outcome(tuple(cite(store, kinds, lang)), focus=overview.id, about=tuple(f.id for f in kinds))
     if current is None or current.kind not in _DEPLOYMENT_FOCUS:
         return Outcome(tuple(cite(store, [overview], lang)), focus=overview.id, about=(overview.id,))
     if current.kind == "personnel":
@@ -307,7 +321,8 @@ def answer_out_of_scope(
     focus: Optional[str] = None,
     confident: bool = False,
 ) -> Outcome:
-    """Out of scope, unless the question asks the store's own record for a kind of fact it lacks, or follows up.
+    """Out of scope, unless the question asks the store's own record for a kind of fact it lacks, takes as
+    given what the record contradicts, or follows up.
 
     "Who is the head of MINUSMA?" reads like small talk to the classifier, yet
     names a mission the store knows: the visitor hears that the source names no
@@ -317,9 +332,9 @@ def answer_out_of_scope(
     if it both points back and asks for a kind of fact.
     """
     named = [fact for kind in ENTITY_KINDS_ASKED for fact in _resolve(store, kind, entities, lang)[0]]
-    if named and asks.asked(question):
+    if named:
         outcome = _honest(store, _citing(store, named, lang), question, lang)
-        if outcome.replies and outcome.replies[0].response in LACKS.values():
+        if outcome.replies and outcome.replies[0].response in {*LACKS.values(), PREMISE}:
             return _suggesting(outcome, "topics")
     if not named and focus and asks.follow_up(question, strict=confident):
         return answer_follow_up(store, entities, focus, lang, question)
