@@ -34,6 +34,8 @@ ONLY_NORWAY = "utter_deployments_only_norway"
 LACKS = {kind: f"utter_fact_lacks_{kind}" for kind in asks.KINDS}
 # A number asked for one mission or place: the source gives totals by kind of personnel only.
 LACKS_PER_MISSION = "utter_fact_lacks_number_per_mission"
+# A year no text nor source of the answer names ("in 2024"): the sources tell nothing of it.
+LACKS_YEAR = "utter_fact_lacks_year"
 # How current the answers are: the page's date, the latest update's, nothing later.
 CURRENCY = "utter_currency_dates"
 # The same, asked of the figures: they are the page's, none later, and these missions have closed.
@@ -55,7 +57,7 @@ PREMISE = "utter_refuse_premise"
 # Every response the answer logic sends: no rule names them, so Rasa's "not used in any
 # story or rule" check cannot see them; `python -m bot nlu validate` checks against this.
 SENT = frozenset({
-    FACTS, *UNKNOWN.values(), *UNKNOWN_UNNAMED.values(), ONLY_NORWAY, *LACKS.values(), LACKS_PER_MISSION,
+    FACTS, *UNKNOWN.values(), *UNKNOWN_UNNAMED.values(), ONLY_NORWAY, *LACKS.values(), LACKS_PER_MISSION, LACKS_YEAR,
     CURRENCY, CURRENCY_FIGURES, NO_TOPIC, RATING, *SUGGESTIONS.values(), OUT_OF_SCOPE, FOLLOW_UP_WITHOUT_FOCUS,
     SWITCHED, REFUSE, PREMISE,
 })
@@ -162,9 +164,10 @@ def _suggesting(outcome: Outcome, feature: str) -> Outcome:
 
 
 def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Outcome:
-    """``outcome``, preceded by what it cannot tell when the question asks for a kind of fact it lacks,
-    or by a refusal when the question takes as given what its texts contradict."""
-    texts = _texts_about(store, outcome.about, lang)
+    """``outcome``, preceded by what it cannot tell when the question asks for a kind of fact or a year it
+    lacks, or by a refusal when the question takes as given what its texts contradict."""
+    facts = _facts_about(store, outcome.about)
+    texts = [f.text[lang] for f in facts if f.text]
     subject = store.find(outcome.focus) if outcome.focus else None
     if subject is not None and asks.false_premise(question, texts):
         return replace(outcome, replies=(Reply(PREMISE, {"name": subject.name[lang]}),) + outcome.replies)
@@ -175,9 +178,15 @@ def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Ou
     where = [store.get(i) for i in outcome.about if _missions_at(store, store.get(i))]
     if where and asks.asked(question)[:1] == ["number"]:
         return _totals_only(store, outcome, where[-1], _missions_at(store, where[-1]), lang)
-    if kind is None or subject is None:
+    if subject is None or not texts:
         return outcome
-    return replace(outcome, replies=(Reply(LACKS[kind], {"name": subject.name[lang]}),) + outcome.replies)
+    if kind is not None:
+        return replace(outcome, replies=(Reply(LACKS[kind], {"name": subject.name[lang]}),) + outcome.replies)
+    # "How many soldiers were there in 2022?": the 2019 figure is no answer for another year.
+    year = asks.other_year(question, texts + [f.source.as_of for f in facts if f.source])
+    if year is not None:
+        return replace(outcome, replies=(Reply(LACKS_YEAR, {"year": year, "name": subject.name[lang]}),) + outcome.replies)
+    return outcome
 
 
 def _missions_at(store: FactStore, subject: Fact) -> list[Fact]:
@@ -199,16 +208,15 @@ def _totals_only(store: FactStore, outcome: Outcome, subject: Fact, missions: Se
     return replace(outcome, replies=replies)
 
 
-def _texts_about(store: FactStore, ids: Sequence[str], lang: Lang) -> list[str]:
-    """The texts that answer for these records, and their updates; not the updates of others they mention.
+def _facts_about(store: FactStore, ids: Sequence[str]) -> list[Fact]:
+    """The records that answer for these records, and their updates; not the updates of others they mention.
 
     An answer about police in Cyprus also carries MINUJUSTH's closure (its
     text names MINUJUSTH); that date says nothing about Cyprus.
     """
     facts = [record for i in ids for record in store.records_on(store.get(i))]
     subjects = set(ids) | {f.id for f in facts}
-    facts += [u for u in store.of_kind("update") if u.about in subjects]
-    return [f.text[lang] for f in facts if f.text]
+    return facts + [u for u in store.of_kind("update") if u.about in subjects]
 
 
 def answer_deployments(
@@ -334,7 +342,7 @@ def answer_out_of_scope(
     named = [fact for kind in ENTITY_KINDS_ASKED for fact in _resolve(store, kind, entities, lang)[0]]
     if named:
         outcome = _honest(store, _citing(store, named, lang), question, lang)
-        if outcome.replies and outcome.replies[0].response in {*LACKS.values(), PREMISE}:
+        if outcome.replies and outcome.replies[0].response in {*LACKS.values(), LACKS_YEAR, PREMISE}:
             return _suggesting(outcome, "topics")
     if not named and focus and asks.follow_up(question, strict=confident):
         return answer_follow_up(store, entities, focus, lang, question)

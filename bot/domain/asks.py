@@ -59,6 +59,15 @@ def gives(kind: str, texts: Iterable[str]) -> bool:
     return any(_GIVES[kind].search(_read(kind, text)) for text in texts)
 
 
+def other_year(question: str, texts: Iterable[str]) -> Optional[str]:
+    """The first year ``question`` names that none of ``texts`` (nor their sources' dates) names, if any.
+
+    "How many soldiers were there in 2022?" is not answered by a 2019 figure.
+    """
+    told = {year for text in texts for year in re.findall(_YEAR, fold(text))}
+    return next((year for year in re.findall(_YEAR, fold(question)) if year not in told), None)
+
+
 # A term's period ("for the period 2021-2022") dates the term, not the event asked about.
 _PERIOD = re.compile(r"\b(?:19|20)\d\d-(?:19|20)\d\d\b")
 
