@@ -17,10 +17,11 @@ from bot.domain.text import fold
 # Most specific first: "how many fighter jets" asks for equipment (no text tells it), not any count;
 # "how much money" is a budget, "how many votes did Norway get" a number,
 # "what did Norway achieve on the Council" a record of deeds, not the election's result;
-# "when did Norway join NATO" a date, "is Norway a member of the EU" a membership.
 # "Does Norway still facilitate ...?" asks whether a 2019 fact holds today: only an update can say.
+# "Is Norway a member of the EU?" asks for a membership, the least specific: "when did Norway join
+# NATO" asks for a date, "is Norway still in Mali" whether it still serves there.
 KINDS = (
-    "arms_trade", "equipment", "budget", "achievement", "number", "result", "date", "person", "membership", "current",
+    "arms_trade", "equipment", "budget", "achievement", "number", "result", "date", "person", "current", "membership",
 )
 
 # Each kind's words, in every language of the registry (``reading`` in bot/languages.yml).
