@@ -302,10 +302,12 @@ def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Out
         return _citing(store, organisations, lang, missing)
     if topic is not None and topic.by_place:
         # "Peace in Colombia": the records of the topic's kind there (its peace processes).
-        places, _ = _resolve(store, "place", entities, lang)
+        places, elsewhere = _resolve(store, "place", entities, lang)
         local = [f for p in places for f in store.records_on(p) if f.kind == topic.by_place]
         if local:
             return Outcome(tuple(cite(store, local, lang)), focus=local[-1].id, about=tuple(f.id for f in local))
+        # "Peace in Myanmar?": a country the store holds nothing on is said to be one before the topic's text.
+        missing += [reply for reply in elsewhere if reply.response == UNKNOWN["place"]]
     if topic is None:
         return Outcome((Reply(NO_TOPIC),))
     return _citing(store, [topic], lang, missing)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.domain import asks
 from bot.domain.answers import (
-    FACTS, LACKS, LACKS_YEAR, PREMISE, SENT, answer_deployments, answer_out_of_scope, answer_topic,
+    FACTS, LACKS, LACKS_YEAR, PREMISE, SENT, UNKNOWN, answer_deployments, answer_out_of_scope, answer_topic,
 )
 from bot.domain.store import FactStore
 from tests.conftest import LANGS
@@ -158,3 +158,12 @@ def test_a_plain_topic_question_gets_no_preface(store: FactStore, lang: str) -> 
 
 def test_every_new_preface_is_sent_by_the_answer_logic() -> None:
     assert {PREMISE, LACKS_YEAR, LACKS["equipment"], LACKS["arms_trade"], LACKS["membership"]} <= SENT
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_topic_narrowed_to_a_country_the_store_lacks_says_so_first(store: FactStore, lang: str) -> None:
+    question = {"en": "Is Norway a peace facilitator in Nepal?", "es": "¿Facilita Noruega la paz en Nepal?",
+                "nb": "Legger Norge til rette for fred i Nepal?"}
+    outcome = answer_topic(store, "ask_peace", {"place": ["Nepal"]}, lang, question[lang])
+    assert _first(outcome) == UNKNOWN["place"] and outcome.replies[0].values["name"] == "Nepal"
+    assert _cited(outcome) == {"peace"}
