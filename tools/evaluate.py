@@ -35,7 +35,7 @@ from actions.deployments import ActionAnswerDeployments
 from actions.scope import ActionAnswerFallback, ActionAnswerOutOfScope, ActionAnswerSmallTalk
 from actions.topics import ActionAnswerCurrency, ActionAnswerTopic, ActionRefuseRequest, ActionSwitchLanguage
 from bot.domain.answers import (
-    CURRENCY_FIGURES, FACTS, LACKS, LACKS_PER_MISSION, NO_TOPIC, ONLY_NORWAY, OUT_OF_SCOPE, UNKNOWN, UNKNOWN_UNNAMED,
+    CURRENCY_FIGURES, FACTS, LACKS, LACKS_PER_MISSION, LACKS_YEAR, NO_TOPIC, ONLY_NORWAY, OUT_OF_SCOPE, UNKNOWN, UNKNOWN_UNNAMED,
     Outcome, Reply,
 )
 from bot.domain.text import fold
@@ -257,7 +257,7 @@ def held_out_answers(lang: Lang, parse: Parse) -> dict[str, Any]:
 
 # Replies that first say the store cannot answer (what it lacks, a name it does not know, out of scope).
 SAYS_UNKNOWN = {
-    *LACKS.values(), LACKS_PER_MISSION, *UNKNOWN.values(), *UNKNOWN_UNNAMED.values(), NO_TOPIC, OUT_OF_SCOPE, ONLY_NORWAY,
+    *LACKS.values(), LACKS_PER_MISSION, LACKS_YEAR, *UNKNOWN.values(), *UNKNOWN_UNNAMED.values(), NO_TOPIC, OUT_OF_SCOPE, ONLY_NORWAY,
     CURRENCY_FIGURES,
 }
 GOODBYE = "utter_goodbye"

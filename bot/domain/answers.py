@@ -34,6 +34,8 @@ ONLY_NORWAY = "utter_deployments_only_norway"
 LACKS = {kind: f"utter_fact_lacks_{kind}" for kind in asks.KINDS}
 # A number asked for one mission or place: the source gives totals by kind of personnel only.
 LACKS_PER_MISSION = "utter_fact_lacks_number_per_mission"
+# A year no text nor source of the answer names ("in 2024"): the sources tell nothing of it.
+LACKS_YEAR = "utter_fact_lacks_year"
 # How current the answers are: the page's date, the latest update's, nothing later.
 CURRENCY = "utter_currency_dates"
 # The same, asked of the figures: they are the page's, none later, and these missions have closed.
@@ -53,12 +55,14 @@ REFUSE = "utter_refuse_improper"
 # Greetings, thanks, goodbyes and "are you a bot?" that ask nothing more: answered in kind. A question or a
 # follow-up may be taken for one ("Hi! What is MINUSMA?", "¿con quién negociaban?" as a question about the bot).
 SMALL_TALK = {"greet": "utter_greet", "thank": "utter_thank", "goodbye": "utter_goodbye", "ask_bot": "utter_bot"}
+# A question that takes as given what the sources contradict ("why did Norway leave NATO?"): not taken.
+PREMISE = "utter_refuse_premise"
 # Every response the answer logic sends: no rule names them, so Rasa's "not used in any
 # story or rule" check cannot see them; `python -m bot nlu validate` checks against this.
 SENT = frozenset({
-    FACTS, *UNKNOWN.values(), *UNKNOWN_UNNAMED.values(), ONLY_NORWAY, *LACKS.values(), LACKS_PER_MISSION,
+    FACTS, *UNKNOWN.values(), *UNKNOWN_UNNAMED.values(), ONLY_NORWAY, *LACKS.values(), LACKS_PER_MISSION, LACKS_YEAR,
     CURRENCY, CURRENCY_FIGURES, NO_TOPIC, RATING, *SUGGESTIONS.values(), OUT_OF_SCOPE, FOLLOW_UP_WITHOUT_FOCUS,
-    SWITCHED, REFUSE, *SMALL_TALK.values(),
+    SWITCHED, REFUSE, PREMISE, *SMALL_TALK.values(),
 })
 # The kinds of record a question may name, most specific first.
 ENTITY_KINDS_ASKED = ("mission", "organisation", "place", "personnel")
@@ -163,17 +167,29 @@ def _suggesting(outcome: Outcome, feature: str) -> Outcome:
 
 
 def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Outcome:
-    """``outcome``, preceded by what it cannot tell when the question asks for a kind of fact it lacks."""
-    texts = _texts_about(store, outcome.about, lang)
-    kind = asks.lacking(question, texts) if texts else None
+    """``outcome``, preceded by what it cannot tell when the question asks for a kind of fact or a year it
+    lacks, or by a refusal when the question takes as given what its texts contradict."""
+    facts = _facts_about(store, outcome.about)
+    texts = [f.text[lang] for f in facts if f.text]
     subject = store.find(outcome.focus) if outcome.focus else None
+    if subject is not None and asks.false_premise(question, texts):
+        return replace(outcome, replies=(Reply(PREMISE, {"name": subject.name[lang]}),) + outcome.replies)
+    # "Is Norway part of UNMISS?" asks whether it serves there: a membership is asked of an organisation only.
+    excluded = () if subject is not None and subject.kind == "organisation" else ("membership",)
+    kind = asks.lacking(question, texts, excluded) if texts else None
     # "How many soldiers in Mali?": the total of 45 is no answer for one mission or place.
     where = [store.get(i) for i in outcome.about if _missions_at(store, store.get(i))]
     if where and asks.asked(question)[:1] == ["number"]:
         return _totals_only(store, outcome, where[-1], _missions_at(store, where[-1]), lang)
-    if kind is None or subject is None:
+    if subject is None or not texts:
         return outcome
-    return replace(outcome, replies=(Reply(LACKS[kind], {"name": subject.name[lang]}),) + outcome.replies)
+    if kind is not None:
+        return replace(outcome, replies=(Reply(LACKS[kind], {"name": subject.name[lang]}),) + outcome.replies)
+    # "How many soldiers were there in 2022?": the 2019 figure is no answer for another year.
+    year = asks.other_year(question, texts + [f.source.as_of for f in facts if f.source])
+    if year is not None:
+        return replace(outcome, replies=(Reply(LACKS_YEAR, {"year": year, "name": subject.name[lang]}),) + outcome.replies)
+    return outcome
 
 
 def _missions_at(store: FactStore, subject: Fact) -> list[Fact]:
@@ -195,16 +211,15 @@ def _totals_only(store: FactStore, outcome: Outcome, subject: Fact, missions: Se
     return replace(outcome, replies=replies)
 
 
-def _texts_about(store: FactStore, ids: Sequence[str], lang: Lang) -> list[str]:
-    """The texts that answer for these records, and their updates; not the updates of others they mention.
+def _facts_about(store: FactStore, ids: Sequence[str]) -> list[Fact]:
+    """The records that answer for these records, and their updates; not the updates of others they mention.
 
     An answer about police in Cyprus also carries MINUJUSTH's closure (its
     text names MINUJUSTH); that date says nothing about Cyprus.
     """
     facts = [record for i in ids for record in store.records_on(store.get(i))]
     subjects = set(ids) | {f.id for f in facts}
-    facts += [u for u in store.of_kind("update") if u.about in subjects]
-    return [f.text[lang] for f in facts if f.text]
+    return facts + [u for u in store.of_kind("update") if u.about in subjects]
 
 
 def answer_deployments(
@@ -219,10 +234,10 @@ def answer_deployments(
     assert overview is not None, f"the store must hold the topic '{intent}' asks for"
     if entities.get(SENDER):
         # Another country's troops: say whose figures these are, then give Norway's.
-        outcome = _deployments(store, {k: v for k, v in entities.items() if k != SENDER}, focus, overview, lang)
+        outcome = _deployments(store, {k: v for k, v in entities.items() if k != SENDER}, focus, overview, lang, question)
         outcome = replace(outcome, replies=(Reply(ONLY_NORWAY),) + outcome.replies)
     else:
-        outcome = _honest(store, _deployments(store, entities, focus, overview, lang), question, lang)
+        outcome = _honest(store, _deployments(store, entities, focus, overview, lang, question), question, lang)
     return _suggesting(outcome, "deployments")
 
 
@@ -242,7 +257,7 @@ def _with_senders(store: FactStore, entities: Entities) -> Entities:
 
 
 def _deployments(
-    store: FactStore, entities: Entities, focus: Optional[str], overview: Fact, lang: Lang
+    store: FactStore, entities: Entities, focus: Optional[str], overview: Fact, lang: Lang, question: str = ""
 ) -> Outcome:
     named: list[Fact] = []
     missing: list[Reply] = []
@@ -255,12 +270,19 @@ def _deployments(
         return Outcome(tuple(missing))
     if named:
         return _citing(store, named, lang)
-    return _follow_up(store, focus, overview, lang)
+    return _follow_up(store, focus, overview, lang, question)
 
 
-def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lang) -> Outcome:
-    """A question with no names ("which missions are those?") builds on the focus, else gets the overview."""
+def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lang, question: str = "") -> Outcome:
+    """A question with no names ("which missions are those?") builds on the focus, else gets the overview.
+
+    "How many Norwegians serve in UN missions?" gets each kind of personnel's own
+    record instead: its figure, or that the source gives none (civilians).
+    """
     current = store.find(focus) if focus else None
+    if (current is None or current.kind not in _DEPLOYMENT_FOCUS) and "number" in asks.asked(question):
+        kinds = store.of_kind("personnel")
+        return Outcome(tuple(cite(store, kinds, lang)), focus=overview.id, about=tuple(f.id for f in kinds))
     if current is None or current.kind not in _DEPLOYMENT_FOCUS:
         return Outcome(tuple(cite(store, [overview], lang)), focus=overview.id, about=(overview.id,))
     if current.kind == "personnel":
@@ -285,13 +307,15 @@ def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Out
     if topic is not None and topic.by_place:
         # "Peace in Colombia": the records of the topic's kind there (its peace processes); "the secret
         # talks": the record of that kind named.
-        places, _ = _resolve(store, "place", entities, lang)
+        places, elsewhere = _resolve(store, "place", entities, lang)
         named = [f for v in entities.get(topic.by_place, ()) if (f := store.resolve(topic.by_place, v))]
         local = list({f.id: f for f in named + [f for p in places for f in store.records_on(p)]
                       if f.kind == topic.by_place}.values())
         if local:
             # The first is the place's main record (the FARC agreement before the ELN talks): "what year was that?"
             return Outcome(tuple(cite(store, local, lang)), focus=local[0].id, about=tuple(f.id for f in local))
+        # "Peace in Myanmar?": a country the store holds nothing on is said to be one before the topic's text.
+        missing += [reply for reply in elsewhere if reply.response == UNKNOWN["place"]]
     if topic is None:
         return Outcome((Reply(NO_TOPIC),))
     return _citing(store, [topic], lang, missing)
@@ -315,7 +339,8 @@ def answer_out_of_scope(
     focus: Optional[str] = None,
     confident: bool = False,
 ) -> Outcome:
-    """Out of scope, unless the question asks the store's own record for a kind of fact it lacks, or follows up.
+    """Out of scope, unless the question asks the store's own record for a kind of fact it lacks, takes as
+    given what the record contradicts, or follows up.
 
     "Who is the head of MINUSMA?" reads like small talk to the classifier, yet
     names a mission the store knows: the visitor hears that the source names no
@@ -354,9 +379,9 @@ def _unsure(
 ) -> Optional[Outcome]:
     """A message no topic took: what it asks of a record it names or of the focus, if it asks that."""
     named = [fact for kind in ENTITY_KINDS_ASKED for fact in _resolve(store, kind, entities, lang)[0]]
-    if named and asks.asked(question):
+    if named:
         outcome = _honest(store, _citing(store, named, lang), question, lang)
-        if outcome.replies and outcome.replies[0].response in LACKS.values():
+        if outcome.replies and outcome.replies[0].response in {*LACKS.values(), LACKS_YEAR, PREMISE}:
             return _suggesting(outcome, "topics")
     # "Is the Haiti one still going?" names its record; "what year was that?" builds on the focus.
     if (named or focus) and asks.follow_up(question, strict=confident):

@@ -14,10 +14,15 @@ from typing import Iterable, Optional
 from bot.domain.languages import either
 from bot.domain.text import fold
 
-# Most specific first: "how much money" is a budget, "how many votes did Norway get" a number,
-# "what did Norway achieve on the Council" a record of deeds, not the election's result.
+# Most specific first: "how many fighter jets" asks for equipment (no text tells it), not any count;
+# "how much money" is a budget, "how many votes did Norway get" a number,
+# "what did Norway achieve on the Council" a record of deeds, not the election's result;
 # "Does Norway still facilitate ...?" asks whether a 2019 fact holds today: only an update can say.
-KINDS = ("budget", "achievement", "number", "result", "date", "person", "current")
+# "Is Norway a member of the EU?" asks for a membership, the least specific: "when did Norway join
+# NATO" asks for a date, "is Norway still in Mali" whether it still serves there.
+KINDS = (
+    "arms_trade", "equipment", "budget", "achievement", "number", "result", "date", "person", "current", "membership",
+)
 
 # Each kind's words, in every language of the registry (``reading`` in bot/languages.yml).
 _ASKS = {kind: re.compile(rf"\b(?:{either('asks', kind)})\b") for kind in KINDS}
@@ -33,7 +38,7 @@ _GIVES = {
         # A person's office; an election won or an agreement; what Norway achieved (no text tells it);
         # what became of a 2019 fact, told only by an update ("Since then, ...", a term that ended).
         kind: re.compile(rf"\b(?:{either('gives', kind)})\b")
-        for kind in ("person", "result", "achievement", "current")
+        for kind in ("person", "result", "achievement", "current", "membership", "equipment", "arms_trade")
     },
 }
 
@@ -55,6 +60,15 @@ def gives(kind: str, texts: Iterable[str]) -> bool:
     return any(_GIVES[kind].search(_read(kind, text)) for text in texts)
 
 
+def other_year(question: str, texts: Iterable[str]) -> Optional[str]:
+    """The first year ``question`` names that none of ``texts`` (nor their sources' dates) names, if any.
+
+    "How many soldiers were there in 2022?" is not answered by a 2019 figure.
+    """
+    told = {year for text in texts for year in re.findall(_YEAR, fold(text))}
+    return next((year for year in re.findall(_YEAR, fold(question)) if year not in told), None)
+
+
 # A term's period ("for the period 2021-2022") dates the term, not the event asked about.
 _PERIOD = re.compile(r"\b(?:19|20)\d\d-(?:19|20)\d\d\b")
 
@@ -67,10 +81,10 @@ def _read(kind: str, text: str) -> str:
     return _NOT_COUNTS.sub("", text) if kind == "number" else text
 
 
-def lacking(question: str, texts: Iterable[str]) -> Optional[str]:
-    """The first kind of fact ``question`` asks for that none of ``texts`` gives, if any."""
+def lacking(question: str, texts: Iterable[str], exclude: Iterable[str] = ()) -> Optional[str]:
+    """The first kind of fact ``question`` asks for, but not of the kinds ``exclude``, that none of ``texts`` gives."""
     # The most specific kind decides: "how much does Norway spend" wants a budget, not any figure.
-    wanted = asked(question)
+    wanted = [kind for kind in asked(question) if kind not in set(exclude)]
     if not wanted:
         return None
     if not gives(wanted[0], texts):
@@ -78,6 +92,28 @@ def lacking(question: str, texts: Iterable[str]) -> Optional[str]:
     # "How many soldiers are there today?" is answered by a figure, but not of today: only an update is.
     if "current" in wanted[1:] and not gives("current", texts):
         return "current"
+    return None
+
+
+# Claims a question takes as given ("why did Norway leave NATO?"), and the words of a text that contradict each.
+_PREMISES = {kind: re.compile(rf"\b(?:{either('premises', kind)})\b") for kind in ("left", "lost", "nuclear")}
+_CONTRADICTS = {kind: re.compile(rf"\b(?:{either('contradicts', kind)})\b") for kind in _PREMISES}
+_NEGATED = re.compile(rf"\b(?:{either('negations')})\b")
+
+
+def false_premise(question: str, texts: Iterable[str]) -> Optional[str]:
+    """The claim ``question`` takes as given that ``texts`` contradict, if any.
+
+    "Why did Norway pull out of NATO?" takes as given that it left, while the
+    NATO text tells its membership; "did Norway leave MINUSMA?" is no false
+    premise, since no text about the mission tells a membership.
+    """
+    text, read = fold(question), [fold(t) for t in texts]
+    if _NEGATED.search(text):
+        return None
+    for kind, claim in _PREMISES.items():
+        if claim.search(text) and any(_CONTRADICTS[kind].search(t) for t in read):
+            return kind
     return None
 
 

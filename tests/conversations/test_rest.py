@@ -447,6 +447,41 @@ def test_an_improper_request_is_refused_politely_and_the_conversation_goes_on(
     assert "45" in follow
 
 
+@pytest.mark.parametrize(
+    "lang, question, refusal, correction",
+    [
+        ("en", "When did Norway withdraw from NATO?", "I'm sorry, that is not what my sources say", "membership of NATO"),
+        ("es", "¿Cuándo abandonó Noruega la OTAN?", "Lo siento, eso no es lo que dicen mis fuentes", "pertenencia de Noruega a la OTAN"),
+        ("nb", "Hvorfor tapte Norge valget til Sikkerhetsrådet?", "Beklager, det er ikke det kildene mine sier", "130"),
+    ],
+)
+def test_a_false_premise_is_refused_politely_then_corrected_from_the_sources(
+    assistant, lang: str, question: str, refusal: str, correction: str
+) -> None:
+    reply = Visitor(assistant.rest_url, metadata={"locale": lang}).say(question)
+    assert reply.startswith(refusal) and correction in reply and SOURCE[lang] in reply, reply
+
+
+@pytest.mark.parametrize(
+    "lang, question, first_line",
+    [
+        ("en", "How many warships does Norway have?", "My sources say nothing about Norway's military equipment"),
+        ("es", "¿Noruega pertenece a la Unión Europea?", "Mis fuentes no dicen si Noruega es miembro de eso."),
+        ("nb", "Hvor mange norske soldater var i FN i 2024?", "Kildene mine sier ingenting om 2024."),
+    ],
+)
+def test_what_the_sources_never_tell_is_said_first(assistant, lang: str, question: str, first_line: str) -> None:
+    reply = Visitor(assistant.rest_url, metadata={"locale": lang}).say(question)
+    assert reply.startswith(first_line) and SOURCE[lang] in reply, reply
+
+
+@pytest.mark.parametrize("lang, question", [("en", "tell me about NATO"), ("es", "cuéntame sobre la OTAN"), ("nb", "si noe om FN")])
+def test_a_plain_question_about_an_organisation_is_answered_not_refused(assistant, lang: str, question: str) -> None:
+    reply = Visitor(assistant.rest_url, metadata={"locale": lang}).say(question)
+    assert reply.split("\n")[0] and SOURCE[lang] in reply, reply
+    assert not reply.startswith(("I'm sorry", "Lo siento", "Beklager")), reply
+
+
 # --- follow-ups that name nothing, across a change of language -----------------------------------------
 
 
