@@ -19,7 +19,10 @@ Spanish article "un"). It adds what only it can know:
   letter left out, added or changed, or two neighbours swapped) from one
   word of the store's names alone, inside the word: its first and last
   letters stay, since words differ at their ends by inflection or meaning
-  ("troop", "policy", "styrket", the Danish "politik").
+  ("troop", "policy", "styrket", the Danish "politik");
+- the store's record for a name the CRF tagged without knowing it: a
+  compound on a store name ("[ELN-forhandlingene]" is the ELN), or an alias
+  added since training.
 """
 
 from __future__ import annotations
@@ -193,18 +196,28 @@ class StoreNameMatcher(GraphComponent):
         for message in messages:
             found = self.names.find(message.get(TEXT) or "")
             if found:
-                message.set(ENTITIES, merged(message.get(ENTITIES, []), found), add_to_output=True)
+                message.set(ENTITIES, merged(message.get(ENTITIES, []), found, frozenset(self.names.kinds)), add_to_output=True)
         return messages
 
 
-def merged(entities: List[Dict[Text, Any]], found: List[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
-    """The CRF's entities, mended where it cut a name in two, plus new store names where it tagged nothing."""
+def merged(
+    entities: List[Dict[Text, Any]], found: List[Dict[Text, Any]], records: frozenset[str] = frozenset()
+) -> List[Dict[Text, Any]]:
+    """The CRF's entities, mended where it cut a name in two, plus new store names where it tagged nothing.
+
+    ``records`` are the store's record ids, the values of the names the CRF tagged that the store knows.
+    """
     result = list(entities)
     for match in found:
         new, record = match.pop("new"), match.pop("record", False)
         overlapping = [e for e in result if _overlap(e, match)]
         if not overlapping and new:
             result.append(match)
+        elif record and len(overlapping) == 1 and _around(overlapping[0], match, records):
+            # "[ELN-forhandlingene]", "[NATO-medlemskapet]": a compound the store lacks, on a name it holds.
+            # The same span is an alias added since training, which the CRF tagged unknowing.
+            role = overlapping[0].get("role")
+            result = [e for e in result if e is not overlapping[0]] + [{**match, **({"role": role} if role else {})}]
         elif len(overlapping) > 1 and all(_inside(e, match) for e in overlapping) and (
             record or all(e["entity"] == match["entity"] for e in overlapping)
         ):
@@ -212,6 +225,12 @@ def merged(entities: List[Dict[Text, Any]], found: List[Dict[Text, Any]]) -> Lis
             role = next((e["role"] for e in overlapping if e.get("role") and e["entity"] == match["entity"]), None)
             result = [e for e in result if e not in overlapping] + [{**match, **({"role": role} if role else {})}]
     return sorted(result, key=lambda e: e.get("start", 0))
+
+
+def _around(entity: Dict[Text, Any], match: Dict[Text, Any], records: frozenset[str]) -> bool:
+    """Whether the CRF's ``entity`` is a name the store lacks (by the names the model was trained with)
+    around or on a store name of its kind: a compound, or an alias added since training."""
+    return entity["entity"] == match["entity"] and entity.get("value") not in records and _inside(match, entity)
 
 
 def _overlap(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:

@@ -150,3 +150,31 @@ def test_another_countrys_name_mends_only_pieces_of_its_own_kind() -> None:
         {"entity": "place", "value": "Zelanda", "start": 18, "end": 25},
     ]
     assert merged(crf, trained.find(text)) == crf
+
+
+@pytest.mark.parametrize("text,name,record", [
+    ("what about the NATO-led missions?", "NATO-led", "nato"),
+    ("¿y las negociaciones ONU-Colombia?", "ONU-Colombia", "un"),
+    ("hva med ELN-forhandlingene?", "ELN-forhandlingene", "eln"),
+])
+def test_a_compound_the_store_lacks_on_a_name_it_holds_is_that_name(text: str, name: str, record: str) -> None:
+    trained = StoreNames(load_store(), store_norms(load_store()))
+    start = text.index(name)
+    crf = [{"entity": "organisation", "value": name, "start": start, "end": start + len(name), "role": "x"}]
+    mended = merged(crf, trained.find(text), frozenset(trained.kinds))
+    assert [(e["entity"], e["value"], e.get("role")) for e in mended] == [("organisation", record, "x")]
+
+
+def test_a_name_the_store_knows_is_left_as_the_crf_tagged_it() -> None:
+    trained = StoreNames(load_store(), store_norms(load_store()))
+    text = "ELN-geriljaen"
+    crf = [{"entity": "organisation", "value": "eln", "start": 0, "end": len(text)}]
+    assert merged(crf, trained.find(text), frozenset(trained.kinds)) == crf
+
+
+def test_an_alias_added_since_training_takes_the_place_of_the_crfs_unknown_name(tmp_path: Path) -> None:
+    store: FactStore = load_store(_store_with_alias(tmp_path, "Chypre"))
+    matcher = StoreNames(store, store_norms(load_store()))
+    text = "police in chypre"
+    crf = [{"entity": "place", "value": "chypre", "start": 10, "end": 16}]
+    assert [e["value"] for e in merged(crf, matcher.find(text), frozenset(matcher.kinds))] == ["cyprus"]
