@@ -104,6 +104,16 @@ def classify(text: str, folder: Path = TRAINING_DATA) -> Optional[str]:
     if not words or words <= shared:
         # Only words several languages' visitors use ("ok", "bye"): nothing to go on.
         return None
+    found = _sure(model, text)
+    if found is None and words & shared:
+        # A name every language's visitors write ("farc", "haiti") leans to the language whose data
+        # holds it most often: the rest of a short text tells more ("paz farc", "haiti onu").
+        found = _sure(model, " ".join(w for w in _WORD.findall(text) if w.lower() not in shared))
+    return found
+
+
+def _sure(model: Any, text: str) -> Optional[str]:
+    """The language the model gives ``text`` at least MIN_PROBABILITY, else ``None``."""
     probabilities = model.predict_proba([text])[0]
     best = int(probabilities.argmax())
     return str(model.classes_[best]) if probabilities[best] >= MIN_PROBABILITY else None

@@ -36,6 +36,26 @@ def test_a_plain_question_asks_for_no_kind(question: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "What does Norway want when it comes to disarmament?",
+        "¿Qué busca Noruega cuando se trata de desarme?",
+        "En cuanto a la OTAN, ¿qué dice la fuente?",
+        "Hva vil Norge når det gjelder nedrustning?",
+        "Kva vil Noreg når det gjeld nedrusting?",
+    ],
+)
+def test_as_for_asks_for_no_date_nor_number(question: str) -> None:
+    # "When it comes to", "cuando se trata de", "en cuanto a", "når det gjelder" mean "as for".
+    assert asked(question) == []
+
+
+@pytest.mark.parametrize("question", ["When was the network founded?", "¿Cuándo se fundó la red?", "Når ble nettverket grunnlagt?"])
+def test_when_alone_still_asks_for_a_date(question: str) -> None:
+    assert asked(question) == ["date"]
+
+
+@pytest.mark.parametrize(
     "kind,text,expected",
     [
         ("date", "The network was launched in 2015.", True),

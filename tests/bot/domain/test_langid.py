@@ -24,6 +24,12 @@ def test_in_domain_short_text_is_classified(text: str, lang: str) -> None:
     assert classify(text) == lang
 
 
+@pytest.mark.parametrize("text,lang", [("haiti otan", "es"), ("colombia farc paz", "es"), ("farc fred", "nb"), ("farc peace", "en")])
+def test_names_every_language_writes_leave_the_other_words_to_tell(text: str, lang: str) -> None:
+    # "farc" and "haiti" are in every language's data, yet lean to the one that holds them most often.
+    assert classify(text) == lang
+
+
 @pytest.mark.parametrize("text", ["ok", "bye", "MINUSMA", "123", "", "👍"])
 def test_words_both_languages_use_give_no_answer(text: str) -> None:
     assert classify(text) is None

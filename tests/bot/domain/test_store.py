@@ -105,6 +105,24 @@ def test_resolve_folds_case_accents_and_articles(store: FactStore, kind: str, va
     assert fact is not None and fact.id == expected
 
 
+# Everyday names visitors use, per language: the records they stand for.
+_EVERYDAY_NAMES = {
+    "en": [("personnel", "blue helmets", "military"), ("personnel", "cops", "police"),
+           ("organisation", "Filipino communists", "ndfp"), ("organisation", "Atlantic Alliance", "nato")],
+    "es": [("personnel", "cascos azules", "military"), ("personnel", "agentes policiales", "police"),
+           ("organisation", "comunistas filipinos", "ndfp"), ("organisation", "Alianza Atlántica", "nato")],
+    "nb": [("personnel", "blåhjelmer", "military"), ("personnel", "purken", "police"),
+           ("organisation", "filippinske kommunister", "ndfp"), ("organisation", "Atlanterhavsalliansen", "nato")],
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_everyday_names_resolve_to_their_records(store: FactStore, lang: str) -> None:
+    assert [(kind, store.resolve(kind, name).id) for kind, name, _ in _EVERYDAY_NAMES[lang]] == [
+        (kind, record) for kind, _, record in _EVERYDAY_NAMES[lang]
+    ]
+
+
 def test_unknown_names_resolve_to_nothing(store: FactStore) -> None:
     assert store.resolve("place", "Sweden") is None
     assert store.resolve("mission", "UNIFIL") is None
