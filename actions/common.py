@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
 from bot.domain.answers import Entities, Outcome, confirming_switch, follow_up_outcome
-from bot.domain.clauses import group
+from bot.domain import clauses
 from bot.domain.language import REQUESTED_KEY, Lang, Signals, decide, normalise
 from bot.domain.store import default_store
 
@@ -22,8 +22,9 @@ def language_of(tracker: Tracker) -> Lang:
 
 
 def latest_entities(tracker: Tracker) -> Entities:
-    """Entity values of the latest user message, grouped by type, or "type:role" when it has a role."""
-    return group(latest_found(tracker))
+    """Entity values of the latest user message, grouped by type, or "type:role" when it has a role, and the
+    peace processes it names."""
+    return clauses.entities(latest_text(tracker), default_store(), latest_found(tracker))
 
 
 def latest_found(tracker: Tracker) -> List[Dict[str, Any]]:

@@ -65,7 +65,7 @@ SENT = frozenset({
     SWITCHED, REFUSE, PREMISE, *SMALL_TALK.values(),
 })
 # The kinds of record a question may name, most specific first.
-ENTITY_KINDS_ASKED = ("mission", "organisation", "place", "personnel")
+ENTITY_KINDS_ASKED = ("mission", "process", "organisation", "place", "personnel")
 # The action that answers the personnel topic: after it, "are these figures current?" means its figures.
 DEPLOYMENTS_ACTION = "action_answer_deployments"
 # Kinds whose records a deployment follow-up ("which missions are those?") can build on.
@@ -176,6 +176,10 @@ def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Ou
         return replace(outcome, replies=(Reply(PREMISE, {"name": subject.name[lang]}),) + outcome.replies)
     # "Is Norway part of UNMISS?" asks whether it serves there: a membership is asked of an organisation only.
     excluded = () if subject is not None and subject.kind == "organisation" else ("membership",)
+    # "What are the threats today?" asks a topic for its picture, which a text dated "In 2019, ..." gives as of
+    # its date; of a record ("is Norway facilitating the ELN talks today?") it asks whether a fact still holds.
+    if subject is not None and subject.kind == "topic" and asks.only_present(question, texts):
+        excluded += ("current",)
     kind = asks.lacking(question, texts, excluded) if texts else None
     # "How many soldiers in Mali?": the total of 45 is no answer for one mission or place.
     where = [store.get(i) for i in outcome.about if _missions_at(store, store.get(i))]
@@ -302,20 +306,24 @@ def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Out
     topic = store.topic_for_intent(intent)
     # "The UN Security Council" names the UN, yet asks about the Council: the specific topic wins.
     organisations = [o for o in organisations if topic is None or not _names(topic, o)]
-    if organisations:
-        return _citing(store, organisations, lang, missing)
+    # "The secret talks": a peace process named is what is asked about, whichever topic its words lean to.
+    processes = _resolve(store, "process", entities, lang)[0]
+    local: list[Fact] = []
     if topic is not None and topic.by_place:
-        # "Peace in Colombia": the records of the topic's kind there (its peace processes); "the secret
-        # talks": the record of that kind named.
+        # "Peace in Colombia": the records of the topic's kind there (its peace processes).
         places, elsewhere = _resolve(store, "place", entities, lang)
-        named = [f for v in entities.get(topic.by_place, ()) if (f := store.resolve(topic.by_place, v))]
-        local = list({f.id: f for f in named + [f for p in places for f in store.records_on(p)]
-                      if f.kind == topic.by_place}.values())
-        if local:
-            # The first is the place's main record (the FARC agreement before the ELN talks): "what year was that?"
-            return Outcome(tuple(cite(store, local, lang)), focus=local[0].id, about=tuple(f.id for f in local))
+        local = [f for p in places for f in store.records_on(p) if f.kind == topic.by_place]
         # "Peace in Myanmar?": a country the store holds nothing on is said to be one before the topic's text.
         missing += [reply for reply in elsewhere if reply.response == UNKNOWN["place"]]
+    if organisations or processes:
+        # "The Philippines and the secret talks", "the secret talks and the ELN": every record asked about, the
+        # last one named by its own name in focus ("the Colombian peace deal" is the FARC agreement, not the ELN's).
+        named = organisations + processes
+        outcome = _citing(store, list({f.id: f for f in local + named}.values()), lang, missing)
+        return replace(outcome, focus=named[-1].id)
+    if local:
+        # The first is the place's main record (the FARC agreement before the ELN talks): "what year was that?"
+        return Outcome(tuple(cite(store, local, lang)), focus=local[0].id, about=tuple(f.id for f in local))
     if topic is None:
         return Outcome((Reply(NO_TOPIC),))
     return _citing(store, [topic], lang, missing)

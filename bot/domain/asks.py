@@ -55,6 +55,22 @@ _SNAPSHOT = re.compile(rf"(?:^|(?<=[.:;] ))(?:{either('snapshot')})")
 _NOT_COUNTS = re.compile(rf"\b\d{{1,2}}\.? (?:de )?(?:{_MONTHS})\b|\b(?:{either('not_counts')})\b")
 
 
+# Words asking whether a fact still holds ("still", "anymore"), not only for the present ("today").
+_LASTING = re.compile(rf"\b(?:{either('lasting')})\b")
+
+
+def only_present(question: str, texts: Iterable[str]) -> bool:
+    """Whether ``question`` asks, before any other kind, only for the present ("what are the threats today?"), and
+    ``texts`` tell what was so at a date they name ("In 2019, ...").
+
+    Such texts answer it as of their date and say so; "are they still ...?" asks
+    whether a fact has lasted, which only an update can tell.
+    """
+    text = fold(question)
+    dated = any(_SNAPSHOT.search(fold(t)) for t in texts)
+    return asked(question)[:1] == ["current"] and not _LASTING.search(text) and dated
+
+
 def gives(kind: str, texts: Iterable[str]) -> bool:
     """Whether any of ``texts`` states a fact of ``kind``."""
     return any(_GIVES[kind].search(_read(kind, text)) for text in texts)

@@ -101,6 +101,15 @@ def later_clauses(text: str, store: FactStore, folder: Path = NLU_DATA) -> list[
     return [clause for clause in read(text, store, folder=folder)[1:] if clause.intent is not None]
 
 
+def entities(text: str, store: FactStore, found: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """The NLU's entities of a whole message, grouped, and the peace processes the store's names in it stand for.
+
+    The NLU has no entity for a peace process: "the secret talks", "las
+    conversaciones discretas" or "de hemmelige samtalene" are read by the store's names.
+    """
+    return {**group(found), **names_in(text, store, _NAMED_BY_STORE)}
+
+
 def group(found: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
     """Entity values grouped by type, or by "type:role" when one has a role ("place:sender")."""
     grouped: dict[str, list[str]] = {}

@@ -185,3 +185,17 @@ async def test_a_switch_of_language_carrying_a_follow_up_answers_it_about_the_fo
     plain = {"en": "English please", "es": "en español, por favor", "nb": "på norsk, takk"}[lang]
     messages, _ = await _run(ActionSwitchLanguage(), make_tracker(lang, "switch_language", text=plain, focus="police"))
     assert [m["response"] for m in messages] == ["utter_language_switched"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_peace_process_named_in_the_text_reaches_every_answer(make_tracker: TrackerFactory, lang: str) -> None:
+    # The NLU has no entity for a peace process: the store's names in the text stand for one.
+    asked = {"en": "tell me about the back-channel negotiations", "es": "cuéntame de los contactos discretos",
+             "nb": "fortell om de diskrete forhandlingene"}[lang]
+    messages, events = await _run(ActionAnswerTopic(), make_tracker(lang, "ask_peace", text=asked))
+    assert messages[0]["fact_ids"] == "discreet_talks"
+    assert {"event": "slot", "name": "focus", "value": "discreet_talks", "timestamp": None} in events
+    who = {"en": "who runs the confidential talks?", "es": "¿quién dirige las conversaciones confidenciales?",
+           "nb": "hvem leder de fortrolige samtalene?"}[lang]
+    messages, _ = await _run(ActionAnswerOutOfScope(), make_tracker(lang, "out_of_scope", text=who))
+    assert [m["response"] for m in messages][:2] == ["utter_fact_lacks_person", "utter_fact_answer"]

@@ -1,0 +1,143 @@
+"""Everyday wording: peace processes named in any single question, "today" asked of a topic, aid money."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.answers import FACTS, LACKS, Outcome, answer_deployments, answer_out_of_scope, answer_topic
+from bot.domain.clauses import entities
+from bot.domain.store import FactStore
+from tests.conftest import LANGS
+
+
+def _ids(outcome: Outcome) -> list[str]:
+    return [i for r in outcome.replies if r.response == FACTS for i in r.values["fact_ids"].split()]
+
+
+QUIET_TALKS = {
+    "en": ["what do you know about norway's confidential negotiations?", "tell me about the back-channel diplomacy",
+           "did norway run any secret peace talks?"],
+    "es": ["¿qué pasó con las negociaciones confidenciales?", "háblame de los contactos secretos de noruega",
+           "¿noruega facilitó diálogos secretos?"],
+    "nb": ["hva vet du om de hemmelige forhandlingene?", "fortell om de fortrolige samtalene",
+           "har norge hatt diskrete fredssamtaler?"],
+}
+
+
+@pytest.mark.parametrize("lang,question", [(lang, q) for lang in LANGS for q in QUIET_TALKS[lang]])
+def test_talks_kept_quiet_are_the_discreet_talks_in_a_single_question(store: FactStore, lang: str, question: str) -> None:
+    named = entities(question, store, [])
+    assert named == {"process": ["discreet_talks"]}
+    outcome = answer_topic(store, "ask_peace", named, lang, question)
+    assert _ids(outcome) == ["discreet_talks"] and outcome.focus == "discreet_talks"
+    assert outcome.replies[0].response == FACTS
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_process_and_an_organisation_named_together_are_both_answered(store: FactStore, lang: str) -> None:
+    question = {"en": "the quiet talks and the ELN, what did norway do?",
+                "es": "las conversaciones confidenciales y el ELN, ¿qué hizo noruega?",
+                "nb": "de diskrete samtalene og ELN, hva gjorde norge?"}[lang]
+    start = question.index("ELN")
+    found = [{"entity": "organisation", "value": "eln", "start": start, "end": start + 3}]
+    outcome = answer_topic(store, "ask_peace", entities(question, store, found), lang, question)
+    assert {"discreet_talks", "eln_process"} <= set(_ids(outcome))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_place_and_a_process_named_together_are_both_answered(store: FactStore, lang: str) -> None:
+    question = {"en": "what about the philippines, and the secret negotiations?",
+                "es": "y lo de filipinas con las negociaciones secretas",
+                "nb": "hva med filippinene og de hemmelige forhandlingene?"}[lang]
+    named = {**entities(question, store, []), "place": ["philippines"]}
+    assert set(_ids(answer_topic(store, "ask_peace", named, lang, question))) == {"ndfp_process", "discreet_talks"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_process_named_is_answered_whichever_topic_its_words_lean_to(store: FactStore, lang: str) -> None:
+    question = {"en": "what did norway do in the confidential talks?",
+                "es": "¿qué hizo noruega en las conversaciones reservadas?",
+                "nb": "hva gjorde norge i de fortrolige samtalene?"}[lang]
+    assert _ids(answer_topic(store, "ask_actions", entities(question, store, []), lang, question)) == ["discreet_talks"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_question_on_a_process_no_topic_took_says_what_its_text_lacks(store: FactStore, lang: str) -> None:
+    question = {"en": "who leads the secret negotiations?", "es": "¿quién dirige las negociaciones secretas?",
+                "nb": "hvem leder de hemmelige forhandlingene?"}[lang]
+    outcome = answer_out_of_scope(store, entities(question, store, []), lang, question)
+    assert outcome.replies[0].response == LACKS["person"] and _ids(outcome) == ["discreet_talks"]
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "who mediated the FARC deal?"), ("en", "what was norway's part in the colombian peace deal?"),
+     ("es", "¿quién medió en el acuerdo con las FARC?"), ("es", "el pacto con las FARC"),
+     ("nb", "hvem meklet fram FARC-avtalen?"), ("nb", "fortell om fredsavtalen med FARC-geriljaen")],
+)
+def test_the_farc_deal_in_everyday_words_is_the_2016_agreement(store: FactStore, lang: str, question: str) -> None:
+    named = entities(question, store, [])
+    assert named["process"] == ["farc_agreement"]
+    outcome = answer_topic(store, "ask_peace", named, lang, question)
+    assert outcome.replies[0].response == FACTS and "farc_agreement" in _ids(outcome)
+
+
+TODAY = {
+    "en": ["what threats does norway face today?", "security risks nowadays", "what worries norway these days?"],
+    "es": ["¿qué amenazas enfrenta noruega hoy?", "riesgos de seguridad hoy en día", "¿cuáles son actualmente los retos?"],
+    "nb": ["hvilke trusler møter norge i dag?", "sikkerhetsrisiko for tiden", "hva er utfordringene nå for tiden?"],
+}
+
+
+@pytest.mark.parametrize("lang,question", [(lang, q) for lang in LANGS for q in TODAY[lang]])
+def test_today_asked_of_a_topic_gets_its_text_dated_without_a_disclaimer(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_challenges", {}, lang, question)
+    assert outcome.replies[0].response == FACTS and _ids(outcome) == ["challenges"]
+    assert outcome.replies[0].values["answer"].startswith({"en": "In 2019", "es": "En 2019", "nb": "I 2019"}[lang])
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "are these still the threats?"), ("en", "is that no longer a worry anymore?"),
+     ("es", "¿siguen siendo esas las amenazas?"), ("es", "¿todavía es así?"),
+     ("nb", "er dette fortsatt truslene?"), ("nb", "gjelder det fremdeles?")],
+)
+def test_still_asked_of_a_topic_says_the_sources_cannot_tell(store: FactStore, lang: str, question: str) -> None:
+    assert answer_topic(store, "ask_challenges", {}, lang, question).replies[0].response == LACKS["current"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_today_asked_of_a_record_still_says_the_sources_cannot_tell(store: FactStore, lang: str) -> None:
+    question = {"en": "is norway facilitating the ELN talks today?", "es": "¿noruega facilita hoy el proceso con el ELN?",
+                "nb": "er norge tilrettelegger for ELN-prosessen i dag?"}[lang]
+    outcome = answer_topic(store, "ask_peace", {"organisation": ["eln"]}, lang, question)
+    assert outcome.replies[0].response == LACKS["current"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_count_asked_for_today_still_says_the_sources_cannot_tell(store: FactStore, lang: str) -> None:
+    question = {"en": "how many soldiers does norway have in UN missions today?",
+                "es": "¿cuántos soldados tiene noruega hoy en misiones de la ONU?",
+                "nb": "hvor mange soldater har norge i FN-operasjoner i dag?"}[lang]
+    outcome = answer_deployments(store, "ask_deployments", {"personnel": ["military"]}, None, lang, question)
+    assert outcome.replies[0].response == LACKS["current"]
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "aid money and extremism"), ("en", "is aid money used to fight crime?"),
+     ("es", "¿el dinero de la ayuda sirve contra el extremismo?"), ("es", "dinero de cooperación contra el crimen"),
+     ("nb", "brukes bistandspenger mot terror?"), ("nb", "bistandsmidler mot ekstremisme")],
+)
+def test_aid_money_names_the_aid_and_asks_no_budget(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_development", {}, lang, question)
+    assert outcome.replies[0].response == FACTS and _ids(outcome) == ["development"]
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "how much money goes to aid?"), ("en", "does norway spend aid money on this?"),
+     ("es", "¿cuánto dinero da noruega en ayuda?"), ("nb", "hvor mye penger går til bistand?")],
+)
+def test_money_asked_as_an_amount_still_asks_a_budget(store: FactStore, lang: str, question: str) -> None:
+    assert answer_topic(store, "ask_development", {}, lang, question).replies[0].response == LACKS["budget"]
