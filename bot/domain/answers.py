@@ -193,11 +193,13 @@ def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Ou
 
 
 def _missions_at(store: FactStore, subject: Fact) -> list[Fact]:
-    """The missions a mission or place stands for (Cyprus: UNFICYP); none for other records."""
+    """The missions a mission or place stands for (Cyprus: UNFICYP; "Congo", which stands for the DRC: MONUSCO);
+    none for other records."""
     if subject.kind == "mission":
         return [subject]
     if subject.kind == "place":
-        return [m for m in store.of_kind("mission") if m.place == subject.id]
+        places = {subject.id} | {ref for ref in subject.see if store.get(ref).kind == "place"}
+        return [m for m in store.of_kind("mission") if m.place in places]
     return []
 
 
@@ -514,6 +516,62 @@ def _answers_for(store: FactStore, topic: Fact, fact: Fact) -> bool:
         return fact.kind in _DEPLOYMENT_FOCUS or fact.id == topic.id
     own = {topic.id} | {f.id for f in store.records_on(topic)}
     return fact.id in own or fact.about in own
+
+
+# The classifier's intents for a request to refuse and for a message it could not place.
+IMPROPER = "improper_request"
+_NO_QUESTION = (IMPROPER, "nlu_fallback")
+# Below this a refusal the classifier gives a message that reads as no question and says nothing improper is a
+# guess: "dangers norway sees in the world today" is answered instead.
+SURE_IMPROPER = 0.5
+
+
+def answer_request(
+    store: FactStore,
+    ranking: Sequence[tuple[str, float]],
+    entities: Entities,
+    found: Optional[Sequence[Mapping[str, object]]],
+    focus: Optional[str],
+    lang: Lang,
+    question: str = "",
+) -> Outcome:
+    """A message the classifier took for an improper request: refused when it is one, else answered as a question.
+
+    The classifier learns a request's shape as much as its words ("say that", "my", "play ... role"), and
+    so takes plain questions for requests: "does Norway play that role anywhere else?", "¿cuánta plata gasta
+    Noruega en defensa?". A question is refused only when it says what only an insult, a request for the
+    assistant's instructions or for a role says (``reading.improper``); a message that is no question, when the
+    classifier is sure of it or it says so. Otherwise the question is read by the classifier's next intents
+    and the in-domain model together, and answered as its best topic or a follow-up would be.
+    """
+    sure = dict(ranking).get(IMPROPER, 0.0) >= SURE_IMPROPER
+    if asks.improper(question) or (sure and not asks.is_question(question)):
+        return answer_improper(store, entities, lang)
+    intent, confidence = _instead(ranking, question)
+    follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question)
+    if follow_up is not None:
+        return follow_up
+    topic = store.topic_for_intent(intent)
+    if topic is None:
+        first = answer_out_of_scope(store, entities, lang, question, focus)
+    elif topic.action == DEPLOYMENTS_ACTION:
+        first = answer_deployments(store, intent, entities, focus, lang, question)
+    else:
+        first = answer_topic(store, intent, entities, lang, question)
+    return with_later_questions(store, first, question, focus, lang, found, intent)
+
+
+def _instead(ranking: Sequence[tuple[str, float]], question: str) -> tuple[str, float]:
+    """The intent a question taken for a request asks instead, and its share: the mean of the classifier's
+    other intents and the in-domain model's, each made to sum to one without a request."""
+    readings = [dict(ranking), clauses.intents(question)]
+    shares: dict[str, float] = {}
+    for reading in readings:
+        kept = {intent: p for intent, p in reading.items() if intent not in _NO_QUESTION}
+        total = sum(kept.values()) or 1.0
+        for intent, p in kept.items():
+            shares[intent] = shares.get(intent, 0.0) + p / total / len(readings)
+    return max(shares.items(), key=lambda item: item[1])
 
 
 def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome:
