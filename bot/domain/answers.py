@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional, Sequence
 
 from bot.domain import asks, clauses
-from bot.domain.countries import proper_name
+from bot.domain.countries import named_in, proper_name
 from bot.domain.language import LANGUAGES, Lang
 from bot.domain.store import Fact, FactStore, Source, match_key
 
@@ -231,7 +231,7 @@ def answer_deployments(
 
     With nothing named nor in focus, the topic ``intent`` asks for gives the overview.
     """
-    entities = _with_senders(store, entities)
+    entities = _with_senders(store, _with_countries(store, entities, question))
     overview = store.topic_for_intent(intent)
     assert overview is not None, f"the store must hold the topic '{intent}' asks for"
     if entities.get(SENDER):
@@ -241,6 +241,18 @@ def answer_deployments(
     else:
         outcome = _honest(store, _deployments(store, entities, focus, overview, lang, question), question, lang)
     return _suggesting(outcome, "deployments")
+
+
+def _with_countries(store: FactStore, entities: Entities, question: str) -> Entities:
+    """The entities, with the countries the store lacks that ``question`` names when the NLU tagged no place.
+
+    The CRF may leave a country it never saw untagged ("¿medió Noruega en Sri Lanka?"): the visitor must
+    hear that the store has nothing on it, not Norway's figures or texts elsewhere as if they answered.
+    """
+    if entities.get("place") or entities.get(SENDER):
+        return entities
+    elsewhere = [country for country in named_in(question) if store.resolve("place", country) is None]
+    return {**entities, "place": elsewhere} if elsewhere else entities
 
 
 def _with_senders(store: FactStore, entities: Entities) -> Entities:
@@ -296,6 +308,7 @@ def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lan
 
 def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, question: str = "") -> Outcome:
     """A policy topic, narrowed to an organisation or place when one is named, then more topics."""
+    entities = _with_countries(store, entities, question)
     return _suggesting(_honest(store, _topic(store, intent, entities, lang), question, lang), "topics")
 
 
@@ -385,10 +398,25 @@ def _unsure(
         outcome = _honest(store, _citing(store, named, lang), question, lang)
         if outcome.replies and outcome.replies[0].response in {*LACKS.values(), LACKS_YEAR, PREMISE}:
             return _suggesting(outcome, "topics")
+    # "Meklet Norge i Sri Lanka?": a country the store lacks, asked of a topic told by place, is said to be one.
+    elsewhere = _with_countries(store, entities, question).get("place", ())
+    if not confident and not named and any(store.resolve("place", v) is None for v in elsewhere):
+        return _elsewhere(store, {**entities, "place": list(elsewhere)}, focus, lang, question)
     # "Is the Haiti one still going?" names its record; "what year was that?" builds on the focus.
     if (named or focus) and asks.follow_up(question, strict=confident):
         return answer_follow_up(store, entities, focus, lang, question)
     return None
+
+
+def _elsewhere(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str) -> Outcome:
+    """A question naming a place the store lacks, answered by the topic told by place the in-domain model ranks first
+    (peace processes, Norwegians in UN missions): that it has nothing on the place comes first."""
+    by_place = {t.intent: t for t in store.of_kind("topic") if t.intent and (t.by_place or t.action == DEPLOYMENTS_ACTION)}
+    reading = clauses.intents(question)
+    intent = max(by_place, key=lambda i: reading.get(i, 0.0))
+    if by_place[intent].action == DEPLOYMENTS_ACTION:
+        return answer_deployments(store, intent, entities, focus, lang, question)
+    return answer_topic(store, intent, entities, lang, question)
 
 
 def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str = "") -> Outcome:

@@ -1,5 +1,5 @@
-"""Refusals only for what is meant as one; and yes/no questions, quantities of money and places that stand for
-another read as the visitor means them."""
+"""Refusals only for what is meant as one; yes/no questions, quantities of money, places that stand for another
+and countries the store lacks read as the visitor means them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 
 from bot.domain import asks
 from bot.domain.answers import (
-    FACTS, IMPROPER, LACKS, LACKS_PER_MISSION, PREMISE, REFUSE, answer_deployments, answer_request, answer_topic,
+    FACTS, IMPROPER, LACKS, LACKS_PER_MISSION, OUT_OF_SCOPE, PREMISE, REFUSE, UNKNOWN, answer_deployments,
+    answer_out_of_scope, answer_request, answer_topic,
 )
 from bot.domain.store import FactStore
 from tests.conftest import LANGS
@@ -131,3 +132,34 @@ def test_a_count_for_a_place_that_stands_for_another_gets_the_per_mission_prefac
                                      lang, question)
         assert _names(outcome)[0] == LACKS_PER_MISSION, question
         assert {"monusco", "civilian"} <= _cited(outcome)
+
+
+# A country the store lacks, named in a question about peace talks the classifier could not place (and the CRF
+# left untagged): that the store has nothing on it comes first, then what it has on peace facilitation.
+ELSEWHERE = {
+    "en": [("did norway broker peace talks in guatemala?", "Guatemala"), ("norway mediation nepal", "Nepal")],
+    "es": [("¿hubo mediación noruega en guatemala?", "Guatemala"), ("conversaciones de paz noruegas en nepal", "Nepal")],
+    "nb": [("fredsmekling i guatemala?", "Guatemala"), ("norske fredsmeklere i nepal", "Nepal")],
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_country_the_store_lacks_named_in_an_unplaced_question_is_said_first(store: FactStore, lang: str) -> None:
+    for question, country in ELSEWHERE[lang]:
+        outcome = answer_out_of_scope(store, {}, lang, question)
+        assert _names(outcome)[0] == UNKNOWN["place"], question
+        assert outcome.replies[0].values["name"] == country
+        assert "peace" in _cited(outcome), question
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_country_the_crf_left_untagged_gets_no_figures_as_if_they_were_its(store: FactStore, lang: str) -> None:
+    question = {"en": "how many norwegian soldiers serve in sri lanka?", "es": "¿cuántos soldados noruegos hay en sri lanka?",
+                "nb": "hvor mange norske soldater er i sri lanka?"}[lang]
+    outcome = answer_deployments(store, "ask_deployments", {"personnel": ["military"]}, None, lang, question)
+    assert _names(outcome)[0] == UNKNOWN["place"] and not _cited(outcome)
+
+
+def test_a_country_the_classifier_is_sure_is_out_of_scope_stays_so(store: FactStore) -> None:
+    outcome = answer_out_of_scope(store, {}, "en", "who is the president of guatemala?", confident=True)
+    assert _names(outcome) == [OUT_OF_SCOPE]
