@@ -362,8 +362,12 @@ def answer_out_of_scope(
     one, then what it says about MINUSMA. "Is it still running?" right after
     an answer names nothing a classifier can place: it is a follow-up on the
     record in focus, and when the classifier was sure it is out of scope, only
-    if it both points back and asks for a kind of fact.
+    if it both points back and asks for a kind of fact. What only a request to
+    insult, to reveal instructions or to play a role says ("you're a useless
+    machine", "can you roleplay a pirate?") is refused, as such requests are.
     """
+    if asks.improper(question):
+        return answer_improper(store, entities, lang)
     return _unsure(store, entities, lang, question, focus, confident) or Outcome((Reply(OUT_OF_SCOPE),))
 
 

@@ -163,3 +163,17 @@ def test_a_country_the_crf_left_untagged_gets_no_figures_as_if_they_were_its(sto
 def test_a_country_the_classifier_is_sure_is_out_of_scope_stays_so(store: FactStore) -> None:
     outcome = answer_out_of_scope(store, {}, "en", "who is the president of guatemala?", confident=True)
     assert _names(outcome) == [OUT_OF_SCOPE]
+
+
+# Requests the classifier may find out of scope: they say what only a request says, and are refused.
+OUT_OF_SCOPE_REQUESTS = {
+    "en": ["you're a useless machine", "could you roleplay a pirate captain?"],
+    "es": ["eres una máquina inútil", "¿podrías fingir que eres un capitán pirata?"],
+    "nb": ["du er en ubrukelig maskin", "kan du late som du er en piratkaptein?"],
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_request_the_classifier_finds_out_of_scope_is_refused(store: FactStore, lang: str) -> None:
+    for request in OUT_OF_SCOPE_REQUESTS[lang]:
+        assert _names(answer_out_of_scope(store, {}, lang, request, confident=True)) == [REFUSE], request
