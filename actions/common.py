@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -43,6 +43,12 @@ def latest_text(tracker: Tracker) -> str:
 
 def latest_intent(tracker: Tracker) -> str:
     return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+def latest_ranking(tracker: Tracker) -> List[Tuple[str, float]]:
+    """The latest message's intents and their confidences, as the classifier ranked them."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return [(str(entry.get("name") or ""), float(entry.get("confidence") or 0.0)) for entry in ranking]
 
 
 def latest_confidence(tracker: Tracker) -> float:

@@ -10,10 +10,10 @@ from rasa_sdk import Tracker
 
 from actions import slots
 from actions.common import (
-    AnswerAction, as_follow_up, language_of, latest_entities, latest_found, latest_intent, latest_text,
+    AnswerAction, as_follow_up, language_of, latest_entities, latest_found, latest_intent, latest_ranking, latest_text,
 )
 from bot.domain.answers import (
-    Outcome, answer_currency, answer_improper, answer_language_switch, answer_topic, with_later_questions,
+    Outcome, answer_currency, answer_language_switch, answer_request, answer_topic, with_later_questions,
 )
 from bot.domain.store import default_store
 
@@ -49,8 +49,11 @@ class ActionRefuseRequest(AnswerAction):
         return "action_refuse_request"
 
     def outcome(self, tracker: Tracker) -> Outcome:
-        """Reads the latest entities and `language`; sets nothing."""
-        return answer_improper(default_store(), latest_entities(tracker), language_of(tracker))
+        """Reads the latest text, its intent ranking and entities, `focus` and `language`; sets `focus` when it answers."""
+        return answer_request(
+            default_store(), latest_ranking(tracker), latest_entities(tracker), latest_found(tracker),
+            tracker.get_slot(slots.FOCUS), language_of(tracker), latest_text(tracker),
+        )
 
 
 class ActionSwitchLanguage(AnswerAction):

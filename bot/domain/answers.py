@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional, Sequence
 
 from bot.domain import asks, clauses
-from bot.domain.countries import proper_name
+from bot.domain.countries import named_in, proper_name
 from bot.domain.language import LANGUAGES, Lang
 from bot.domain.store import Fact, FactStore, Source, match_key
 
@@ -197,11 +197,13 @@ def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Ou
 
 
 def _missions_at(store: FactStore, subject: Fact) -> list[Fact]:
-    """The missions a mission or place stands for (Cyprus: UNFICYP); none for other records."""
+    """The missions a mission or place stands for (Cyprus: UNFICYP; "Congo", which stands for the DRC: MONUSCO);
+    none for other records."""
     if subject.kind == "mission":
         return [subject]
     if subject.kind == "place":
-        return [m for m in store.of_kind("mission") if m.place == subject.id]
+        places = {subject.id} | {ref for ref in subject.see if store.get(ref).kind == "place"}
+        return [m for m in store.of_kind("mission") if m.place in places]
     return []
 
 
@@ -233,7 +235,7 @@ def answer_deployments(
 
     With nothing named nor in focus, the topic ``intent`` asks for gives the overview.
     """
-    entities = _with_senders(store, entities)
+    entities = _with_senders(store, _with_countries(store, entities, question))
     overview = store.topic_for_intent(intent)
     assert overview is not None, f"the store must hold the topic '{intent}' asks for"
     if entities.get(SENDER):
@@ -243,6 +245,18 @@ def answer_deployments(
     else:
         outcome = _honest(store, _deployments(store, entities, focus, overview, lang, question), question, lang)
     return _suggesting(outcome, "deployments")
+
+
+def _with_countries(store: FactStore, entities: Entities, question: str) -> Entities:
+    """The entities, with the countries the store lacks that ``question`` names when the NLU tagged no place.
+
+    The CRF may leave a country it never saw untagged ("¿medió Noruega en Sri Lanka?"): the visitor must
+    hear that the store has nothing on it, not Norway's figures or texts elsewhere as if they answered.
+    """
+    if entities.get("place") or entities.get(SENDER):
+        return entities
+    elsewhere = [country for country in named_in(question) if store.resolve("place", country) is None]
+    return {**entities, "place": elsewhere} if elsewhere else entities
 
 
 def _with_senders(store: FactStore, entities: Entities) -> Entities:
@@ -298,6 +312,7 @@ def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lan
 
 def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, question: str = "") -> Outcome:
     """A policy topic, narrowed to an organisation or place when one is named, then more topics."""
+    entities = _with_countries(store, entities, question)
     return _suggesting(_honest(store, _topic(store, intent, entities, lang), question, lang), "topics")
 
 
@@ -355,8 +370,12 @@ def answer_out_of_scope(
     one, then what it says about MINUSMA. "Is it still running?" right after
     an answer names nothing a classifier can place: it is a follow-up on the
     record in focus, and when the classifier was sure it is out of scope, only
-    if it both points back and asks for a kind of fact.
+    if it both points back and asks for a kind of fact. What only a request to
+    insult, to reveal instructions or to play a role says ("you're a useless
+    machine", "can you roleplay a pirate?") is refused, as such requests are.
     """
+    if asks.improper(question):
+        return answer_improper(store, entities, lang)
     return _unsure(store, entities, lang, question, focus, confident) or Outcome((Reply(OUT_OF_SCOPE),))
 
 
@@ -391,10 +410,25 @@ def _unsure(
         outcome = _honest(store, _citing(store, named, lang), question, lang)
         if outcome.replies and outcome.replies[0].response in {*LACKS.values(), LACKS_YEAR, PREMISE}:
             return _suggesting(outcome, "topics")
+    # "Meklet Norge i Sri Lanka?": a country the store lacks, asked of a topic told by place, is said to be one.
+    elsewhere = _with_countries(store, entities, question).get("place", ())
+    if not confident and not named and any(store.resolve("place", v) is None for v in elsewhere):
+        return _elsewhere(store, {**entities, "place": list(elsewhere)}, focus, lang, question)
     # "Is the Haiti one still going?" names its record; "what year was that?" builds on the focus.
     if (named or focus) and asks.follow_up(question, strict=confident):
         return answer_follow_up(store, entities, focus, lang, question)
     return None
+
+
+def _elsewhere(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str) -> Outcome:
+    """A question naming a place the store lacks, answered by the topic told by place the in-domain model ranks first
+    (peace processes, Norwegians in UN missions): that it has nothing on the place comes first."""
+    by_place = {t.intent: t for t in store.of_kind("topic") if t.intent and (t.by_place or t.action == DEPLOYMENTS_ACTION)}
+    reading = clauses.intents(question)
+    intent = max(by_place, key=lambda i: reading.get(i, 0.0))
+    if by_place[intent].action == DEPLOYMENTS_ACTION:
+        return answer_deployments(store, intent, entities, focus, lang, question)
+    return answer_topic(store, intent, entities, lang, question)
 
 
 def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str = "") -> Outcome:
@@ -522,6 +556,62 @@ def _answers_for(store: FactStore, topic: Fact, fact: Fact) -> bool:
         return fact.kind in _DEPLOYMENT_FOCUS or fact.id == topic.id
     own = {topic.id} | {f.id for f in store.records_on(topic)}
     return fact.id in own or fact.about in own
+
+
+# The classifier's intents for a request to refuse and for a message it could not place.
+IMPROPER = "improper_request"
+_NO_QUESTION = (IMPROPER, "nlu_fallback")
+# Below this a refusal the classifier gives a message that reads as no question and says nothing improper is a
+# guess: "dangers norway sees in the world today" is answered instead.
+SURE_IMPROPER = 0.5
+
+
+def answer_request(
+    store: FactStore,
+    ranking: Sequence[tuple[str, float]],
+    entities: Entities,
+    found: Optional[Sequence[Mapping[str, object]]],
+    focus: Optional[str],
+    lang: Lang,
+    question: str = "",
+) -> Outcome:
+    """A message the classifier took for an improper request: refused when it is one, else answered as a question.
+
+    The classifier learns a request's shape as much as its words ("say that", "my", "play ... role"), and
+    so takes plain questions for requests: "does Norway play that role anywhere else?", "¿cuánta plata gasta
+    Noruega en defensa?". A question is refused only when it says what only an insult, a request for the
+    assistant's instructions or for a role says (``reading.improper``); a message that is no question, when the
+    classifier is sure of it or it says so. Otherwise the question is read by the classifier's next intents
+    and the in-domain model together, and answered as its best topic or a follow-up would be.
+    """
+    sure = dict(ranking).get(IMPROPER, 0.0) >= SURE_IMPROPER
+    if asks.improper(question) or (sure and not asks.is_question(question)):
+        return answer_improper(store, entities, lang)
+    intent, confidence = _instead(ranking, question)
+    follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question)
+    if follow_up is not None:
+        return follow_up
+    topic = store.topic_for_intent(intent)
+    if topic is None:
+        first = answer_out_of_scope(store, entities, lang, question, focus)
+    elif topic.action == DEPLOYMENTS_ACTION:
+        first = answer_deployments(store, intent, entities, focus, lang, question)
+    else:
+        first = answer_topic(store, intent, entities, lang, question)
+    return with_later_questions(store, first, question, focus, lang, found, intent)
+
+
+def _instead(ranking: Sequence[tuple[str, float]], question: str) -> tuple[str, float]:
+    """The intent a question taken for a request asks instead, and its share: the mean of the classifier's
+    other intents and the in-domain model's, each made to sum to one without a request."""
+    readings = [dict(ranking), clauses.intents(question)]
+    shares: dict[str, float] = {}
+    for reading in readings:
+        kept = {intent: p for intent, p in reading.items() if intent not in _NO_QUESTION}
+        total = sum(kept.values()) or 1.0
+        for intent, p in kept.items():
+            shares[intent] = shares.get(intent, 0.0) + p / total / len(readings)
+    return max(shares.items(), key=lambda item: item[1])
 
 
 def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome:

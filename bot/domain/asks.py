@@ -115,6 +115,8 @@ def lacking(question: str, texts: Iterable[str], exclude: Iterable[str] = ()) ->
 _PREMISES = {kind: re.compile(rf"\b(?:{either('premises', kind)})\b") for kind in ("left", "lost", "nuclear")}
 _CONTRADICTS = {kind: re.compile(rf"\b(?:{either('contradicts', kind)})\b") for kind in _PREMISES}
 _NEGATED = re.compile(rf"\b(?:{either('negations')})\b")
+# A yes/no question starts with its verb, after "and" or a subject ("¿noruega tiene ...?"): it asks whether.
+_YES_NO = re.compile(rf"^\W*(?:(?:{either('starts')})\s+)?(?:(?:{either('subjects')})\s+)?(?:{either('yes_no')})\b")
 
 
 def false_premise(question: str, texts: Iterable[str]) -> Optional[str]:
@@ -122,13 +124,16 @@ def false_premise(question: str, texts: Iterable[str]) -> Optional[str]:
 
     "Why did Norway pull out of NATO?" takes as given that it left, while the
     NATO text tells its membership; "did Norway leave MINUSMA?" is no false
-    premise, since no text about the mission tells a membership.
+    premise, since no text about the mission tells a membership, and "does
+    Norway have its own nuclear weapons?" asks whether, taking nothing as given.
     """
     text, read = fold(question), [fold(t) for t in texts]
     if _NEGATED.search(text):
         return None
+    # "Har Norge egne atomvåpen?" asks whether it has them: only a sentence that is no yes/no question takes its claim.
+    taking = [s for s in _SENTENCES.split(text) if not _YES_NO.search(s)]
     for kind, claim in _PREMISES.items():
-        if claim.search(text) and any(_CONTRADICTS[kind].search(t) for t in read):
+        if any(claim.search(s) for s in taking) and any(_CONTRADICTS[kind].search(t) for t in read):
             return kind
     return None
 
@@ -192,3 +197,22 @@ def builds_on(question: str) -> bool:
 def asks_others(question: str) -> bool:
     """Whether ``question`` asks for the records beside the one just discussed ("who else?")."""
     return bool(_OTHERS.search(fold(question)))
+
+
+# What only a request to insult, to reveal the assistant's instructions or to play a role says.
+_IMPROPER = re.compile("|".join(rf"(?:{either('improper', kind)})" for kind in ("insult", "instructions", "role")))
+_IMPROPER_WORDS = re.compile(rf"(?:^|\b)(?:{_IMPROPER.pattern})\b")
+# A sentence that asks: it starts with a question word or a verb, after "and" or a subject.
+_ASKING = re.compile(
+    rf"^\W*(?:(?:{either('starts')})\s+)?(?:(?:{either('subjects')})\s+)?(?:{either('question_words')}|{either('yes_no')})\b"
+)
+
+
+def improper(message: str) -> bool:
+    """Whether ``message`` says what only a request to insult, to reveal instructions or to play a role says."""
+    return any(_IMPROPER_WORDS.search(sentence.strip()) for sentence in _SENTENCES.split(fold(message)))
+
+
+def is_question(message: str) -> bool:
+    """Whether ``message`` asks something: a question mark, or a sentence that starts as a question does."""
+    return bool(re.search(r"[?¿]", message)) or any(_ASKING.search(s) for s in _SENTENCES.split(fold(message)))

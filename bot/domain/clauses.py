@@ -169,6 +169,12 @@ def _shadow(text: str) -> str:
     return "".join(" " if c.isspace() else (fold(c) or c)[0] for c in text)
 
 
+def intents(text: str, folder: Path = NLU_DATA) -> dict[str, float]:
+    """The in-domain model's probability of each intent for ``text``: a second reading beside the NLU's."""
+    model = _model(folder)
+    return {str(intent): float(p) for intent, p in zip(model.classes_, model.predict_proba([fold(text)])[0])}
+
+
 def _intent(text: str, folder: Path) -> Optional[str]:
     model = _model(folder)
     probabilities = model.predict_proba([text])[0]

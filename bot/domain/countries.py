@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+import re
 from typing import Optional
 
 import yaml
@@ -43,3 +44,15 @@ def proper_name(value: str, path: Path = COUNTRIES_FILE) -> Optional[str]:
 def names(path: Path = COUNTRIES_FILE) -> list[str]:
     """Every country's name, in the lookup's proper spelling, once."""
     return sorted(set(_proper_forms(path).values()))
+
+
+@lru_cache(maxsize=2)
+def _any_name(path: Path = COUNTRIES_FILE) -> "re.Pattern[str]":
+    # Longest first: "Sri Lanka" before "Lanka", "Guinea-Bissau" before "Guinea".
+    keys = sorted(_proper_forms(path), key=len, reverse=True)
+    return re.compile(rf"\b(?:{'|'.join(re.escape(key) for key in keys)})\b")
+
+
+def named_in(text: str, path: Path = COUNTRIES_FILE) -> list[str]:
+    """The countries ``text`` names, in the lookup's proper spelling, in order: a name the NLU may have left untagged."""
+    return [_proper_forms(path)[key] for key in _any_name(path).findall(match_key(text))]
