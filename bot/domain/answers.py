@@ -52,9 +52,13 @@ FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
 SWITCHED = "utter_language_switched"
 # A request to insult, to reveal instructions or to play a role: refused.
 REFUSE = "utter_refuse_improper"
-# Greetings, thanks, goodbyes and "are you a bot?" that ask nothing more: answered in kind. A question or a
-# follow-up may be taken for one ("Hi! What is MINUSMA?", "¿con quién negociaban?" as a question about the bot).
-SMALL_TALK = {"greet": "utter_greet", "thank": "utter_thank", "goodbye": "utter_goodbye", "ask_bot": "utter_bot"}
+# Greetings, thanks, goodbyes, "are you a bot?" and "what can you do?" that ask nothing more: answered in kind.
+# A question or a follow-up may be taken for one ("Hi! What is MINUSMA?", "¿con quién negociaban?" as a question
+# about the bot, "hva kom i stedet" as a request for help).
+SMALL_TALK = {
+    "greet": "utter_greet", "thank": "utter_thank", "goodbye": "utter_goodbye", "ask_bot": "utter_bot",
+    "ask_help": "utter_help",
+}
 # A question that takes as given what the sources contradict ("why did Norway leave NATO?"): not taken.
 PREMISE = "utter_refuse_premise"
 # Every response the answer logic sends: no rule names them, so Rasa's "not used in any
@@ -287,7 +291,9 @@ def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lan
         return Outcome(tuple(cite(store, [overview], lang)), focus=overview.id, about=(overview.id,))
     if current.kind == "personnel":
         # "Which missions were they in?": the figure's own text names them, the missions' texts say more.
-        given = [current, *store.missions_with(current.id)]
+        # "And how many were they?" asks the figure itself, which is no count for any one of those missions.
+        missions = [] if "number" in asks.asked(question) else store.missions_with(current.id)
+        given = [current, *missions]
         return Outcome(tuple(cite(store, given, lang)), focus=current.id, about=tuple(f.id for f in given))
     return _citing(store, [current], lang)
 
@@ -666,7 +672,9 @@ def answer_small_talk(
     visitor wants answered, and a goodbye never answers a question; "en qué
     año fue eso" taken for a goodbye is a follow-up on the record in focus.
     """
-    follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question)
+    # Only what asks something follows up: "hey there" and "that was helpful" point back at nothing asked.
+    asking = clauses.Clause(question, None).asks()
+    follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question) if asking else None
     if follow_up is not None:
         return follow_up
     answers = answer_questions(store, question, found, focus, lang, asking=True)
