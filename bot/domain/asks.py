@@ -173,6 +173,15 @@ def builds_on(question: str) -> bool:
     return any(_BACK.search(s) or len(re.findall(r"\w+", s)) <= _FRAGMENT_WORDS for s in sentences)
 
 
+# Words asking for the same in other places: "where else were they?", "does Norway do that anywhere else?"
+_ELSEWHERE = re.compile(rf"\b(?:{either('elsewhere')})\b")
+
+
+def asks_elsewhere(question: str) -> bool:
+    """Whether ``question`` asks for the places beside the one just discussed ("where else?", "¿en qué otros países?")."""
+    return bool(_ELSEWHERE.search(fold(question)))
+
+
 def asks_others(question: str) -> bool:
     """Whether ``question`` asks for the records beside the one just discussed ("who else?")."""
     return bool(_OTHERS.search(fold(question)))
