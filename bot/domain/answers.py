@@ -510,8 +510,10 @@ def follow_up_outcome(
     topic = store.topic_for_intent(intent)
     # Only what can hardly be about anything else yields: "how many people does Norway send?" asks for a number
     # without pointing back, and is the personnel topic's own question; "are these figures current?" asks
-    # how current the answers are.
-    if confidence >= UNSURE or not (asks.follow_up(question) and asks.builds_on(question)):
+    # how current the answers are. Small talk the classifier is sure of yields only to what surely follows up:
+    # "hva kom i stedet" is no request for help, however alike "kom i gang" reads.
+    sure = confidence >= UNSURE and not (intent in SMALL_TALK and asks.about_the_record(question))
+    if sure or not (asks.follow_up(question) and asks.builds_on(question)):
         return None
     if topic is None and asks.about_figures(question):
         return None

@@ -173,6 +173,22 @@ def builds_on(question: str) -> bool:
     return any(_BACK.search(s) or len(re.findall(r"\w+", s)) <= _FRAGMENT_WORDS for s in sentences)
 
 
+# Words by which a message speaks of the assistant or the visitor, as small talk does ("who is behind this bot?").
+_ADDRESSEE = re.compile(rf"\b(?:{either('addressee')})\b")
+
+
+def about_the_record(question: str) -> bool:
+    """Whether ``question`` surely follows up, whatever a sure classifier made of it: it points back, asks a kind
+    of fact or for others, and speaks neither of the assistant nor of the visitor ("¿y sigue funcionando?", not
+    "¿quién me está respondiendo?")."""
+    text = fold(question)
+    return (
+        follow_up(question)
+        and any(_BACK.search(s) and (asked(s) or _OTHERS.search(s)) for s in _SENTENCES.split(text))
+        and not _ADDRESSEE.search(text)
+    )
+
+
 # Words asking for the same in other places: "where else were they?", "does Norway do that anywhere else?"
 _ELSEWHERE = re.compile(rf"\b(?:{either('elsewhere')})\b")
 

@@ -278,3 +278,25 @@ def test_a_question_after_a_request_for_a_language_follows_up_on_the_focus(store
     assert "minusma_closed" in _ids(answer_language_switch(store, {}, lang, question, None, focus="minusma"))
     plain = {"en": "in English please", "es": "en español por favor", "nb": "på norsk, takk"}[lang]
     assert [r.response for r in answer_language_switch(store, {}, lang, plain, None, focus="minusma").replies] == [SWITCHED]
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "and what replaced it?"), ("en", "is it still going?"), ("es", "¿y qué la sustituyó?"),
+     ("es", "¿y sigue en marcha?"), ("nb", "og hva erstattet den?"), ("nb", "og pågår det fortsatt?")],
+)
+def test_sure_small_talk_yields_to_what_surely_follows_up(store: FactStore, lang: str, question: str) -> None:
+    for intent in ("ask_help", "ask_bot"):
+        outcome = answer_small_talk(store, intent, 0.97, {}, None, "minujusth", lang, question)
+        assert "minujusth_closed" in _ids(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,intent,question",
+    [("en", "ask_bot", "who is behind this bot then?"), ("en", "ask_help", "what else can you do?"),
+     ("es", "ask_bot", "¿y quién está detrás de este bot?"), ("es", "ask_help", "¿qué más sabes hacer tú?"),
+     ("nb", "ask_bot", "og hvem står bak denne boten?"), ("nb", "ask_help", "hva annet kan du gjøre?")],
+)
+def test_sure_small_talk_about_the_assistant_stays_small_talk(store: FactStore, lang: str, intent: str, question: str) -> None:
+    outcome = answer_small_talk(store, intent, 0.97, {}, None, "minujusth", lang, question)
+    assert [r.response for r in outcome.replies] == [SMALL_TALK[intent]]
