@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
-from bot.domain.answers import Entities, Outcome, confirming_switch, follow_up_outcome
+from bot.domain.answers import Entities, Outcome, confirming_switch, follow_up_outcome, with_names_read
 from bot.domain.clauses import group
 from bot.domain.language import REQUESTED_KEY, Lang, Signals, decide, normalise
 from bot.domain.store import default_store
@@ -22,8 +22,9 @@ def language_of(tracker: Tracker) -> Lang:
 
 
 def latest_entities(tracker: Tracker) -> Entities:
-    """Entity values of the latest user message, grouped by type, or "type:role" when it has a role."""
-    return group(latest_found(tracker))
+    """Entity values of the latest user message, grouped by type, or "type:role" when it has a role; in a
+    follow-up the NLU found no names in, the kinds of personnel its words name."""
+    return with_names_read(default_store(), group(latest_found(tracker)), latest_text(tracker))
 
 
 def latest_found(tracker: Tracker) -> List[Dict[str, Any]]:

@@ -554,6 +554,19 @@ def _answers_for(store: FactStore, topic: Fact, fact: Fact) -> bool:
     return fact.id in own or fact.about in own
 
 
+def with_names_read(store: FactStore, entities: Entities, question: str) -> Entities:
+    """``entities``; when a follow-up holds none of the kinds a question may name, with the kinds of personnel its
+    words name, inflected or not ("og politiet da?" after soldiers: the NLU tagged nothing)."""
+    if any(entities.get(kind) for kind in ENTITY_KINDS_ASKED) or not asks.follow_up(question):
+        return entities
+    named = [f.id for word in re.findall(r"[\w-]+", question) for f in _personnel_named(store, word)]
+    return {**entities, "personnel": list(dict.fromkeys(named))} if named else entities
+
+
+def _personnel_named(store: FactStore, word: str) -> list[Fact]:
+    return next(([f] for form in asks.forms(word) if (f := store.resolve("personnel", form))), [])
+
+
 def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome:
     """A polite refusal; then, when the request names the store's records, what the sources say of them.
 

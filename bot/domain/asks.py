@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
-from bot.domain.languages import either
+from bot.domain.languages import either, registry
 from bot.domain.text import fold
 
 # Most specific first: "how many fighter jets" asks for equipment (no text tells it), not any count;
@@ -201,3 +201,15 @@ def asks_elsewhere(question: str) -> bool:
 def asks_others(question: str) -> bool:
     """Whether ``question`` asks for the records beside the one just discussed ("who else?")."""
     return bool(_OTHERS.search(fold(question)))
+
+
+# Inflections a word may carry beyond a name, longest first: "politiet" is "politi" with Norwegian's definite ending.
+_ENDINGS = sorted({e for entry in registry() for e in entry.reading.get("endings", ())}, key=len, reverse=True)
+# A stem shorter than this is no name: "ne" off "one" is no word.
+_STEM_LETTERS = 4
+
+
+def forms(word: str) -> list[str]:
+    """``word`` folded, then without each ending it may carry, as a name may be written inflected."""
+    word = fold(word)
+    return [word] + [word[: -len(e)] for e in _ENDINGS if word.endswith(e) and len(word) - len(e) >= _STEM_LETTERS]

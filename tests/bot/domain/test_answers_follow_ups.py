@@ -23,6 +23,7 @@ from bot.domain.answers import (
     answer_topic,
     follow_up_outcome,
     with_later_questions,
+    with_names_read,
 )
 from bot.domain.store import FactStore
 from tests.conftest import LANGS
@@ -300,3 +301,20 @@ def test_sure_small_talk_yields_to_what_surely_follows_up(store: FactStore, lang
 def test_sure_small_talk_about_the_assistant_stays_small_talk(store: FactStore, lang: str, intent: str, question: str) -> None:
     outcome = answer_small_talk(store, intent, 0.97, {}, None, "minujusth", lang, question)
     assert [r.response for r in outcome.replies] == [SMALL_TALK[intent]]
+
+
+@pytest.mark.parametrize(
+    "lang,question,kind",
+    [("en", "and the cops?", "police"), ("en", "what about the soldiers then?", "military"),
+     ("es", "¿y los policías?", "police"), ("es", "¿y los soldados entonces?", "military"),
+     ("nb", "og politiet da?", "police"), ("nb", "hva med soldatene?", "military")],
+)
+def test_a_follow_up_naming_a_kind_of_personnel_the_nlu_missed_names_it(store: FactStore, lang: str, question: str, kind: str) -> None:
+    assert with_names_read(store, {}, question)["personnel"] == [kind]
+    # What the NLU found stands, and a question of its own is no follow-up to read names in.
+    assert with_names_read(store, {"personnel": ["civilian"]}, question)["personnel"] == ["civilian"]
+    own = {"en": "how are the police officers of norway trained for missions", "es": "cómo se forma a los policías noruegos para las misiones",
+           "nb": "hvordan blir politifolkene i norge trent for oppdrag"}[lang]
+    assert with_names_read(store, {}, own) == {}
+    outcome = answer_deployments(store, "ask_deployments", with_names_read(store, {}, question), "civilian", lang, question)
+    assert kind in _ids(outcome)
