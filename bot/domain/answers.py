@@ -513,7 +513,9 @@ def follow_up_outcome(
     # how current the answers are. Small talk the classifier is sure of yields only to what surely follows up:
     # "hva kom i stedet" is no request for help, however alike "kom i gang" reads.
     sure = confidence >= UNSURE and not (intent in SMALL_TALK and asks.about_the_record(question))
-    if sure or not (asks.follow_up(question) and asks.builds_on(question)):
+    # A topic's question may open with "and" ("and what are the main challenges?"): only a word pointing back,
+    # or a fragment, takes it from the topic.
+    if sure or not (asks.follow_up(question) and asks.builds_on(question, leading=topic is None)):
         return None
     if topic is None and asks.about_figures(question):
         return None

@@ -164,13 +164,28 @@ def _follows_up(text: str, strict: bool) -> bool:
 _FRAGMENT_WORDS = 3
 
 
-def builds_on(question: str) -> bool:
+# Words pointing back wherever they stand: not a leading "and", which also opens a question on something new.
+_POINTING = re.compile(rf"\b(?:{either('back')}|{either('others')})\b")
+
+
+def builds_on(question: str, leading: bool = True) -> bool:
     """Whether ``question`` can hardly be about anything but what was just discussed: it points back, or is a fragment.
 
-    "How many Norwegians serve abroad?" asks for a number too, yet says what it is about.
+    "How many Norwegians serve abroad?" asks for a number too, yet says what it is about. Without ``leading``, a
+    first "and" or "with" is no pointer: "and what are the main challenges?" asks a topic of its own.
     """
+    back = _BACK if leading else _POINTING
     sentences = [s for s in _SENTENCES.split(fold(question)) if re.search(r"\w", s)]
-    return any(_BACK.search(s) or len(re.findall(r"\w+", s)) <= _FRAGMENT_WORDS for s in sentences)
+    return any(back.search(s) or len(re.findall(r"\w+", _opened(s))) <= _FRAGMENT_WORDS for s in sentences)
+
+
+# A sentence's opening words that carry on the last question: "and", "what about", "y qué hay de".
+_OPENING = re.compile(rf"^\W*(?:(?:{either('starts')})\b\W*)+")
+
+
+def _opened(sentence: str) -> str:
+    """``sentence`` without its opening words: "and what about canada" is the fragment "canada"."""
+    return _OPENING.sub("", sentence)
 
 
 # Words by which a message speaks of the assistant or the visitor, as small talk does ("who is behind this bot?").

@@ -318,3 +318,17 @@ def test_a_follow_up_naming_a_kind_of_personnel_the_nlu_missed_names_it(store: F
     assert with_names_read(store, {}, own) == {}
     outcome = answer_deployments(store, "ask_deployments", with_names_read(store, {}, question), "civilian", lang, question)
     assert kind in _ids(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,intent,question",
+    [("en", "ask_challenges", "and what are the main challenges?"), ("en", "ask_women_peace", "and what about women in peace talks?"),
+     ("es", "ask_challenges", "¿y cuáles son los principales desafíos?"), ("es", "ask_women_peace", "¿y qué hace noruega por las mujeres mediadoras?"),
+     ("nb", "ask_challenges", "og hva er de viktigste utfordringene?"), ("nb", "ask_women_peace", "og hva gjør norge for kvinner i fredsarbeid?")],
+)
+def test_a_topics_question_opening_with_and_is_not_bent_onto_the_focus(store: FactStore, lang: str, intent: str, question: str) -> None:
+    for focus in ("military", "farc_agreement", "security_council"):
+        assert follow_up_outcome(store, intent, 0.7, {}, focus, lang, question) is None
+    # A fragment once its opening words are set aside still builds on the focus.
+    fragment = {"en": "and what about canada?", "es": "¿y qué hay de Canadá?", "nb": "og hva med Canada?"}[lang]
+    assert "security_council_contest" in _ids(follow_up_outcome(store, "ask_deployments", 0.4, {}, "security_council", lang, fragment))
