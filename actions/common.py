@@ -10,8 +10,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import slots
-from bot.domain.answers import Entities, Outcome, confirming_switch, follow_up_outcome
 from bot.domain import clauses
+from bot.domain.answers import Entities, Outcome, confirming_switch, follow_up_outcome, with_names_read
 from bot.domain.language import REQUESTED_KEY, Lang, Signals, decide, normalise
 from bot.domain.store import default_store
 
@@ -23,8 +23,9 @@ def language_of(tracker: Tracker) -> Lang:
 
 def latest_entities(tracker: Tracker) -> Entities:
     """Entity values of the latest user message, grouped by type, or "type:role" when it has a role, and the
-    peace processes it names."""
-    return clauses.entities(latest_text(tracker), default_store(), latest_found(tracker))
+    peace processes it names; in a follow-up the NLU found no names in, the kinds of personnel its words name."""
+    store, text = default_store(), latest_text(tracker)
+    return with_names_read(store, clauses.entities(text, store, latest_found(tracker)), text)
 
 
 def latest_found(tracker: Tracker) -> List[Dict[str, Any]]:

@@ -7,6 +7,7 @@ asks for, and what narrows it, the store says (``bot/facts/topics.yml``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional, Sequence
 
@@ -14,6 +15,7 @@ from bot.domain import asks, clauses
 from bot.domain.countries import named_in, proper_name
 from bot.domain.language import LANGUAGES, Lang
 from bot.domain.store import Fact, FactStore, Source, match_key
+from bot.domain.text import fold
 
 # Entity values by type; a value with a role is under "<type>:<role>" ("place:sender").
 Entities = Mapping[str, Sequence[str]]
@@ -52,9 +54,13 @@ FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
 SWITCHED = "utter_language_switched"
 # A request to insult, to reveal instructions or to play a role: refused.
 REFUSE = "utter_refuse_improper"
-# Greetings, thanks, goodbyes and "are you a bot?" that ask nothing more: answered in kind. A question or a
-# follow-up may be taken for one ("Hi! What is MINUSMA?", "¿con quién negociaban?" as a question about the bot).
-SMALL_TALK = {"greet": "utter_greet", "thank": "utter_thank", "goodbye": "utter_goodbye", "ask_bot": "utter_bot"}
+# Greetings, thanks, goodbyes, "are you a bot?" and "what can you do?" that ask nothing more: answered in kind.
+# A question or a follow-up may be taken for one ("Hi! What is MINUSMA?", "¿con quién negociaban?" as a question
+# about the bot, "hva kom i stedet" as a request for help).
+SMALL_TALK = {
+    "greet": "utter_greet", "thank": "utter_thank", "goodbye": "utter_goodbye", "ask_bot": "utter_bot",
+    "ask_help": "utter_help",
+}
 # A question that takes as given what the sources contradict ("why did Norway leave NATO?"): not taken.
 PREMISE = "utter_refuse_premise"
 # Every response the answer logic sends: no rule names them, so Rasa's "not used in any
@@ -305,7 +311,9 @@ def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lan
         return Outcome(tuple(cite(store, [overview], lang)), focus=overview.id, about=(overview.id,))
     if current.kind == "personnel":
         # "Which missions were they in?": the figure's own text names them, the missions' texts say more.
-        given = [current, *store.missions_with(current.id)]
+        # "And how many were they?" asks the figure itself, which is no count for any one of those missions.
+        missions = [] if "number" in asks.asked(question) else store.missions_with(current.id)
+        given = [current, *missions]
         return Outcome(tuple(cite(store, given, lang)), focus=current.id, about=tuple(f.id for f in given))
     return _citing(store, [current], lang)
 
@@ -490,20 +498,30 @@ def answer_follow_up(
     if not current:
         return Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),))
     # "Any other group they talked to there?": the records beside the one in focus, when it has any.
-    others = _beside(store, current[-1]) if not named and asks.asks_others(question) else []
+    elsewhere = asks.asks_elsewhere(question)
+    others = _beside(store, current[-1], elsewhere) if not named and (elsewhere or asks.asks_others(question)) else []
     return _suggesting(_honest(store, _citing(store, others or current, lang), question, lang), "topics")
 
 
-def _beside(store: FactStore, fact: Fact) -> list[Fact]:
-    """The records a visitor asking for others after ``fact`` means: of its kind, in its place, or on its subject.
+def _beside(store: FactStore, fact: Fact, elsewhere: bool = False) -> list[Fact]:
+    """The records a visitor asking for others after ``fact`` means: of its kind, in its place, or on its subject;
+    with ``elsewhere``, in other places.
 
     The ELN process beside the FARC agreement (both in Colombia), the other
     news on the Council beside its election, the other missions with police
     beside UNFICYP. A topic has none: its own answer already holds the rest.
+    "Where else were they?" after Mali asks where the personnel serving there
+    also served: their own records name every mission; "anywhere else?" after
+    the ELN talks, the processes in other places.
     """
     if fact.kind == "topic":
         return []
+    if elsewhere and _missions_at(store, fact):
+        kinds = dict.fromkeys(p for m in _missions_at(store, fact) for p in m.personnel)
+        return [store.get(p) for p in kinds]
     peers = [f for f in store.of_kind(fact.kind) if f.id != fact.id and f.text is not None]
+    if elsewhere and fact.place:
+        return [f for f in peers if f.place and f.place != fact.place]
     if fact.kind == "update":
         return [f for f in peers if f.about == fact.about]
     if fact.place:
@@ -534,12 +552,20 @@ def follow_up_outcome(
     topic = store.topic_for_intent(intent)
     # Only what can hardly be about anything else yields: "how many people does Norway send?" asks for a number
     # without pointing back, and is the personnel topic's own question; "are these figures current?" asks
-    # how current the answers are.
-    if confidence >= UNSURE or not (asks.follow_up(question) and asks.builds_on(question)):
+    # how current the answers are. Small talk the classifier is sure of yields only to what surely follows up:
+    # "hva kom i stedet" is no request for help, however alike "kom i gang" reads.
+    sure = confidence >= UNSURE and not (intent in SMALL_TALK and asks.about_the_record(question))
+    # A topic's question may open with "and" ("and what are the main challenges?"): only a word pointing back,
+    # or a fragment, takes it from the topic.
+    if sure or not (asks.follow_up(question) and asks.builds_on(question, leading=topic is None)):
         return None
     if topic is None and asks.about_figures(question):
         return None
     names = [(kind, v) for kind in ENTITY_KINDS_ASKED for v in entities.get(kind, ())]
+    mentioning = _mentioning(store, focus, names)
+    if mentioning:
+        outcome = Outcome(tuple(cite(store, mentioning, lang)), focus=focus, about=tuple(f.id for f in mentioning))
+        return _suggesting(_honest(store, outcome, question, lang), "topics")
     if entities.get(SENDER) or (names and (topic is not None or not all(store.resolve(k, v) for k, v in names))):
         return None
     if names:
@@ -548,6 +574,20 @@ def follow_up_outcome(
     if current is None or (topic is not None and _answers_for(store, topic, current)):
         return None
     return answer_follow_up(store, entities, focus, lang, question)
+
+
+def _mentioning(store: FactStore, focus: Optional[str], names: Sequence[tuple[str, str]]) -> list[Fact]:
+    """The records of the answer in focus whose texts name the places a follow-up names that the store does not know.
+
+    "And Canada?" after the Council's election: Canada sought the seat too, and
+    the text on who else was elected says so; after any answer that does not
+    name it, the place is one the store lacks.
+    """
+    current = store.find(focus) if focus else None
+    if current is None or not names or any(kind != "place" or store.resolve(kind, v) for kind, v in names):
+        return []
+    pattern = re.compile("|".join(rf"\b{re.escape(fold(v))}\b" for _, v in names))
+    return [f for f in _facts_about(store, (current.id,)) if f.text and any(pattern.search(fold(t)) for t in f.text.values())]
 
 
 def _answers_for(store: FactStore, topic: Fact, fact: Fact) -> bool:
@@ -614,6 +654,19 @@ def _instead(ranking: Sequence[tuple[str, float]], question: str) -> tuple[str, 
     return max(shares.items(), key=lambda item: item[1])
 
 
+def with_names_read(store: FactStore, entities: Entities, question: str) -> Entities:
+    """``entities``; when a follow-up holds none of the kinds a question may name, with the kinds of personnel its
+    words name, inflected or not ("og politiet da?" after soldiers: the NLU tagged nothing)."""
+    if any(entities.get(kind) for kind in ENTITY_KINDS_ASKED) or not asks.follow_up(question):
+        return entities
+    named = [f.id for word in re.findall(r"[\w-]+", question) for f in _personnel_named(store, word)]
+    return {**entities, "personnel": list(dict.fromkeys(named))} if named else entities
+
+
+def _personnel_named(store: FactStore, word: str) -> list[Fact]:
+    return next(([f] for form in asks.forms(word) if (f := store.resolve("personnel", form))), [])
+
+
 def answer_improper(store: FactStore, entities: Entities, lang: Lang) -> Outcome:
     """A polite refusal; then, when the request names the store's records, what the sources say of them.
 
@@ -647,7 +700,9 @@ def answer_language_switch(
     named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]
     if named:
         return answer_follow_up(store, entities, None, lang, question)
-    if focus and asks.follow_up(question) and asks.builds_on(question):
+    # Nothing else competes with a request for a language: a short question after it ("could you go on in
+    # English - when was the term over?") follows up even when no word of it points back.
+    if focus and asks.follow_up(question):
         return answer_follow_up(store, entities, focus, lang, question)
     return Outcome((Reply(SWITCHED),))
 
@@ -734,7 +789,16 @@ def with_later_questions(
     prompt and one set of suggestions close the whole, and the focus is the last question's.
     """
     answers = answer_questions(store, question, found, focus, lang, intent)
-    return together(answers) if len(answers) > 1 else first
+    # "Takk skal du ha! En siste ting - hva gjorde Norge i Sør-Sudan?" may read as out of scope as a whole: the
+    # thanks is no reason to leave its question unanswered.
+    if len(answers) > 1 or (answers and not _cited(first) and _prefaced(store, question, found)):
+        return together(answers)
+    return first
+
+
+def _prefaced(store: FactStore, question: str, found: Optional[Sequence[Mapping[str, object]]]) -> bool:
+    """Whether a clause of the message is small talk: a greeting, thanks or goodbye set before or after a question."""
+    return any(clause.intent in SMALL_TALK for clause in clauses.read(question, store, found))
 
 
 def together(outcomes: Sequence[Outcome]) -> Outcome:
@@ -764,7 +828,9 @@ def answer_small_talk(
     visitor wants answered, and a goodbye never answers a question; "en qué
     año fue eso" taken for a goodbye is a follow-up on the record in focus.
     """
-    follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question)
+    # Only what asks something follows up: "hey there" and "that was helpful" point back at nothing asked.
+    asking = clauses.Clause(question, None).asks()
+    follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question) if asking else None
     if follow_up is not None:
         return follow_up
     answers = answer_questions(store, question, found, focus, lang, asking=True)

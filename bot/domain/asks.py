@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
-from bot.domain.languages import either
+from bot.domain.languages import either, registry
 from bot.domain.text import fold
 
 # Most specific first: "how many fighter jets" asks for equipment (no text tells it), not any count;
@@ -116,7 +116,8 @@ _PREMISES = {kind: re.compile(rf"\b(?:{either('premises', kind)})\b") for kind i
 _CONTRADICTS = {kind: re.compile(rf"\b(?:{either('contradicts', kind)})\b") for kind in _PREMISES}
 _NEGATED = re.compile(rf"\b(?:{either('negations')})\b")
 # A yes/no question starts with its verb, after "and" or a subject ("¿noruega tiene ...?"): it asks whether.
-_YES_NO = re.compile(rf"^\W*(?:(?:{either('starts')})\s+)?(?:(?:{either('subjects')})\s+)?(?:{either('yes_no')})\b")
+# Not after any follow-up opening: "por qué se salió Noruega ..." opens with a question word, then a reflexive.
+_YES_NO = re.compile(rf"^\W*(?:(?:{either('joiners')})\s+)?(?:(?:{either('subjects')})\s+)?(?:{either('yes_no')})\b")
 
 
 def false_premise(question: str, texts: Iterable[str]) -> Optional[str]:
@@ -185,13 +186,53 @@ def _follows_up(text: str, strict: bool) -> bool:
 _FRAGMENT_WORDS = 3
 
 
-def builds_on(question: str) -> bool:
+# Words pointing back wherever they stand: not a leading "and", which also opens a question on something new.
+_POINTING = re.compile(rf"\b(?:{either('back')}|{either('others')})\b")
+
+
+def builds_on(question: str, leading: bool = True) -> bool:
     """Whether ``question`` can hardly be about anything but what was just discussed: it points back, or is a fragment.
 
-    "How many Norwegians serve abroad?" asks for a number too, yet says what it is about.
+    "How many Norwegians serve abroad?" asks for a number too, yet says what it is about. Without ``leading``, a
+    first "and" or "with" is no pointer: "and what are the main challenges?" asks a topic of its own.
     """
+    back = _BACK if leading else _POINTING
     sentences = [s for s in _SENTENCES.split(fold(question)) if re.search(r"\w", s)]
-    return any(_BACK.search(s) or len(re.findall(r"\w+", s)) <= _FRAGMENT_WORDS for s in sentences)
+    return any(back.search(s) or len(re.findall(r"\w+", _opened(s))) <= _FRAGMENT_WORDS for s in sentences)
+
+
+# A sentence's opening words that carry on the last question: "and", "what about", "y qué hay de".
+_OPENING = re.compile(rf"^\W*(?:(?:{either('starts')})\b\W*)+")
+
+
+def _opened(sentence: str) -> str:
+    """``sentence`` without its opening words: "and what about canada" is the fragment "canada"."""
+    return _OPENING.sub("", sentence)
+
+
+# Words by which a message speaks of the assistant or the visitor, as small talk does ("who is behind this bot?").
+_ADDRESSEE = re.compile(rf"\b(?:{either('addressee')})\b")
+
+
+def about_the_record(question: str) -> bool:
+    """Whether ``question`` surely follows up, whatever a sure classifier made of it: it points back, asks a kind
+    of fact or for others, and speaks neither of the assistant nor of the visitor ("¿y sigue funcionando?", not
+    "¿quién me está respondiendo?")."""
+    text = fold(question)
+    return (
+        follow_up(question)
+        and any(_BACK.search(s) and (asked(s) or _OTHERS.search(s)) for s in _SENTENCES.split(text))
+        and not _ADDRESSEE.search(text)
+    )
+
+
+# Words asking for the same in other places: "where else were they?", "does Norway do that anywhere else?"
+_ELSEWHERE = re.compile(rf"\b(?:{either('elsewhere')})\b")
+
+
+def asks_elsewhere(question: str) -> bool:
+    """Whether ``question`` asks for the places beside the one just discussed ("where else?", "¿en qué otros países?")."""
+    return bool(_ELSEWHERE.search(fold(question)))
 
 
 def asks_others(question: str) -> bool:
@@ -216,3 +257,15 @@ def improper(message: str) -> bool:
 def is_question(message: str) -> bool:
     """Whether ``message`` asks something: a question mark, or a sentence that starts as a question does."""
     return bool(re.search(r"[?¿]", message)) or any(_ASKING.search(s) for s in _SENTENCES.split(fold(message)))
+
+
+# Inflections a word may carry beyond a name, longest first: "politiet" is "politi" with Norwegian's definite ending.
+_ENDINGS = sorted({e for entry in registry() for e in entry.reading.get("endings", ())}, key=len, reverse=True)
+# A stem shorter than this is no name: "ne" off "one" is no word.
+_STEM_LETTERS = 4
+
+
+def forms(word: str) -> list[str]:
+    """``word`` folded, then without each ending it may carry, as a name may be written inflected."""
+    word = fold(word)
+    return [word] + [word[: -len(e)] for e in _ENDINGS if word.endswith(e) and len(word) - len(e) >= _STEM_LETTERS]

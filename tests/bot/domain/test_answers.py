@@ -482,7 +482,7 @@ SMALL_TALK_WITH_A_QUESTION = {
 @pytest.mark.parametrize("lang", EVERY_LANG)
 @pytest.mark.parametrize("intent", sorted(SMALL_TALK))
 def test_small_talk_alone_is_answered_in_kind(store: FactStore, lang: str, intent: str) -> None:
-    text = {"greet": "hello!", "thank": "thanks a lot", "goodbye": "bye", "ask_bot": "are you a bot?"}[intent]
+    text = {"greet": "hello!", "thank": "thanks a lot", "goodbye": "bye", "ask_bot": "are you a bot?", "ask_help": "what can you do?"}[intent]
     outcome = answer_small_talk(store, intent, 1.0, {}, [], None, lang, text)
     assert [r.response for r in outcome.replies] == [SMALL_TALK[intent]] and outcome.focus is None
 

@@ -11,13 +11,19 @@ from bot.domain.answers import (
     LACKS,
     OUT_OF_SCOPE,
     SMALL_TALK,
+    SWITCHED,
+    Outcome,
+    Reply,
     answer_deployments,
     answer_fallback,
     answer_follow_up,
+    answer_language_switch,
     answer_out_of_scope,
     answer_small_talk,
     answer_topic,
     follow_up_outcome,
+    with_later_questions,
+    with_names_read,
 )
 from bot.domain.store import FactStore
 from tests.conftest import LANGS
@@ -167,3 +173,162 @@ def test_which_missions_after_a_figure_gives_the_figure_and_its_missions(store: 
 def test_a_topic_narrowed_to_a_place_keeps_its_first_record_in_focus(store: FactStore, lang: str) -> None:
     outcome = answer_topic(store, "ask_peace", {"place": ["Colombia"]}, lang)
     assert _ids(outcome) >= {"farc_agreement", "eln_process"} and outcome.focus == "farc_agreement"
+
+
+# --- follow-ups other intents take, and what they ask of the focus -----------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_follow_up_taken_for_a_help_request_answers_the_focus_and_plain_help_stays_help(store: FactStore, lang: str) -> None:
+    question = {"en": "and when did it start?", "es": "¿y cuándo empezó?", "nb": "og når begynte det?"}[lang]
+    outcome = answer_small_talk(store, "ask_help", 0.6, {}, None, "farc_agreement", lang, question)
+    assert _ids(outcome) == {"farc_agreement"}
+    plain = {"en": "what can you do?", "es": "¿qué sabes hacer?", "nb": "hva kan du?"}[lang]
+    assert [r.response for r in answer_small_talk(store, "ask_help", 0.6, {}, None, "farc_agreement", lang, plain).replies] == [
+        SMALL_TALK["ask_help"]
+    ]
+
+
+@pytest.mark.parametrize(
+    "lang,text",
+    [("en", "hello there"), ("en", "thanks for that"), ("es", "gracias por eso"), ("es", "hola a todos ahí"),
+     ("nb", "takk for det"), ("nb", "hei der")],
+)
+def test_small_talk_that_asks_nothing_is_no_follow_up(store: FactStore, lang: str, text: str) -> None:
+    for intent in ("greet", "thank"):
+        outcome = answer_small_talk(store, intent, 0.6, {}, None, "military", lang, text)
+        assert [r.response for r in outcome.replies] == [SMALL_TALK[intent]]
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "and how many were there?"), ("es", "¿y cuántos había?"), ("nb", "og hvor mange var de?"),
+     ("en", "how many of them?"), ("es", "¿cuántos eran en total?"), ("nb", "hvor mange var det?")],
+)
+def test_a_number_asked_after_a_kind_of_personnel_is_its_figure(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_deployments(store, "ask_deployments", {}, "police", lang, question)
+    assert outcome.replies[0].response == FACTS and "police" in _ids(outcome)
+    assert not {"unficyp", "unmiss", "minujusth", "unmc"} & _ids(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "in which countries?"), ("en", "during which years?"), ("en", "what about the votes?"),
+     ("es", "¿en qué países?"), ("es", "¿durante qué años?"), ("es", "¿qué hay de los votos?"),
+     ("nb", "i hvilke land?"), ("nb", "fra hvilket år?"), ("nb", "hva med stemmene?")],
+)
+def test_a_preposition_and_a_question_word_carry_on_the_last_question(store: FactStore, lang: str, question: str) -> None:
+    assert asks.follow_up(question) and asks.builds_on(question)
+    # Taken for a goodbye, half sure: the record in focus answers.
+    assert "security_council_elected" in _ids(answer_small_talk(store, "goodbye", 0.45, {}, None, "security_council", lang, question))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_new_question_starting_with_a_preposition_is_not_bent_onto_the_focus(store: FactStore, lang: str) -> None:
+    question = {"en": "in what way does NATO matter to Norway?", "es": "¿en qué sentido importa la OTAN a Noruega?",
+                "nb": "på hvilken måte er NATO viktig for Norge?"}[lang]
+    assert follow_up_outcome(store, "ask_nato", 0.7, {"organisation": ["NATO"]}, "police", lang, question) is None
+
+
+@pytest.mark.parametrize(
+    "lang,question,elsewhere",
+    [("en", "where else were they?", True), ("en", "does norway do this anywhere else?", True), ("en", "who else?", False),
+     ("es", "¿y dónde más estaban?", True), ("es", "¿lo hace en otros países?", True), ("es", "¿quién más?", False),
+     ("nb", "hvor ellers var de?", True), ("nb", "gjør norge dette andre steder?", True), ("nb", "hvem andre?", False)],
+)
+def test_asking_for_other_places(lang: str, question: str, elsewhere: bool) -> None:
+    assert asks.asks_elsewhere(question) is elsewhere
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_where_else_gives_the_personnel_serving_there_or_the_processes_in_other_places(store: FactStore, lang: str) -> None:
+    question = {"en": "where else did they serve?", "es": "¿y dónde más sirvieron?", "nb": "hvor ellers tjenestegjorde de?"}[lang]
+    # UNMISS in South Sudan had soldiers and police: their records name every mission they served in.
+    assert {"military", "police"} <= _ids(answer_follow_up(store, {}, "south_sudan", lang, question))
+    assert {"military", "police"} <= _ids(answer_follow_up(store, {}, "unmiss", lang, question))
+    again = {"en": "is norway doing that anywhere else?", "es": "¿hace eso noruega en otros países?",
+             "nb": "gjør norge det andre steder?"}[lang]
+    beside = _ids(answer_follow_up(store, {}, "eln_process", lang, again))
+    assert "ndfp_process" in beside and "farc_agreement" not in beside
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_unknown_place_the_answer_in_focus_names_is_answered_from_it(store: FactStore, lang: str) -> None:
+    question, place = {"en": ("and ireland?", "Ireland"), "es": ("¿y Irlanda?", "Irlanda"), "nb": ("og Irland?", "Irland")}[lang]
+    outcome = follow_up_outcome(store, "ask_deployments", 0.6, {"place": [place]}, "security_council", lang, question)
+    assert outcome is not None and _ids(outcome) == {"security_council_contest"}
+    # After an answer that does not name it, the place is one the store lacks: the topic says so.
+    assert follow_up_outcome(store, "ask_deployments", 0.6, {"place": [place]}, "military", lang, question) is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_question_after_thanks_is_answered_though_the_whole_read_as_out_of_scope(store: FactStore, lang: str) -> None:
+    question = {"en": "Thanks a lot! One more thing - what did Norway do in Haiti?",
+                "es": "¡Muchas gracias! Otra cosa - ¿qué hacía Noruega en Haití?",
+                "nb": "Tusen takk! Et spørsmål til - hva gjorde Norge på Haiti?"}[lang]
+    outcome = with_later_questions(store, Outcome((Reply(OUT_OF_SCOPE),)), question, None, lang)
+    assert "minujusth" in _ids(outcome)
+    joke = {"en": "tell me a joke about haiti", "es": "cuéntame un chiste sobre Haití", "nb": "fortell en vits om Haiti"}[lang]
+    assert [r.response for r in with_later_questions(store, Outcome((Reply(OUT_OF_SCOPE),)), joke, None, lang).replies] == [OUT_OF_SCOPE]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_question_after_a_request_for_a_language_follows_up_on_the_focus(store: FactStore, lang: str) -> None:
+    question = {"en": "could you continue in English - when did the mission close?",
+                "es": "¿puedes seguir en español? - cuándo cerró la misión",
+                "nb": "kan du fortsette på norsk - når stengte operasjonen?"}[lang]
+    assert "minusma_closed" in _ids(answer_language_switch(store, {}, lang, question, None, focus="minusma"))
+    plain = {"en": "in English please", "es": "en español por favor", "nb": "på norsk, takk"}[lang]
+    assert [r.response for r in answer_language_switch(store, {}, lang, plain, None, focus="minusma").replies] == [SWITCHED]
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "and what replaced it?"), ("en", "is it still going?"), ("es", "¿y qué la sustituyó?"),
+     ("es", "¿y sigue en marcha?"), ("nb", "og hva erstattet den?"), ("nb", "og pågår det fortsatt?")],
+)
+def test_sure_small_talk_yields_to_what_surely_follows_up(store: FactStore, lang: str, question: str) -> None:
+    for intent in ("ask_help", "ask_bot"):
+        outcome = answer_small_talk(store, intent, 0.97, {}, None, "minujusth", lang, question)
+        assert "minujusth_closed" in _ids(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,intent,question",
+    [("en", "ask_bot", "who is behind this bot then?"), ("en", "ask_help", "what else can you do?"),
+     ("es", "ask_bot", "¿y quién está detrás de este bot?"), ("es", "ask_help", "¿qué más sabes hacer tú?"),
+     ("nb", "ask_bot", "og hvem står bak denne boten?"), ("nb", "ask_help", "hva annet kan du gjøre?")],
+)
+def test_sure_small_talk_about_the_assistant_stays_small_talk(store: FactStore, lang: str, intent: str, question: str) -> None:
+    outcome = answer_small_talk(store, intent, 0.97, {}, None, "minujusth", lang, question)
+    assert [r.response for r in outcome.replies] == [SMALL_TALK[intent]]
+
+
+@pytest.mark.parametrize(
+    "lang,question,kind",
+    [("en", "and the cops?", "police"), ("en", "what about the soldiers then?", "military"),
+     ("es", "¿y los policías?", "police"), ("es", "¿y los soldados entonces?", "military"),
+     ("nb", "og politiet da?", "police"), ("nb", "hva med soldatene?", "military")],
+)
+def test_a_follow_up_naming_a_kind_of_personnel_the_nlu_missed_names_it(store: FactStore, lang: str, question: str, kind: str) -> None:
+    assert with_names_read(store, {}, question)["personnel"] == [kind]
+    # What the NLU found stands, and a question of its own is no follow-up to read names in.
+    assert with_names_read(store, {"personnel": ["civilian"]}, question)["personnel"] == ["civilian"]
+    own = {"en": "how are the police officers of norway trained for missions", "es": "cómo se forma a los policías noruegos para las misiones",
+           "nb": "hvordan blir politifolkene i norge trent for oppdrag"}[lang]
+    assert with_names_read(store, {}, own) == {}
+    outcome = answer_deployments(store, "ask_deployments", with_names_read(store, {}, question), "civilian", lang, question)
+    assert kind in _ids(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,intent,question",
+    [("en", "ask_challenges", "and what are the main challenges?"), ("en", "ask_women_peace", "and what about women in peace talks?"),
+     ("es", "ask_challenges", "¿y cuáles son los principales desafíos?"), ("es", "ask_women_peace", "¿y qué hace noruega por las mujeres mediadoras?"),
+     ("nb", "ask_challenges", "og hva er de viktigste utfordringene?"), ("nb", "ask_women_peace", "og hva gjør norge for kvinner i fredsarbeid?")],
+)
+def test_a_topics_question_opening_with_and_is_not_bent_onto_the_focus(store: FactStore, lang: str, intent: str, question: str) -> None:
+    for focus in ("military", "farc_agreement", "security_council"):
+        assert follow_up_outcome(store, intent, 0.7, {}, focus, lang, question) is None
+    # A fragment once its opening words are set aside still builds on the focus.
+    fragment = {"en": "and what about canada?", "es": "¿y qué hay de Canadá?", "nb": "og hva med Canada?"}[lang]
+    assert "security_council_contest" in _ids(follow_up_outcome(store, "ask_deployments", 0.4, {}, "security_council", lang, fragment))

@@ -81,7 +81,7 @@ def test_an_imperative_is_refused_when_the_classifier_is_sure_and_answered_when_
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_follow_up_taken_for_a_request_builds_on_the_record_in_focus(store: FactStore, lang: str) -> None:
-    follow_up = {"en": "and what are they doing now?", "es": "¿y en qué trabajan ahora?", "nb": "og hva jobber de med nå?"}
+    follow_up = {"en": "and what are they doing now?", "es": "¿y en qué trabajan ahora?", "nb": "og hva jobber disse med nå?"}
     outcome = answer_request(store, _taken_for_a_request(1.0, "ask_help"), {}, None, "women_peace", lang, follow_up[lang])
     assert REFUSE not in _names(outcome) and "women_peace" in _cited(outcome)
 
