@@ -20,11 +20,11 @@ def figures() -> dict[str, evaluate.Figures]:
     return {f.language: f for f in evaluate.evaluate()[0]}
 
 
-# Bars a language does not meet yet, each with its figure on 2026-12-07 (docs/nlu.md, "Three
-# languages"): Norwegian's question words are a translation of the English and Spanish
+# Bars a language does not meet yet, each with its figure on 2026-12-07 (docs/nlu.md, "Visitors'
+# own words"): Norwegian's question words are a translation of the English and Spanish
 # ones, not tuned to its held-out questions. The test fails if another bar is missed, and
 # also once one of these is met, so that it leaves this list.
-KNOWN_SHORT = {"nb": {"honesty": 0.765, "roles": 0.923}}
+KNOWN_SHORT = {"nb": {"honesty": 0.794, "roles": 0.923}}
 
 
 @pytest.mark.parametrize("lang", LANGS)
