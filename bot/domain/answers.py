@@ -788,6 +788,9 @@ def with_later_questions(
     then every clause is answered on its own, with its own source; one rating
     prompt and one set of suggestions close the whole, and the focus is the last question's.
     """
+    # One clause that ``first`` answered from the store: reading it again would only cost the clause model's time.
+    if _cited(first) and len(clauses.split(question)) < 2:
+        return first
     answers = answer_questions(store, question, found, focus, lang, intent)
     # "Takk skal du ha! En siste ting - hva gjorde Norge i Sør-Sudan?" may read as out of scope as a whole: the
     # thanks is no reason to leave its question unanswered.
