@@ -29,6 +29,9 @@ from bot.paths import NLU_DATA
 
 # Below this the clause's topic is a guess, and a guessed answer is worse than none.
 MIN_PROBABILITY = 0.5
+# A message's clauses read at most: each costs the clause model and a scan of the store's names, and a
+# 1,000-character message of "what is NATO?" over and over cost the action server about 2 s to read whole.
+MAX_CLAUSES = 4
 
 _JOINERS = either("joiners")
 # What may follow a joiner where a new question starts: a question word ("and what ..."), a word
@@ -85,7 +88,7 @@ def read(
     """
     spans = split(text)
     clauses = []
-    for index, (start, end) in enumerate(spans):
+    for index, (start, end) in enumerate(spans[:MAX_CLAUSES]):
         part = text[start:end]
         if found is None or (found and not any(isinstance(e.get("start"), int) for e in found)):
             entities = names_in(part, store)
@@ -161,7 +164,8 @@ def names_in(text: str, store: FactStore, kinds: Sequence[str] = ENTITY_KINDS) -
 
 def preload() -> None:
     """Trains the clause model now, so that no visitor's first two-question message waits for it."""
-    _model()
+    # As its readers call it: lru_cache keys `_model()` and `_model(NLU_DATA)` apart, and would train twice.
+    _model(NLU_DATA)
 
 
 def _shadow(text: str) -> str:

@@ -8,7 +8,7 @@ from bot.domain.answers import (
     FACTS, FOLLOW_UP_WITHOUT_FOCUS, OUT_OF_SCOPE, RATING, SUGGESTIONS, Outcome, Reply, answer_deployments, answer_topic,
     answer_fallback, with_later_questions,
 )
-from bot.domain.clauses import later_clauses, names_in, read, split
+from bot.domain.clauses import MAX_CLAUSES, later_clauses, names_in, read, split
 from bot.domain.store import FactStore
 from tests.conftest import LANGS
 
@@ -175,3 +175,19 @@ def test_a_message_the_nlu_is_unsure_of_is_answered_when_it_holds_several_clear_
     assert ids == ["unficyp", "disarmament"]
     # One unclear question still gets the request to rephrase.
     assert [r.response for r in answer_fallback(store, {}, lang, "blorp wibble?").replies] == [FOLLOW_UP_WITHOUT_FOCUS]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_message_of_endless_questions_reads_only_the_first_few(store: FactStore, lang: str) -> None:
+    question = {"en": "What is NATO? ", "es": "¿Qué es la OTAN? ", "nb": "Hva er NATO? "}[lang]
+    assert len(read(question * 60, store)) == MAX_CLAUSES
+
+
+def test_preloading_trains_the_model_the_readers_use() -> None:
+    from bot.domain import clauses
+
+    clauses._model.cache_clear()
+    clauses.preload()
+    trained = clauses._model.cache_info().misses
+    clauses.intents("what is NATO?")
+    assert clauses._model.cache_info().misses == trained
