@@ -88,7 +88,8 @@ $(MODEL): $(VENV)/.installed $(GENERATED) $(TRAIN_INPUTS)
 	@echo "Training (about 1-3 min)…"
 	@mkdir -p -m 700 $(VAR_FOLDER) $(LOGS)
 	@# Rasa's validation, with the responses the actions send counted as used (bot/nlu/validate.py).
-	@$(call logged,$(PY) -m bot nlu validate && $(RASA) train --skip-validation --fixed-model-name current --out models --quiet,train)
+	@$(call logged,$(PY) -m bot nlu validate && $(RASA) train --skip-validation --fixed-model-name current --out models --quiet \
+		&& $(PY) -m bot nlu fit,train)
 	@touch $@
 	@echo "Trained: $(MODEL) (log: $(LOGS)/train.log)"
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot facts check`` and ``python -m bot nlu export|check``."""
+"""Command line: ``python -m bot facts check`` and ``python -m bot nlu export|check|validate|fit``."""
 
 from __future__ import annotations
 
@@ -53,6 +53,14 @@ def _nlu_validate(args: argparse.Namespace) -> int:
     return 1 if found else 0
 
 
+def _nlu_fit(args: argparse.Namespace) -> int:
+    from bot.domain import clauses, langid
+
+    langid.preload()
+    clauses.preload()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -66,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     nlu.add_parser(
         "validate", help="Rasa's checks of domain, data and rules, with the responses the actions send counted as used"
     ).set_defaults(run=_nlu_validate)
+    nlu.add_parser(
+        "fit", help="fit the language and clause readers now and keep them in models/readers, for a quick start"
+    ).set_defaults(run=_nlu_fit)
     args = parser.parse_args(argv)
     try:
         return args.run(args)

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
+from bot.domain import trained
 from bot.domain.langid import sentences
 from bot.domain.languages import LANGUAGES, either
 from bot.domain.store import ENTITY_KINDS, FactStore
@@ -188,6 +189,11 @@ def _intent(text: str, folder: Path) -> Optional[str]:
 
 @lru_cache(maxsize=2)
 def _model(folder: Path = NLU_DATA) -> Any:
+    # A test's own training folder is fitted, not kept: only the project's data has a model in models/.
+    return trained.load_or_fit("clauses", lambda: _fit(folder)) if folder == NLU_DATA else _fit(folder)
+
+
+def _fit(folder: Path) -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union

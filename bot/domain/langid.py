@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 import yaml
 
+from bot.domain import trained
 from bot.domain.languages import LANGUAGES
 from bot.paths import NLU_DATA
 
@@ -78,6 +79,11 @@ def _in_several(sets: dict[str, set[str]]) -> frozenset[str]:
 @lru_cache(maxsize=2)
 def _model(folder: Path = TRAINING_DATA) -> tuple[Any, frozenset[str]]:
     """The classifier, and the words visitors of several languages use ("ok", "bye", "minusma")."""
+    # A test's own training folder is fitted, not kept: only the project's data has a model in models/.
+    return trained.load_or_fit("langid", lambda: _fit(folder)) if folder == TRAINING_DATA else _fit(folder)
+
+
+def _fit(folder: Path) -> tuple[Any, frozenset[str]]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
@@ -121,4 +127,5 @@ def _sure(model: Any, text: str) -> Optional[str]:
 
 def preload() -> None:
     """Train now, so the first visitor does not wait for it."""
-    _model()
+    # As its readers call it: lru_cache keys `_model()` and `_model(TRAINING_DATA)` apart, and would train twice.
+    _model(TRAINING_DATA)

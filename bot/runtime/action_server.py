@@ -35,8 +35,8 @@ def create_app(token: str):  # type: ignore[no-untyped-def]
 
     @app.listener("after_server_start")
     async def train_clause_model(app, loop):  # type: ignore[no-untyped-def]
-        # In the background, at the lowest priority: the Rasa server is usually still loading,
-        # and start-up to a first answer is what visitors wait for (make bench).
+        # Read from models/readers in milliseconds, or fitted again (seconds) when the data changed since
+        # `make train`: in the background, at the lowest priority, as the Rasa server is usually still loading.
         loop.run_in_executor(None, _in_background, clauses.preload)
 
     return app
