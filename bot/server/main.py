@@ -6,6 +6,10 @@ from bot.runtime.quiet import hush_libraries
 
 hush_libraries()
 
+# Imported before Rasa and TensorFlow: on import, skops (which loads the intent classifier) looks up the
+# module of each scikit-learn type by scanning every loaded module, about 1 s now and 5-6 s after them.
+import skops.io  # noqa: E402,F401
+
 from bot.server import patches  # noqa: E402  (after the filter: it imports Rasa's dependencies)
 
 
