@@ -346,28 +346,25 @@ def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, 
 
     A kind of personnel or a mission named is what is asked about, whichever topic the words lean to
     ("how much purk did Norway send out into the world", "Norwegians employed by the UN"): it is answered as
-    Norwegians in UN missions, unless a peace process or an organisation the topic does not stand for is named too.
+    Norwegians in UN missions, unless a peace process or an organisation other than the UN is named too.
     """
-    deployments = _deployments_asked(store, intent, entities)
+    deployments = _deployments_asked(store, entities)
     if deployments is not None:
         return answer_deployments(store, deployments, entities, None, lang, question)
     entities = _with_countries(store, _as_allies(store, entities), question)
     return _suggesting(_honest(store, _topic(store, intent, entities, lang), question, lang), "topics")
 
 
-def _deployments_asked(store: FactStore, intent: str, entities: Entities) -> Optional[str]:
+def _deployments_asked(store: FactStore, entities: Entities) -> Optional[str]:
     """The intent of Norwegians in UN missions, when a topic question names their personnel or mission and
-    nothing else of its own: a process, or an organisation answered by more than the topic ("the UN" by the
-    UN's topic only)."""
-    topic = store.topic_for_intent(intent)
+    nothing else of its own: no process, no organisation their overview does not name ("NATO's staff")."""
     if not any(store.resolve(kind, v) for kind in ("personnel", "mission") for v in entities.get(kind, ())):
         return None
-    if _resolve(store, "process", entities, DEFAULT_LANGUAGE)[0]:
+    overview = next((t for t in store.of_kind("topic") if t.action == DEPLOYMENTS_ACTION and t.intent), None)
+    if overview is None or _resolve(store, "process", entities, DEFAULT_LANGUAGE)[0]:
         return None
     organisations = _resolve(store, "organisation", entities, DEFAULT_LANGUAGE)[0]
-    if any(record != topic for o in organisations for record in store.records_on(o)):
-        return None
-    return next((t.intent for t in store.of_kind("topic") if t.action == DEPLOYMENTS_ACTION and t.intent), None)
+    return None if any(not store.speaks_of(overview, o) for o in organisations) else overview.intent
 
 
 def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Outcome:

@@ -220,3 +220,6 @@ def test_personnel_beside_a_process_or_another_organisation_keeps_the_topic(stor
     assert "farc_agreement" in _ids(beside_process) and "military" not in _ids(beside_process)
     beside_eu = answer_topic(store, "ask_actions", {"personnel": ["military"], "organisation": ["eu"]}, lang, question)
     assert "eu" in _ids(beside_eu) and "military" not in _ids(beside_eu)
+    # "How many staff does NATO have?": not Norway's civilians in UN missions.
+    beside_nato = answer_topic(store, "ask_nato", {"personnel": ["civilian"], "organisation": ["nato"]}, lang, question)
+    assert "nato_ties" in _ids(beside_nato) and "civilian" not in _ids(beside_nato)
