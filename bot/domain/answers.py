@@ -158,11 +158,12 @@ def _as_allies(store: FactStore, entities: Entities) -> Entities:
     The countries' lookup makes "EEUU" or "USA" a place to the NLU; asked of a policy topic ("security
     cooperation with the USA"), it is the record the aims and the transatlantic ties answer for.
     """
-    allies = [v for v in entities.get("place", ()) if store.resolve("place", v) is None and store.resolve("organisation", v)]
+    places = entities.get("place", ())
+    allies = [v for v in places if store.resolve("place", v) is None and store.resolve("organisation", v)]
     if not allies:
         return entities
-    places = [v for v in entities.get("place", ()) if v not in allies]
-    return {**entities, "place": places, "organisation": [*entities.get("organisation", ()), *allies]}
+    others = [v for v in places if v not in allies]
+    return {**entities, "place": others, "organisation": [*entities.get("organisation", ()), *allies]}
 
 
 def _resolve(
@@ -296,7 +297,9 @@ def _with_senders(store: FactStore, entities: Entities) -> Entities:
     NLU gave it no role.
     """
     known = [v for kind in ("mission", "place") for v in entities.get(kind, ()) if store.resolve(kind, v)]
-    countries = [v for v in entities.get("place", ()) if not store.resolve("place", v) and _country_name(store, v, DEFAULT_LANGUAGE)]
+    countries = [
+        v for v in entities.get("place", ()) if not store.resolve("place", v) and _country_name(store, v, DEFAULT_LANGUAGE)
+    ]
     if not known or not countries:
         return entities
     places = [v for v in entities.get("place", ()) if v not in countries]
@@ -363,8 +366,8 @@ def _deployments_asked(store: FactStore, entities: Entities) -> Optional[str]:
     overview = next((t for t in store.of_kind("topic") if t.action == DEPLOYMENTS_ACTION and t.intent), None)
     if overview is None or _resolve(store, "process", entities, DEFAULT_LANGUAGE)[0]:
         return None
-    organisations = _resolve(store, "organisation", entities, DEFAULT_LANGUAGE)[0]
-    return None if any(not store.speaks_of(overview, o) for o in organisations) else overview.intent
+    organisations = [store.resolve("organisation", v) for v in entities.get("organisation", ())]
+    return overview.intent if all(o is not None and store.speaks_of(overview, o) for o in organisations) else None
 
 
 def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Outcome:

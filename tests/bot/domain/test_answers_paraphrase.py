@@ -168,7 +168,8 @@ def test_the_united_states_asked_of_a_topic_is_answered_by_the_aims_and_ties_tha
 def test_troops_in_the_united_states_are_a_place_the_store_has_nothing_on(store: FactStore, lang: str) -> None:
     question = {"en": "any norwegian soldiers in the USA?", "es": "¿hay soldados noruegos en EEUU?",
                 "nb": "har norge soldater i USA?"}[lang]
-    outcome = answer_deployments(store, "ask_deployments", {"place": ["united_states"], "personnel": ["military"]}, None, lang, question)
+    named = {"place": ["united_states"], "personnel": ["military"]}
+    outcome = answer_deployments(store, "ask_deployments", named, None, lang, question)
     assert outcome.replies[0].response == UNKNOWN["place"] and outcome.replies[0].values["name"]
     assert FACTS not in [r.response for r in outcome.replies]
 
@@ -216,10 +217,15 @@ def test_personnel_named_in_a_topic_question_is_answered_as_norwegians_in_un_mis
 def test_personnel_beside_a_process_or_another_organisation_keeps_the_topic(store: FactStore, lang: str) -> None:
     question = {"en": "soldiers and the FARC deal", "es": "soldados y el acuerdo con las FARC",
                 "nb": "soldater og FARC-avtalen"}[lang]
-    beside_process = answer_topic(store, "ask_peace", {"personnel": ["military"], "process": ["farc_agreement"]}, lang, question)
+    named = {"personnel": ["military"], "process": ["farc_agreement"]}
+    beside_process = answer_topic(store, "ask_peace", named, lang, question)
     assert "farc_agreement" in _ids(beside_process) and "military" not in _ids(beside_process)
     beside_eu = answer_topic(store, "ask_actions", {"personnel": ["military"], "organisation": ["eu"]}, lang, question)
     assert "eu" in _ids(beside_eu) and "military" not in _ids(beside_eu)
     # "How many staff does NATO have?": not Norway's civilians in UN missions.
     beside_nato = answer_topic(store, "ask_nato", {"personnel": ["civilian"], "organisation": ["nato"]}, lang, question)
     assert "nato_ties" in _ids(beside_nato) and "civilian" not in _ids(beside_nato)
+    # An organisation the store lacks ("the African Union's troops") is no UN mission either.
+    elsewhere = {"personnel": ["military"], "organisation": ["african union"]}
+    beside_unknown = answer_topic(store, "ask_actions", elsewhere, lang, "")
+    assert "military" not in _ids(beside_unknown)
