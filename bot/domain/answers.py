@@ -13,7 +13,7 @@ from typing import Mapping, Optional, Sequence
 
 from bot.domain import asks, clauses
 from bot.domain.countries import named_in, proper_name
-from bot.domain.language import LANGUAGES, Lang
+from bot.domain.language import DEFAULT_LANGUAGE, LANGUAGES, Lang
 from bot.domain.store import Fact, FactStore, Source, match_key
 from bot.domain.text import fold
 
@@ -136,10 +136,34 @@ def _known(store: FactStore, kind: str, lang: Lang) -> str:
 
 def _unknown(store: FactStore, kind: str, value: str, lang: Lang) -> Reply:
     # Only a name the assistant can spell is repeated: "francia" as "Francia", "<b>x" not at all.
-    name = proper_name(value) if kind == "place" else None
+    name = _country_name(store, value, lang) if kind == "place" else None
     if name is None:
         return Reply(UNKNOWN_UNNAMED[kind], {"known": _known(store, kind, lang)})
     return Reply(UNKNOWN[kind], {"name": name, "known": _known(store, kind, lang)})
+
+
+def _country_name(store: FactStore, value: str, lang: Lang) -> Optional[str]:
+    """The proper name of the country ``value`` names: its own, or that of the store record it stands for.
+
+    The NLU gives "USA" the store's id ("united_states", an ally the aims name) even where it tags a place.
+    """
+    record = store.find(value)
+    names = (value, record.name[lang], *record.aliases.get(lang, ()), *record.all_names()) if record else (value,)
+    return next((found for name in names if (found := proper_name(name))), None)
+
+
+def _as_allies(store: FactStore, entities: Entities) -> Entities:
+    """The entities, with a country tagged as a place that the store knows as an ally read as that ally.
+
+    The countries' lookup makes "EEUU" or "USA" a place to the NLU; asked of a policy topic ("security
+    cooperation with the USA"), it is the record the aims and the transatlantic ties answer for.
+    """
+    places = entities.get("place", ())
+    allies = [v for v in places if store.resolve("place", v) is None and store.resolve("organisation", v)]
+    if not allies:
+        return entities
+    others = [v for v in places if v not in allies]
+    return {**entities, "place": others, "organisation": [*entities.get("organisation", ()), *allies]}
 
 
 def _resolve(
@@ -273,7 +297,9 @@ def _with_senders(store: FactStore, entities: Entities) -> Entities:
     NLU gave it no role.
     """
     known = [v for kind in ("mission", "place") for v in entities.get(kind, ()) if store.resolve(kind, v)]
-    countries = [v for v in entities.get("place", ()) if not store.resolve("place", v) and proper_name(v)]
+    countries = [
+        v for v in entities.get("place", ()) if not store.resolve("place", v) and _country_name(store, v, DEFAULT_LANGUAGE)
+    ]
     if not known or not countries:
         return entities
     places = [v for v in entities.get("place", ()) if v not in countries]
@@ -319,9 +345,29 @@ def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lan
 
 
 def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, question: str = "") -> Outcome:
-    """A policy topic, narrowed to an organisation or place when one is named, then more topics."""
-    entities = _with_countries(store, entities, question)
+    """A policy topic, narrowed to an organisation or place when one is named, then more topics.
+
+    A kind of personnel or a mission named is what is asked about, whichever topic the words lean to
+    ("how much purk did Norway send out into the world", "Norwegians employed by the UN"): it is answered as
+    Norwegians in UN missions, unless a peace process or an organisation other than the UN is named too.
+    """
+    deployments = _deployments_asked(store, entities)
+    if deployments is not None:
+        return answer_deployments(store, deployments, entities, None, lang, question)
+    entities = _with_countries(store, _as_allies(store, entities), question)
     return _suggesting(_honest(store, _topic(store, intent, entities, lang), question, lang), "topics")
+
+
+def _deployments_asked(store: FactStore, entities: Entities) -> Optional[str]:
+    """The intent of Norwegians in UN missions, when a topic question names their personnel or mission and
+    nothing else of its own: no process, no organisation their overview does not name ("NATO's staff")."""
+    if not any(store.resolve(kind, v) for kind in ("personnel", "mission") for v in entities.get(kind, ())):
+        return None
+    overview = next((t for t in store.of_kind("topic") if t.action == DEPLOYMENTS_ACTION and t.intent), None)
+    if overview is None or _resolve(store, "process", entities, DEFAULT_LANGUAGE)[0]:
+        return None
+    organisations = [store.resolve("organisation", v) for v in entities.get("organisation", ())]
+    return overview.intent if all(o is not None and store.speaks_of(overview, o) for o in organisations) else None
 
 
 def _topic(store: FactStore, intent: str, entities: Entities, lang: Lang) -> Outcome:

@@ -204,6 +204,10 @@ class FactStore:
     def missions_with(self, personnel_id: str) -> list[Fact]:
         return [m for m in self.of_kind("mission") if personnel_id in m.personnel]
 
+    def speaks_of(self, fact: Fact, subject: Fact) -> bool:
+        """Whether ``fact``'s text names ``subject`` (the UN missions' overview names the UN)."""
+        return _concerns(fact, subject)
+
     def updates_for(self, facts: Iterable[Fact]) -> list[Fact]:
         """The updates about any of ``facts``, or about a record one of their texts names."""
         facts = list(facts)

@@ -5,11 +5,13 @@ added to ``bot/facts`` is recognised at the next start, without retraining.
 Matching runs on accent-folded, lower-case tokens ("haiti" finds "Haití",
 "SUDAN DEL SUR" finds "Sudán del Sur").
 
-It never overrides the CRF, which was trained with the names the store had
-then and knows when a name is not an entity ("misiones de la onu", the
-Spanish article "un"). It adds what only it can know:
+It never overrides the CRF, which knows when a name its training sentences
+use is not an entity ("misiones de la onu", the Spanish article "un"). It
+adds what only it can know:
 
-- a name added to the store after training, wherever the CRF tagged nothing;
+- a name added to the store after training, or one no training sentence
+  uses ("mideast", "sor sudan": the CRF learnt it from the lookups alone,
+  so its silence says nothing), wherever the CRF tagged nothing;
 - a name the CRF cut in two ("[Reino] [Unido]" becomes "Reino Unido", with
   the role either part had), including other countries' names, and a store
   name it cut into pieces of other kinds ("[FN-operasjonen] i [Colombia]" is
@@ -92,6 +94,19 @@ class StoreNames:
         self.known = frozenset(words) | self.vocabulary
         for name in country_names():
             self._add(COUNTRY + name, [name])
+
+    def used_in(self, norms: Iterable[str], texts: Iterable[str]) -> set[str]:
+        """The ``norms`` that some text writes as whole words.
+
+        Only of these does the CRF know when they are no entity ("misiones de la onu"): a store name
+        no training sentence uses ("mideast", "sor sudan") was learnt from the lookups alone, so
+        the CRF's silence on it says nothing and the matcher may add it.
+        """
+        written = {f" {self._tokens(fold(text).replace('.', ''))} " for text in texts}
+        return {norm for norm in norms if any(f" {self._tokens(norm)} " in text for text in written)}
+
+    def _tokens(self, text: str) -> str:
+        return " ".join(token.text for token in self.nlp.make_doc(text))
 
     def _add(self, key: str, names: Iterable[str]) -> None:
         norms = {norm for name in names for norm in _norms(name)}
@@ -180,12 +195,13 @@ class StoreNameMatcher(GraphComponent):
         return cls(model_storage, resource, trained, words)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Remember the store's names the CRF is trained with (its lookups are generated from them),
-        and the words of the training data, which are no slips."""
+        """Remember the store's names the CRF saw in the training sentences, and the words of those
+        sentences, which are no slips."""
+        texts = [m.get(TEXT) or "" for m in training_data.training_examples]
         with self._model_storage.write_to(self._resource) as directory:
-            names = sorted(store_norms(default_store()))
+            names = sorted(self.names.used_in(store_norms(default_store()), texts))
             (directory / _TRAINED_NAMES).write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
-            words = sorted({w for m in training_data.training_examples for w in re.findall(r"\w+", fold(m.get(TEXT) or ""))})
+            words = sorted({w for text in texts for w in re.findall(r"\w+", fold(text))})
             (directory / _TRAINED_WORDS).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
         return self._resource
 

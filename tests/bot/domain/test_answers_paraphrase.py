@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.answers import FACTS, LACKS, Outcome, answer_deployments, answer_out_of_scope, answer_topic
+from bot.domain.answers import (
+    FACTS, LACKS, ONLY_NORWAY, UNKNOWN, Outcome, answer_deployments, answer_out_of_scope, answer_topic,
+)
 from bot.domain.clauses import entities
 from bot.domain.store import FactStore
 from tests.conftest import LANGS
@@ -141,3 +143,89 @@ def test_aid_money_names_the_aid_and_asks_no_budget(store: FactStore, lang: str,
 )
 def test_money_asked_as_an_amount_still_asks_a_budget(store: FactStore, lang: str, question: str) -> None:
     assert answer_topic(store, "ask_development", {}, lang, question).replies[0].response == LACKS["budget"]
+
+
+# The United States as the NLU gives it: its own record's id (the synonym of "USA", "EEUU", "Washington"),
+# tagged as an organisation or, through the countries' lookup, as a place.
+ALLY_NAMED = {
+    "en": "how close is norway's defence partnership with the USA?",
+    "es": "¿qué tan estrecha es la alianza de defensa de noruega con EEUU?",
+    "nb": "hvor tett er forsvarssamarbeidet mellom norge og USA?",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", ["organisation", "place"])
+def test_the_united_states_asked_of_a_topic_is_answered_by_the_aims_and_ties_that_name_them(
+    store: FactStore, lang: str, kind: str
+) -> None:
+    outcome = answer_topic(store, "ask_nato", {kind: ["united_states"]}, lang, ALLY_NAMED[lang])
+    assert outcome.replies[0].response == FACTS
+    assert {"aims", "nato_ties"} <= set(_ids(outcome)) and outcome.focus == "united_states"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_troops_in_the_united_states_are_a_place_the_store_has_nothing_on(store: FactStore, lang: str) -> None:
+    question = {"en": "any norwegian soldiers in the USA?", "es": "¿hay soldados noruegos en EEUU?",
+                "nb": "har norge soldater i USA?"}[lang]
+    named = {"place": ["united_states"], "personnel": ["military"]}
+    outcome = answer_deployments(store, "ask_deployments", named, None, lang, question)
+    assert outcome.replies[0].response == UNKNOWN["place"] and outcome.replies[0].values["name"]
+    assert FACTS not in [r.response for r in outcome.replies]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_united_states_beside_a_mission_sends_troops_there(store: FactStore, lang: str) -> None:
+    # "How many US troops are in MINUSMA?": the NLU may give the country no role.
+    named = {"place": ["united_states"], "mission": ["minusma"], "personnel": ["military"]}
+    outcome = answer_deployments(store, "ask_deployments", named, None, lang, "")
+    assert outcome.replies[0].response == ONLY_NORWAY
+
+
+@pytest.mark.parametrize(
+    "lang,question,process",
+    [("en", "did norway host peace talks in secret?", "discreet_talks"),
+     ("en", "norway's role in the colombian peace accord", "farc_agreement"),
+     ("es", "¿noruega organizó negociaciones en secreto?", "discreet_talks"),
+     ("es", "¿qué papel tuvo noruega en el pacto de paz?", "farc_agreement"),
+     ("nb", "har norge ført forhandlinger i hemmelighet?", "discreet_talks"),
+     ("nb", "hva gjorde norge for den colombianske fredspakten?", "farc_agreement")],
+)
+def test_talks_and_deals_in_other_everyday_words_are_the_stores_processes(
+    store: FactStore, lang: str, question: str, process: str
+) -> None:
+    named = entities(question, store, [])
+    assert named["process"] == [process]
+    assert process in _ids(answer_topic(store, "ask_peace", named, lang, question))
+
+
+PERSONNEL_IN_TOPIC_WORDS = {
+    "en": ("ask_actions", {"personnel": ["police"]}, "how many coppers has norway shipped off around the globe?"),
+    "es": ("ask_un", {"personnel": ["civilian"], "organisation": ["un"]}, "¿hay noruegos en la plantilla de la ONU?"),
+    "nb": ("ask_actions", {"personnel": ["police"]}, "hvor mye purk har norge hatt ute?"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_personnel_named_in_a_topic_question_is_answered_as_norwegians_in_un_missions(store: FactStore, lang: str) -> None:
+    intent, named, question = PERSONNEL_IN_TOPIC_WORDS[lang]
+    outcome = answer_topic(store, intent, named, lang, question)
+    assert _ids(outcome)[:1] == named["personnel"] and outcome.focus == named["personnel"][0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_personnel_beside_a_process_or_another_organisation_keeps_the_topic(store: FactStore, lang: str) -> None:
+    question = {"en": "soldiers and the FARC deal", "es": "soldados y el acuerdo con las FARC",
+                "nb": "soldater og FARC-avtalen"}[lang]
+    named = {"personnel": ["military"], "process": ["farc_agreement"]}
+    beside_process = answer_topic(store, "ask_peace", named, lang, question)
+    assert "farc_agreement" in _ids(beside_process) and "military" not in _ids(beside_process)
+    beside_eu = answer_topic(store, "ask_actions", {"personnel": ["military"], "organisation": ["eu"]}, lang, question)
+    assert "eu" in _ids(beside_eu) and "military" not in _ids(beside_eu)
+    # "How many staff does NATO have?": not Norway's civilians in UN missions.
+    beside_nato = answer_topic(store, "ask_nato", {"personnel": ["civilian"], "organisation": ["nato"]}, lang, question)
+    assert "nato_ties" in _ids(beside_nato) and "civilian" not in _ids(beside_nato)
+    # An organisation the store lacks ("the African Union's troops") is no UN mission either.
+    elsewhere = {"personnel": ["military"], "organisation": ["african union"]}
+    beside_unknown = answer_topic(store, "ask_actions", elsewhere, lang, "")
+    assert "military" not in _ids(beside_unknown)
