@@ -332,3 +332,96 @@ def test_a_topics_question_opening_with_and_is_not_bent_onto_the_focus(store: Fa
     # A fragment once its opening words are set aside still builds on the focus.
     fragment = {"en": "and what about canada?", "es": "¿y qué hay de Canadá?", "nb": "og hva med Canada?"}[lang]
     assert "security_council_contest" in _ids(follow_up_outcome(store, "ask_deployments", 0.4, {}, "security_council", lang, fragment))
+
+
+# --- what else points back: a reason, what came after, a name's meaning, a request for the answer again -----
+
+@pytest.mark.parametrize("lang,question", [("en", "how come?"), ("es", "¿y por qué?"), ("nb", "hvorfor?")])
+def test_a_question_word_alone_asks_the_last_answer_for_its_reason(store: FactStore, lang: str, question: str) -> None:
+    assert asks.follow_up(question) and asks.builds_on(question)
+    assert "disarmament" in _ids(answer_out_of_scope(store, {}, lang, question, focus="disarmament"))
+    # A question word opening a question of its own is no follow-up.
+    own = {"en": "why does norway care so much about the legal order", "es": "por qué le importa tanto a noruega el orden jurídico",
+           "nb": "hvorfor bryr norge seg så mye om rettsordenen"}[lang]
+    assert not asks.follow_up(own)
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "and what happened afterwards?"), ("es", "¿y qué pasó después?"), ("nb", "hva skjedde etterpå?")]
+)
+def test_what_came_after_builds_on_the_record_in_focus(store: FactStore, lang: str, question: str) -> None:
+    # Taken for a help request, half sure: Haiti's mission and what replaced it.
+    outcome = answer_small_talk(store, "ask_help", 0.6, {}, None, "haiti", lang, question)
+    assert "minujusth_closed" in _ids(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "what does the abbreviation stand for?"), ("es", "¿qué significan esas siglas?"), ("nb", "hva betyr forkortelsen?")],
+)
+def test_asking_what_a_name_of_the_last_answer_means_surely_follows_up(store: FactStore, lang: str, question: str) -> None:
+    assert asks.about_the_record(question)
+    outcome = answer_small_talk(store, "ask_help", 0.95, {}, None, "women_peace", lang, question)
+    assert "women_peace" in _ids(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "can you repeat that in english"), ("es", "¿me lo repites en castellano?"), ("nb", "gjenta det på norsk")]
+)
+def test_a_request_for_a_language_pointing_back_asks_for_the_last_answer_again(store: FactStore, lang: str, question: str) -> None:
+    assert "security_council" in _ids(answer_language_switch(store, {}, lang, question, [], "security_council"))
+    plain = {"en": "english please", "es": "en español, por favor", "nb": "på norsk, takk"}[lang]
+    assert [r.response for r in answer_language_switch(store, {}, lang, plain, [], "security_council").replies] == [SWITCHED]
+
+
+# --- what a follow-up names: another kind of record, another topic, a group's peers --------------------------
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "and the police officers?"), ("es", "¿y los agentes?"), ("nb", "og politifolkene?")]
+)
+def test_a_kind_of_personnel_named_beside_a_topic_that_passes_over_it_is_answered(store: FactStore, lang: str, question: str) -> None:
+    # The aims, half sure, for "and the police?" right after the soldiers: the aims' answer says nothing of police.
+    outcome = follow_up_outcome(store, "ask_aims", 0.5, {"personnel": ["police"]}, "military", lang, question)
+    assert outcome is not None and "police" in _ids(outcome)
+    # The personnel topic answers the police itself.
+    assert follow_up_outcome(store, "ask_deployments", 0.5, {"personnel": ["police"]}, "military", lang, question) is None
+
+
+@pytest.mark.parametrize(
+    "lang,question,topic",
+    [("en", "and what about its objectives, is that one?", "ask_aims"), ("es", "¿y sus metas, eso está entre ellas?", "ask_aims"),
+     ("nb", "og bistanden, går den til det?", "ask_development")],
+)
+def test_a_follow_up_naming_another_topic_by_its_name_is_that_topics(store: FactStore, lang: str, question: str, topic: str) -> None:
+    assert follow_up_outcome(store, topic, 0.5, {}, "disarmament", lang, question) is None
+    # Pointing back with no name of the topic, it builds on the focus.
+    bare = {"en": "and is that one of them?", "es": "¿y eso es una de ellas?", "nb": "og er det en av dem?"}[lang]
+    assert "disarmament" in _ids(follow_up_outcome(store, topic, 0.5, {}, "disarmament", lang, bare))
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "does it do that anywhere else?"), ("es", "¿y en otros países?"), ("nb", "andre steder?")]
+)
+def test_others_asked_after_a_group_are_its_process_peers(store: FactStore, lang: str, question: str) -> None:
+    # The ELN stands for its peace process: elsewhere is the process in the Philippines, not other organisations.
+    ids = _ids(answer_follow_up(store, {}, "eln", lang, question))
+    assert "ndfp_process" in ids and not ids & {"osce", "eu", "council_of_europe"}
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "and the other guerrilla group, did norway help them there"), ("es", "¿y el otro grupo guerrillero, noruega ayudó allí también?"),
+     ("nb", "og den andre geriljagruppen, hjalp norge der også")],
+)
+def test_a_longer_question_pointing_back_three_times_follows_up(store: FactStore, lang: str, question: str) -> None:
+    assert asks.follow_up(question) and asks.builds_on(question, leading=False)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "and who was it norway had in that mission?"), ("es", "¿y quiénes eran los que noruega tenía en esa misión?"),
+     ("nb", "og hvem var det de hadde i det oppdraget?")],
+)
+def test_who_norway_had_there_asks_for_its_personnel_not_a_person(store: FactStore, lang: str, question: str) -> None:
+    assert "person" not in asks.asked(question)
+    assert asks.asked({"en": "who was it that led it?", "es": "¿quién la dirigía?", "nb": "hvem var det som ledet den?"}[lang]) == ["person"]
