@@ -295,6 +295,10 @@ def _deployments(
     if missing:
         # "Soldiers in Lebanon?": Norway's figures elsewhere would read as Lebanon's.
         return Outcome(tuple(missing))
+    where = _missions_at(store, store.get(focus)) if focus and store.find(focus) else []
+    if where and named and all(f.kind == "personnel" for f in named) and asks.fragment(question):
+        # "¿Eran soldados?" right after Congo asks of the personnel there: the mission's text says who served.
+        return replace(_citing(store, where + named, lang), focus=focus)
     if named:
         return _citing(store, named, lang)
     return _follow_up(store, focus, overview, lang, question)
@@ -599,11 +603,14 @@ def _takes_any(topic: Fact, names: Sequence[tuple[str, str]]) -> bool:
 
 
 def _own_topic(store: FactStore, topic: Fact, current: Fact, question: str) -> bool:
-    """Whether a question pointing back names ``topic`` as its own subject: a word of the topic's names the
-    record in focus does not hold ("og bistanden, brukes den til dette?" after the threats, "is that on its
-    list of goals too?" after disarmament)."""
+    """Whether a question pointing back names ``topic`` as its own subject: a word of the topic's names, or one
+    only its text holds among the store's records, that the record in focus does not hold ("og bistanden,
+    brukes den til dette?" after the threats, "is that on its list of goals too?" after disarmament, "¿y
+    con la piratería?" after the aid programme: piracy is among the aims only)."""
     held = _words_of(_facts_about(store, (current.id,)) + [current])
-    named = {w for w in _words_of([topic], texts=False) if w not in held and not asks.says_no_subject(w)}
+    elsewhere = _words_of([f for f in store if f.id != topic.id], names=False)
+    own = _words_of([topic], texts=False) | (_words_of([topic], names=False) - elsewhere)
+    named = {w for w in own if w not in held and not asks.says_no_subject(w)}
     return any(form in named for word in re.findall(r"\w+", question) for form in asks.forms(word))
 
 
@@ -611,9 +618,9 @@ def _own_topic(store: FactStore, topic: Fact, current: Fact, question: str) -> b
 _SUBJECT_LETTERS = 4
 
 
-def _words_of(facts: Sequence[Fact], texts: bool = True) -> set[str]:
-    """The folded words of the facts' names and aliases (and texts), every language, of a subject's length."""
-    parts = [name for f in facts for name in f.all_names()]
+def _words_of(facts: Sequence[Fact], texts: bool = True, names: bool = True) -> set[str]:
+    """The folded words of the facts' names and aliases and of their texts, every language, of a subject's length."""
+    parts = [name for f in facts if names for name in f.all_names()]
     parts += [f.text[lang] for f in facts if texts and f.text for lang in LANGUAGES]
     return {w for part in parts for w in re.findall(r"\w+", fold(part)) if len(w) >= _SUBJECT_LETTERS}
 

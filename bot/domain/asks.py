@@ -237,6 +237,13 @@ def says_no_subject(word: str) -> bool:
     return bool(_NO_SUBJECT.fullmatch(word))
 
 
+def fragment(question: str) -> bool:
+    """Whether every sentence of ``question`` is too short to name a subject of its own once its opening words
+    are set aside ("¿eran soldados?", "and the police?")."""
+    sentences = [s for s in _SENTENCES.split(fold(question)) if re.search(r"\w", s)]
+    return bool(sentences) and all(len(re.findall(r"\w+", _opened(s))) <= _FRAGMENT_WORDS for s in sentences)
+
+
 # A sentence's opening words that carry on the last question: "and", "what about", "y qué hay de".
 _OPENING = re.compile(rf"^\W*(?:(?:{either('starts')})\b\W*)+")
 

@@ -425,3 +425,31 @@ def test_a_longer_question_pointing_back_three_times_follows_up(store: FactStore
 def test_who_norway_had_there_asks_for_its_personnel_not_a_person(store: FactStore, lang: str, question: str) -> None:
     assert "person" not in asks.asked(question)
     assert asks.asked({"en": "who was it that led it?", "es": "¿quién la dirigía?", "nb": "hvem var det som ledet den?"}[lang]) == ["person"]
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "and piracy, does it do that?"), ("es", "¿y la piratería, eso también?"), ("nb", "og piratvirksomhet, gjør de det?")]
+)
+def test_a_word_only_one_topics_text_holds_names_that_topic(store: FactStore, lang: str, question: str) -> None:
+    # Piracy is among the aims only: after the aid programme, the aims answer it.
+    assert follow_up_outcome(store, "ask_aims", 0.6, {}, "development", lang, question) is None
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "soldiers?"), ("es", "¿y policías?"), ("nb", "soldater?")]
+)
+def test_a_kind_of_personnel_asked_right_after_a_place_asks_of_the_place(store: FactStore, lang: str, question: str) -> None:
+    # After Congo: who served there is the mission's text (civilian advisers), beside the kind's own record.
+    kind = "police" if lang == "es" else "military"
+    outcome = answer_deployments(store, "ask_deployments", {"personnel": [kind]}, "dr_congo", lang, question)
+    assert {"monusco", kind} <= _ids(outcome) and outcome.focus == "dr_congo"
+    # A question of its own about the kind is not narrowed to the place.
+    own = {"en": "how are norwegian soldiers trained for un missions", "es": "cómo se entrena a los policías noruegos para misiones",
+           "nb": "hvordan blir norske soldater trent for fn-oppdrag"}[lang]
+    assert "monusco" not in _ids(answer_deployments(store, "ask_deployments", {"personnel": [kind]}, "dr_congo", lang, own))
+
+
+@pytest.mark.parametrize("lang,question", [("en", "anything similar?"), ("es", "¿algo parecido?"), ("nb", "noe lignende?")])
+def test_asking_for_something_similar_asks_for_the_records_beside(store: FactStore, lang: str, question: str) -> None:
+    assert asks.asks_others(question)
+    assert "eln_process" in _ids(answer_follow_up(store, {}, "farc_agreement", lang, question))

@@ -228,3 +228,28 @@ def test_who_a_group_is_asks_what_it_is_not_for_a_person(store: FactStore, lang:
 
 def _cited(outcome: Outcome) -> set[str]:
     return {i for r in outcome.replies if r.response == FACTS for i in r.values.get("fact_ids", "").split()}
+
+
+class _Readings:
+    """A stand-in for the clause model: the same probabilities for any text."""
+
+    def __init__(self, probabilities: list[float]) -> None:
+        self.classes_ = ["ask_development", "ask_actions", "out_of_scope"]
+        self.probabilities = probabilities
+
+    def predict_proba(self, texts: list[str]) -> "numpy.ndarray":
+        import numpy
+
+        return numpy.array([self.probabilities for _ in texts])
+
+
+@pytest.mark.parametrize(
+    "probabilities,intent",
+    [([0.6, 0.3, 0.1], "ask_development"), ([0.45, 0.2, 0.35], None), ([0.45, 0.19, 0.36], None),
+     ([0.45, 0.2, 0.2], "ask_development"), ([0.35, 0.1, 0.1], None)],
+)
+def test_an_unsure_clause_keeps_a_topic_that_clearly_leads(monkeypatch: pytest.MonkeyPatch, probabilities: list[float], intent: str) -> None:
+    from bot.domain import clauses
+
+    monkeypatch.setattr(clauses, "_model", lambda folder=None: _Readings(probabilities))
+    assert clauses._intent("does it use aid money against crime?", clauses.NLU_DATA) == intent
