@@ -190,7 +190,8 @@ def test_a_request_for_a_language_beside_a_question_is_found_whatever_the_intent
 @pytest.mark.parametrize(
     "text",
     ["how many norwegian soldiers served in norwegian units?", "¿sigue en marcha la misión?", "¿cuántos soldados noruegos hay?",
-     "hvor mange norske soldater var det?", "what do norwegian police officers do in cyprus?"],
+     "hvor mange norske soldater var det?", "what do norwegian police officers do in cyprus?",
+     "¿los agentes noruegos hablan en inglés con la gente?", "snakker soldatene på engelsk med folk der?"],
 )
 def test_a_language_named_without_a_request_asks_for_nothing(text: str) -> None:
     assert requested_in(text) is None
