@@ -504,11 +504,21 @@ def answer_follow_up(
     current = named or ([store.get(focus)] if focus and store.find(focus) else [])
     if not current:
         return Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),))
-    # "Any other group they talked to there?": the records beside the one in focus, when it has any.
-    elsewhere = asks.asks_elsewhere(question)
-    asks_beside = not named and (elsewhere or asks.asks_others(question))
-    others = _beside(store, _standing_for(store, current[-1]), elsewhere) if asks_beside else []
+    # "Any other group they talked to there?": the records beside the one in focus, when it has any; "anything
+    # similar in Asia?" asks of another place than the focus's.
+    subject = _standing_for(store, current[-1])
+    others_asked = asks.asks_others(question)
+    elsewhere = asks.asks_elsewhere(question) or (others_asked and _another_place(store, subject, question))
+    others = _beside(store, subject, elsewhere) if not named and (elsewhere or others_asked) else []
     return _suggesting(_honest(store, _citing(store, others or current, lang), question, lang), "topics")
+
+
+def _another_place(store: FactStore, fact: Fact, question: str) -> bool:
+    """Whether ``question`` asks of a place ("in Asia") that is not the place of ``fact``."""
+    if not fact.place:
+        return False
+    own = {fold(name) for name in store.get(fact.place).all_names()}
+    return any(word not in own and not asks.says_no_subject(word) for word in asks.places_asked(question))
 
 
 def _standing_for(store: FactStore, fact: Fact) -> Fact:

@@ -282,6 +282,15 @@ def asks_elsewhere(question: str) -> bool:
     return bool(_ELSEWHERE.search(fold(question)))
 
 
+# A place a question asks of: "anything similar in Asia?", "¿algo parecido en África?", "noe tilsvarende i Asia?"
+_PLACE_IN = re.compile(rf"\b(?:{either('places_in')})\s+(\w+)")
+
+
+def places_asked(question: str) -> list[str]:
+    """The folded words that follow a preposition of place in ``question``: the places it may ask of."""
+    return _PLACE_IN.findall(fold(question))
+
+
 def asks_others(question: str) -> bool:
     """Whether ``question`` asks for the records beside the one just discussed ("who else?")."""
     return bool(_OTHERS.search(fold(question)))

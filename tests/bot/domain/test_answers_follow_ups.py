@@ -453,3 +453,13 @@ def test_a_kind_of_personnel_asked_right_after_a_place_asks_of_the_place(store: 
 def test_asking_for_something_similar_asks_for_the_records_beside(store: FactStore, lang: str, question: str) -> None:
     assert asks.asks_others(question)
     assert "eln_process" in _ids(answer_follow_up(store, {}, "farc_agreement", lang, question))
+
+
+@pytest.mark.parametrize(
+    "lang,question,there",
+    [("en", "anything similar in africa?", "any other group in colombia?"), ("es", "¿algo parecido en asia?", "¿algún otro grupo en colombia?"),
+     ("nb", "noe lignende i afrika?", "noen andre grupper i colombia?")],
+)
+def test_others_asked_of_another_place_are_the_records_elsewhere(store: FactStore, lang: str, question: str, there: str) -> None:
+    assert "ndfp_process" in _ids(answer_follow_up(store, {}, "eln_process", lang, question))
+    assert "farc_agreement" in _ids(answer_follow_up(store, {}, "eln_process", lang, there))
