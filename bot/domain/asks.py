@@ -174,14 +174,17 @@ def follow_up(question: str, strict: bool = False) -> bool:
     return any(_follows_up(sentence, strict) for sentence in _SENTENCES.split(fold(question)))
 
 
-# A question word that alone asks the last answer for its reason: "why though?", "¿por qué?", "hvorfor det?"
-_REASONS = re.compile(rf"^\W*(?:(?:{either('starts')})\s+)?(?:{either('reasons')})\b")
+# A question word that alone, or with one more word, asks the last answer for its reason or place: "why though?",
+# "¿y por qué?", "¿dónde estaban?" (Spanish drops the pronoun that would point back); "where is oslo?" says more.
+_REASONS = re.compile(rf"^\W*(?:{either('reasons')})\b")
+_REASON_WORDS = 2
 
 
 def _follows_up(text: str, strict: bool) -> bool:
     words = re.findall(r"\w+", text)
     pointers = len(_BACK.findall(text))
-    why = len(words) <= _FRAGMENT_WORDS and bool(_REASONS.search(text))
+    opened = _opened(text)
+    why = len(re.findall(r"\w+", opened)) <= _REASON_WORDS and bool(_REASONS.search(opened))
     points_back, asks_a_kind = pointers > 0 or why, bool(asked(text))
     longest = _FOLLOW_UP_WORDS + _WORDS_PER_POINTER * min(max(pointers - 1, 0), _MORE_POINTERS)
     if not 0 < len(words) <= longest:

@@ -463,3 +463,23 @@ def test_asking_for_something_similar_asks_for_the_records_beside(store: FactSto
 def test_others_asked_of_another_place_are_the_records_elsewhere(store: FactStore, lang: str, question: str, there: str) -> None:
     assert "ndfp_process" in _ids(answer_follow_up(store, {}, "eln_process", lang, question))
     assert "farc_agreement" in _ids(answer_follow_up(store, {}, "eln_process", lang, there))
+
+
+@pytest.mark.parametrize("lang,question", [("en", "where?"), ("es", "¿dónde servían?"), ("nb", "hvor da?")])
+def test_where_alone_asks_the_last_answer_for_its_places(store: FactStore, lang: str, question: str) -> None:
+    assert asks.follow_up(question) and asks.builds_on(question)
+    assert "police" in _ids(answer_out_of_scope(store, {}, lang, question, focus="police"))
+    # With a subject of its own it is no follow-up.
+    assert not asks.follow_up({"en": "where is oslo?", "es": "¿dónde queda oslo?", "nb": "hvor ligger oslo?"}[lang])
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "anything in other continents?"), ("es", "¿y en otros continentes?"), ("nb", "andre verdensdeler?")]
+)
+def test_other_continents_are_other_places(lang: str, question: str) -> None:
+    assert asks.asks_elsewhere(question)
+
+
+@pytest.mark.parametrize("question", ["¿me lo puedes traducir al inglés?", "¿puedes repetirlo en noruego?", "dímelo en inglés"])
+def test_a_spanish_pronoun_joined_to_its_verb_points_back(question: str) -> None:
+    assert asks.points_back(question)
