@@ -582,8 +582,11 @@ def follow_up_outcome(
     # "hva kom i stedet" is no request for help, however alike "kom i gang" reads.
     sure = confidence >= UNSURE and not (intent in SMALL_TALK and asks.about_the_record(question))
     # A topic's question may open with "and" ("and what are the main challenges?"): only a word pointing back,
-    # or a fragment, takes it from the topic.
-    if sure or not (asks.follow_up(question) and asks.builds_on(question, leading=topic is None)):
+    # a fragment, or a word the record in focus holds and the topic does not ("when did the network start?"
+    # after women mediators) takes it from the topic.
+    if sure or not asks.follow_up(question):
+        return None
+    if not (asks.builds_on(question, leading=topic is None) or _echoes_focus(store, focus, topic, question)):
         return None
     if topic is None and asks.about_figures(question):
         return None
@@ -610,6 +613,17 @@ def _takes_any(topic: Fact, names: Sequence[tuple[str, str]]) -> bool:
     if topic.action == DEPLOYMENTS_ACTION:
         return any(kind in _DEPLOYMENT_FOCUS for kind, _ in names)
     return any(kind in ("organisation", "process") or (kind == "place" and topic.by_place) for kind, _ in names)
+
+
+def _echoes_focus(store: FactStore, focus: Optional[str], topic: Optional[Fact], question: str) -> bool:
+    """Whether ``question`` speaks of the record in focus by a word of its names or texts that ``topic``'s own
+    records do not hold ("when did the network start?" after the women mediators, taken for Norway's actions)."""
+    current = store.find(focus) if focus else None
+    if current is None or topic is None:
+        return False
+    theirs = _words_of([topic, *store.records_on(topic)])
+    held = {w for w in _words_of(_facts_about(store, (current.id,)) + [current]) if w not in theirs}
+    return any(form in held and not asks.says_no_subject(form) for word in re.findall(r"\w+", question) for form in asks.forms(word))
 
 
 def _own_topic(store: FactStore, topic: Fact, current: Fact, question: str) -> bool:

@@ -483,3 +483,15 @@ def test_other_continents_are_other_places(lang: str, question: str) -> None:
 @pytest.mark.parametrize("question", ["¿me lo puedes traducir al inglés?", "¿puedes repetirlo en noruego?", "dímelo en inglés"])
 def test_a_spanish_pronoun_joined_to_its_verb_points_back(question: str) -> None:
     assert asks.points_back(question)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "and when did the network begin?"), ("es", "¿y cuándo nacieron las mediadoras?"), ("nb", "og når ble nettverket startet opp?")],
+)
+def test_a_word_of_the_record_in_focus_the_topic_lacks_builds_on_the_focus(store: FactStore, lang: str, question: str) -> None:
+    # Norway's actions, half sure, right after the women mediators: the network is the focus's, not the actions'.
+    outcome = follow_up_outcome(store, "ask_actions", 0.6, {}, "women_peace", lang, question)
+    assert outcome is not None and "women_peace" in _ids(outcome)
+    # The same question after an answer whose texts never speak of a network stays with the topic.
+    assert follow_up_outcome(store, "ask_actions", 0.6, {}, "military", lang, question) is None
