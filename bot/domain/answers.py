@@ -206,6 +206,9 @@ def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Ou
         return replace(outcome, replies=(Reply(PREMISE, {"name": subject.name[lang]}),) + outcome.replies)
     # "Is Norway part of UNMISS?" asks whether it serves there: a membership is asked of an organisation only.
     excluded = () if subject is not None and subject.kind == "organisation" else ("membership",)
+    # "Who are the ELN?" asks what the group is, which its texts tell; not for a person in office.
+    if subject is not None and asks.asks_identity(question, subject.all_names()):
+        excluded += ("person",)
     # "What are the threats today?" asks a topic for its picture, which a text dated "In 2019, ..." gives as of
     # its date; of a record ("is Norway facilitating the ELN talks today?") it asks whether a fact still holds.
     if subject is not None and subject.kind == "topic" and asks.only_present(question, texts):
@@ -318,6 +321,10 @@ def _deployments(
     if missing:
         # "Soldiers in Lebanon?": Norway's figures elsewhere would read as Lebanon's.
         return Outcome(tuple(missing))
+    where = _missions_at(store, store.get(focus)) if focus and store.find(focus) else []
+    if where and named and all(f.kind == "personnel" for f in named) and asks.fragment(question):
+        # "¿Eran soldados?" right after Congo asks of the personnel there: the mission's text says who served.
+        return replace(_citing(store, where + named, lang), focus=focus)
     if named:
         return _citing(store, named, lang)
     return _follow_up(store, focus, overview, lang, question)
@@ -543,10 +550,29 @@ def answer_follow_up(
     current = named or ([store.get(focus)] if focus and store.find(focus) else [])
     if not current:
         return Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),))
-    # "Any other group they talked to there?": the records beside the one in focus, when it has any.
-    elsewhere = asks.asks_elsewhere(question)
-    others = _beside(store, current[-1], elsewhere) if not named and (elsewhere or asks.asks_others(question)) else []
+    # "Any other group they talked to there?": the records beside the one in focus, when it has any; "anything
+    # similar in Asia?" asks of another place than the focus's.
+    subject = _standing_for(store, current[-1])
+    others_asked = asks.asks_others(question)
+    elsewhere = asks.asks_elsewhere(question) or (others_asked and _another_place(store, subject, question))
+    others = _beside(store, subject, elsewhere) if not named and (elsewhere or others_asked) else []
     return _suggesting(_honest(store, _citing(store, others or current, lang), question, lang), "topics")
+
+
+def _another_place(store: FactStore, fact: Fact, question: str) -> bool:
+    """Whether ``question`` asks of a place ("in Asia") that is not the place of ``fact``."""
+    if not fact.place:
+        return False
+    own = {fold(name) for name in store.get(fact.place).all_names()}
+    return any(word not in own and not asks.says_no_subject(word) for word in asks.places_asked(question))
+
+
+def _standing_for(store: FactStore, fact: Fact) -> Fact:
+    """The record a textless record stands for ("the ELN": its peace process), whose peers a visitor asking for
+    others means ("¿y en algún otro país?": the process in the Philippines, not the other organisations)."""
+    if fact.text is None and len(fact.see) == 1:
+        return store.get(fact.see[0])
+    return fact
 
 
 def _beside(store: FactStore, fact: Fact, elsewhere: bool = False) -> list[Fact]:
@@ -602,8 +628,11 @@ def follow_up_outcome(
     # "hva kom i stedet" is no request for help, however alike "kom i gang" reads.
     sure = confidence >= UNSURE and not (intent in SMALL_TALK and asks.about_the_record(question))
     # A topic's question may open with "and" ("and what are the main challenges?"): only a word pointing back,
-    # or a fragment, takes it from the topic.
-    if sure or not (asks.follow_up(question) and asks.builds_on(question, leading=topic is None)):
+    # a fragment, or a word the record in focus holds and the topic does not ("when did the network start?"
+    # after women mediators) takes it from the topic.
+    if sure or not asks.follow_up(question):
+        return None
+    if not (asks.builds_on(question, leading=topic is None) or _echoes_focus(store, focus, topic, question)):
         return None
     if topic is None and asks.about_figures(question):
         return None
@@ -612,14 +641,58 @@ def follow_up_outcome(
     if mentioning:
         outcome = Outcome(tuple(cite(store, mentioning, lang)), focus=focus, about=tuple(f.id for f in mentioning))
         return _suggesting(_honest(store, outcome, question, lang), "topics")
-    if entities.get(SENDER) or (names and (topic is not None or not all(store.resolve(k, v) for k, v in names))):
+    known = all(store.resolve(k, v) for k, v in names)
+    # "Og politiet?" taken for the aims: a topic whose answer would pass over the names is left for them.
+    if entities.get(SENDER) or (names and (not known or (topic is not None and _takes_any(topic, names)))):
         return None
     if names:
         return answer_follow_up(store, entities, None, lang, question)
     current = store.find(focus) if focus else None
-    if current is None or (topic is not None and _answers_for(store, topic, current)):
+    if current is None or (topic is not None and (_answers_for(store, topic, current) or _own_topic(store, topic, current, question))):
         return None
     return answer_follow_up(store, entities, focus, lang, question)
+
+
+def _takes_any(topic: Fact, names: Sequence[tuple[str, str]]) -> bool:
+    """Whether ``topic``'s answer builds on any of the named kinds of record: personnel, missions and places for
+    the personnel topic; organisations and processes for any topic; places for a topic told by place."""
+    if topic.action == DEPLOYMENTS_ACTION:
+        return any(kind in _DEPLOYMENT_FOCUS for kind, _ in names)
+    return any(kind in ("organisation", "process") or (kind == "place" and topic.by_place) for kind, _ in names)
+
+
+def _echoes_focus(store: FactStore, focus: Optional[str], topic: Optional[Fact], question: str) -> bool:
+    """Whether ``question`` speaks of the record in focus by a word of its names or texts that ``topic``'s own
+    records do not hold ("when did the network start?" after the women mediators, taken for Norway's actions)."""
+    current = store.find(focus) if focus else None
+    if current is None or topic is None:
+        return False
+    theirs = _words_of([topic, *store.records_on(topic)])
+    held = {w for w in _words_of(_facts_about(store, (current.id,)) + [current]) if w not in theirs}
+    return any(form in held and not asks.says_no_subject(form) for word in re.findall(r"\w+", question) for form in asks.forms(word))
+
+
+def _own_topic(store: FactStore, topic: Fact, current: Fact, question: str) -> bool:
+    """Whether a question pointing back names ``topic`` as its own subject: a word of the topic's names, or one
+    only its text holds among the store's records, that the record in focus does not hold ("og bistanden,
+    brukes den til dette?" after the threats, "is that on its list of goals too?" after disarmament, "¿y
+    con la piratería?" after the aid programme: piracy is among the aims only)."""
+    held = _words_of(_facts_about(store, (current.id,)) + [current])
+    elsewhere = _words_of([f for f in store if f.id != topic.id], names=False)
+    own = _words_of([topic], texts=False) | (_words_of([topic], names=False) - elsewhere)
+    named = {w for w in own if w not in held and not asks.says_no_subject(w)}
+    return any(form in named for word in re.findall(r"\w+", question) for form in asks.forms(word))
+
+
+# Words shorter than this say nothing of a subject of their own ("the", "of", "med").
+_SUBJECT_LETTERS = 4
+
+
+def _words_of(facts: Sequence[Fact], texts: bool = True, names: bool = True) -> set[str]:
+    """The folded words of the facts' names and aliases and of their texts, every language, of a subject's length."""
+    parts = [name for f in facts if names for name in f.all_names()]
+    parts += [f.text[lang] for f in facts if texts and f.text for lang in LANGUAGES]
+    return {w for part in parts for w in re.findall(r"\w+", fold(part)) if len(w) >= _SUBJECT_LETTERS}
 
 
 def _mentioning(store: FactStore, focus: Optional[str], names: Sequence[tuple[str, str]]) -> list[Fact]:
@@ -644,6 +717,8 @@ def _answers_for(store: FactStore, topic: Fact, fact: Fact) -> bool:
     return fact.id in own or fact.about in own
 
 
+# The intent of what the assistant does not cover ("tell me a joke").
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 # The classifier's intents for a request to refuse and for a message it could not place.
 IMPROPER = "improper_request"
 _NO_QUESTION = (IMPROPER, "nlu_fallback")
@@ -747,8 +822,9 @@ def answer_language_switch(
     if named:
         return answer_follow_up(store, entities, None, lang, question)
     # Nothing else competes with a request for a language: a short question after it ("could you go on in
-    # English - when was the term over?") follows up even when no word of it points back.
-    if focus and asks.follow_up(question):
+    # English - when was the term over?") follows up even when no word of it points back, and "could you say
+    # that in English please" asks for the last answer again.
+    if focus and (asks.follow_up(question) or asks.points_back(question)):
         return answer_follow_up(store, entities, focus, lang, question)
     return Outcome((Reply(SWITCHED),))
 
@@ -814,6 +890,10 @@ def answer_questions(
         outcome = answer_clause(store, clause, focus, lang, spare if unsure else None)
         spare = None if unsure else spare
         if outcome is not None and not _cited(outcome) <= given:
+            # "Kvinner i fredsprosesser – hva gjør Norge der?": the question pointing back asks more of the record
+            # before it, which stays what a follow-up builds on.
+            if outcomes and asks.points_back(clause.text) and not any(clause.entities.get(k) for k in ENTITY_KINDS_ASKED):
+                outcome = replace(outcome, focus=outcomes[-1].focus)
             outcomes.append(outcome)
             given |= _cited(outcome)
     return outcomes
@@ -839,15 +919,25 @@ def with_later_questions(
         return first
     answers = answer_questions(store, question, found, focus, lang, intent)
     # "Takk skal du ha! En siste ting - hva gjorde Norge i Sør-Sudan?" may read as out of scope as a whole: the
-    # thanks is no reason to leave its question unanswered.
+    # thanks, or what a visitor says of themselves first ("Hei, jeg skriver en oppgave. Hva betyr NATO for
+    # Norge?"), is no reason to leave its question unanswered.
     if len(answers) > 1 or (answers and not _cited(first) and _prefaced(store, question, found)):
         return together(answers)
     return first
 
 
 def _prefaced(store: FactStore, question: str, found: Optional[Sequence[Mapping[str, object]]]) -> bool:
-    """Whether a clause of the message is small talk: a greeting, thanks or goodbye set before or after a question."""
-    return any(clause.intent in SMALL_TALK for clause in clauses.read(question, store, found))
+    """Whether a clause of the message is small talk (a greeting, thanks or goodbye set before or after a
+    question), or, beside another, names nothing and asks no topic of the store (what visitors say of
+    themselves: "I'm writing an essay")."""
+    read = clauses.read(question, store, found)
+    aside = (OUT_OF_SCOPE_INTENT,) if len(read) > 1 else ()
+    return any(
+        clause.intent in SMALL_TALK
+        or clause.intent in aside
+        or (aside and clause.intent is None and not any(clause.entities.get(k) for k in ENTITY_KINDS_ASKED))
+        for clause in read
+    )
 
 
 def together(outcomes: Sequence[Outcome]) -> Outcome:

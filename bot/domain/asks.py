@@ -150,14 +150,15 @@ def about_figures(question: str) -> bool:
 
 # Words that point back at what was just discussed: "is it still running?", "¿y quién la dirige?", "who else?"
 _BACK = re.compile(rf"^\W*(?:{either('starts')})\b|\b(?:{either('back')}|{either('others')})\b")
-# How often a longer question must point back: "y quién más salió elegido ese día?" does twice.
-_POINTERS = 2
 # Words asking for the records beside the one just discussed: "who else?", "any other group?", "hvem andre?"
 _OTHERS = re.compile(rf"\b(?:{either('others')})\b")
 # A follow-up is short: a longer question says what it is about, unless it points back more than once ("and
 # who was it Norway had down there?"), which a question about something new seldom does in so few words.
+# Each word pointing back beyond the first, up to two, lets it run this many words longer: "y quién más salió
+# elegido ese día?" points back twice, "and the other guerrilla group, what's norway's role there" three times.
 _FOLLOW_UP_WORDS = 6
-_POINTING_WORDS = 9
+_WORDS_PER_POINTER = 3
+_MORE_POINTERS = 2
 # Where a sentence ends, or a dash sets off what was said first ("answer in English - and Canada?").
 _SENTENCES = re.compile(r"[.!?;:¿¡]+|\s[-\u2013\u2014]+\s")
 
@@ -173,11 +174,20 @@ def follow_up(question: str, strict: bool = False) -> bool:
     return any(_follows_up(sentence, strict) for sentence in _SENTENCES.split(fold(question)))
 
 
+# A question word that alone, or with one more word, asks the last answer for its reason or place: "why though?",
+# "¿y por qué?", "¿dónde estaban?" (Spanish drops the pronoun that would point back); "where is oslo?" says more.
+_REASONS = re.compile(rf"^\W*(?:{either('reasons')})\b")
+_REASON_WORDS = 2
+
+
 def _follows_up(text: str, strict: bool) -> bool:
     words = re.findall(r"\w+", text)
     pointers = len(_BACK.findall(text))
-    points_back, asks_a_kind = pointers > 0, bool(asked(text))
-    if not 0 < len(words) <= (_POINTING_WORDS if pointers >= _POINTERS else _FOLLOW_UP_WORDS):
+    opened = _opened(text)
+    why = len(re.findall(r"\w+", opened)) <= _REASON_WORDS and bool(_REASONS.search(opened))
+    points_back, asks_a_kind = pointers > 0 or why, bool(asked(text))
+    longest = _FOLLOW_UP_WORDS + _WORDS_PER_POINTER * min(max(pointers - 1, 0), _MORE_POINTERS)
+    if not 0 < len(words) <= longest:
         return False
     return points_back and asks_a_kind if strict else points_back or asks_a_kind
 
@@ -190,6 +200,23 @@ _FRAGMENT_WORDS = 3
 _POINTING = re.compile(rf"\b(?:{either('back')}|{either('others')})\b")
 
 
+_IDENTITY = re.compile(rf"\b(?:{either('identity')})\s+$")
+
+
+def asks_identity(question: str, names: Iterable[str]) -> bool:
+    """Whether ``question`` asks who a named group is ("who are the ELN?", "hvem er NDFP?"): what it is, not a
+    person in office."""
+    text = fold(question)
+    found = (m for name in names for m in re.finditer(rf"\b{re.escape(fold(name))}\b", text))
+    return any(_IDENTITY.search(text[: m.start()]) for m in found)
+
+
+def points_back(question: str) -> bool:
+    """Whether a word of ``question`` points back at what was just discussed, wherever it stands ("say that in
+    English"): not a leading "and", which also opens a question on something new."""
+    return any(_POINTING.search(s) for s in _SENTENCES.split(fold(question)))
+
+
 def builds_on(question: str, leading: bool = True) -> bool:
     """Whether ``question`` can hardly be about anything but what was just discussed: it points back, or is a fragment.
 
@@ -199,6 +226,25 @@ def builds_on(question: str, leading: bool = True) -> bool:
     back = _BACK if leading else _POINTING
     sentences = [s for s in _SENTENCES.split(fold(question)) if re.search(r"\w", s)]
     return any(back.search(s) or len(re.findall(r"\w+", _opened(s))) <= _FRAGMENT_WORDS for s in sentences)
+
+
+# Words that carry a question but name no subject: question words, verbs a question starts with, pointers,
+# openings, joiners and the subjects every question has ("what", "does", "norway").
+_NO_SUBJECT = re.compile(
+    "|".join(rf"(?:{either(what)})" for what in ("question_words", "yes_no", "back", "starts", "joiners", "subjects"))
+)
+
+
+def says_no_subject(word: str) -> bool:
+    """Whether a folded ``word`` is one that names no subject of its own ("what", "norway")."""
+    return bool(_NO_SUBJECT.fullmatch(word))
+
+
+def fragment(question: str) -> bool:
+    """Whether every sentence of ``question`` is too short to name a subject of its own once its opening words
+    are set aside ("¿eran soldados?", "and the police?")."""
+    sentences = [s for s in _SENTENCES.split(fold(question)) if re.search(r"\w", s)]
+    return bool(sentences) and all(len(re.findall(r"\w+", _opened(s))) <= _FRAGMENT_WORDS for s in sentences)
 
 
 # A sentence's opening words that carry on the last question: "and", "what about", "y qué hay de".
@@ -221,9 +267,13 @@ def about_the_record(question: str) -> bool:
     text = fold(question)
     return (
         follow_up(question)
-        and any(_BACK.search(s) and (asked(s) or _OTHERS.search(s)) for s in _SENTENCES.split(text))
+        and any(_BACK.search(s) and (asked(s) or _OTHERS.search(s) or _MEANING.search(s)) for s in _SENTENCES.split(text))
         and not _ADDRESSEE.search(text)
     )
+
+
+# Asking what a name of the last answer means: "what does the acronym stand for?", "hva står forkortelsen for?"
+_MEANING = re.compile(rf"\b(?:{either('meaning')})\b")
 
 
 # Words asking for the same in other places: "where else were they?", "does Norway do that anywhere else?"
@@ -233,6 +283,15 @@ _ELSEWHERE = re.compile(rf"\b(?:{either('elsewhere')})\b")
 def asks_elsewhere(question: str) -> bool:
     """Whether ``question`` asks for the places beside the one just discussed ("where else?", "¿en qué otros países?")."""
     return bool(_ELSEWHERE.search(fold(question)))
+
+
+# A place a question asks of: "anything similar in Asia?", "¿algo parecido en África?", "noe tilsvarende i Asia?"
+_PLACE_IN = re.compile(rf"\b(?:{either('places_in')})\s+(\w+)")
+
+
+def places_asked(question: str) -> list[str]:
+    """The folded words that follow a preposition of place in ``question``: the places it may ask of."""
+    return _PLACE_IN.findall(fold(question))
 
 
 def asks_others(question: str) -> bool:

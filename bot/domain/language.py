@@ -24,7 +24,7 @@ from typing import Iterable, Mapping, Optional
 
 from bot.domain import langid
 # Re-exported: most callers ask this module for the languages too.
-from bot.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, Lang, registry  # noqa: F401
+from bot.domain.languages import DEFAULT_LANGUAGE, LANGUAGES, Lang, either, registry  # noqa: F401
 from bot.domain.text import fold
 # The intent of "in English please"; its text names the wanted language.
 SWITCH_INTENT = "switch_language"
@@ -130,6 +130,19 @@ def normalise(value: object) -> Optional[Lang]:
         if found:
             return found
     return None
+
+
+# A request for a language in a message of any intent: "hi, please reply in Norwegian (bokmål). How many ...?"
+_REQUEST = re.compile(
+    rf"\b(?:{either('requests')})\s+(?P<name>{'|'.join(sorted({re.escape(n) for ns in NAMES.values() for n in ns}, key=len, reverse=True))})\b"
+)
+
+
+def requested_in(text: str) -> Optional[Lang]:
+    """The language a message asks to be answered in, by a request before the language's name ("reply in
+    Norwegian", "contéstame en inglés", "svar på engelsk"), whatever else it asks."""
+    found = _REQUEST.search(fold(text or ""))
+    return normalise(found.group("name")) if found else None
 
 
 def find_requested(text: str) -> Optional[Lang]:

@@ -32,7 +32,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.utils.tensorflow.constants import RANKING_LENGTH
 
-from bot.domain.language import REQUESTED_KEY, SWITCH_INTENT, Reason, decide, normalise, read_words, warm_up
+from bot.domain.language import (
+    REQUESTED_KEY, SWITCH_INTENT, Reason, decide, normalise, read_words, requested_in, warm_up,
+)
 
 ENTITY = "language"
 # Detection reads the start of a message: the language shows within a few
@@ -168,13 +170,15 @@ class LanguageDetector(GraphComponent):
         named = [e for e in entities if e.get("entity") == ENTITY]
         others = [e for e in entities if e.get("entity") != ENTITY]
         text = message.get(TEXT) or ""
-        named_language = next((lang for e in named if (lang := normalise(str(e.get("value", ""))))), None)
+        tagged = next((lang for e in named if (lang := normalise(str(e.get("value", ""))))), None)
+        # A request the CRF did not tag ("please reply in Norwegian (bokmål). How many ...?") is still one.
+        named_language = tagged or requested_in(text)
         asks_to_switch = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == SWITCH_INTENT
         decision = decide(read_words(text[:DETECT_CHARS], asks_to_switch, named_language))
         # Otherwise the slot keeps the conversation's language (English before any).
         if not decision.from_words:
             return others
-        span = named[0] if named_language else {"start": 0, "end": len(text), "extractor": type(self).__name__}
+        span = named[0] if tagged else {"start": 0, "end": len(text), "extractor": type(self).__name__}
         # A request ("en español, por favor: ...") is confirmed whatever the intent; detection is not.
         asked = {REQUESTED_KEY: True} if decision.reason is Reason.REQUESTED else {}
         return others + [{**span, "entity": ENTITY, "value": decision.language, **asked}]

@@ -332,3 +332,166 @@ def test_a_topics_question_opening_with_and_is_not_bent_onto_the_focus(store: Fa
     # A fragment once its opening words are set aside still builds on the focus.
     fragment = {"en": "and what about canada?", "es": "¿y qué hay de Canadá?", "nb": "og hva med Canada?"}[lang]
     assert "security_council_contest" in _ids(follow_up_outcome(store, "ask_deployments", 0.4, {}, "security_council", lang, fragment))
+
+
+# --- what else points back: a reason, what came after, a name's meaning, a request for the answer again -----
+
+@pytest.mark.parametrize("lang,question", [("en", "how come?"), ("es", "¿y por qué?"), ("nb", "hvorfor?")])
+def test_a_question_word_alone_asks_the_last_answer_for_its_reason(store: FactStore, lang: str, question: str) -> None:
+    assert asks.follow_up(question) and asks.builds_on(question)
+    assert "disarmament" in _ids(answer_out_of_scope(store, {}, lang, question, focus="disarmament"))
+    # A question word opening a question of its own is no follow-up.
+    own = {"en": "why does norway care so much about the legal order", "es": "por qué le importa tanto a noruega el orden jurídico",
+           "nb": "hvorfor bryr norge seg så mye om rettsordenen"}[lang]
+    assert not asks.follow_up(own)
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "and what happened afterwards?"), ("es", "¿y qué pasó después?"), ("nb", "hva skjedde etterpå?")]
+)
+def test_what_came_after_builds_on_the_record_in_focus(store: FactStore, lang: str, question: str) -> None:
+    # Taken for a help request, half sure: Haiti's mission and what replaced it.
+    outcome = answer_small_talk(store, "ask_help", 0.6, {}, None, "haiti", lang, question)
+    assert "minujusth_closed" in _ids(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "what does the abbreviation stand for?"), ("es", "¿qué significan esas siglas?"), ("nb", "hva betyr forkortelsen?")],
+)
+def test_asking_what_a_name_of_the_last_answer_means_surely_follows_up(store: FactStore, lang: str, question: str) -> None:
+    assert asks.about_the_record(question)
+    outcome = answer_small_talk(store, "ask_help", 0.95, {}, None, "women_peace", lang, question)
+    assert "women_peace" in _ids(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "can you repeat that in english"), ("es", "¿me lo repites en castellano?"), ("nb", "gjenta det på norsk")]
+)
+def test_a_request_for_a_language_pointing_back_asks_for_the_last_answer_again(store: FactStore, lang: str, question: str) -> None:
+    assert "security_council" in _ids(answer_language_switch(store, {}, lang, question, [], "security_council"))
+    plain = {"en": "english please", "es": "en español, por favor", "nb": "på norsk, takk"}[lang]
+    assert [r.response for r in answer_language_switch(store, {}, lang, plain, [], "security_council").replies] == [SWITCHED]
+
+
+# --- what a follow-up names: another kind of record, another topic, a group's peers --------------------------
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "and the police officers?"), ("es", "¿y los agentes?"), ("nb", "og politifolkene?")]
+)
+def test_a_kind_of_personnel_named_beside_a_topic_that_passes_over_it_is_answered(store: FactStore, lang: str, question: str) -> None:
+    # The aims, half sure, for "and the police?" right after the soldiers: the aims' answer says nothing of police.
+    outcome = follow_up_outcome(store, "ask_aims", 0.5, {"personnel": ["police"]}, "military", lang, question)
+    assert outcome is not None and "police" in _ids(outcome)
+    # The personnel topic answers the police itself.
+    assert follow_up_outcome(store, "ask_deployments", 0.5, {"personnel": ["police"]}, "military", lang, question) is None
+
+
+@pytest.mark.parametrize(
+    "lang,question,topic",
+    [("en", "and what about its objectives, is that one?", "ask_aims"), ("es", "¿y sus metas, eso está entre ellas?", "ask_aims"),
+     ("nb", "og bistanden, går den til det?", "ask_development")],
+)
+def test_a_follow_up_naming_another_topic_by_its_name_is_that_topics(store: FactStore, lang: str, question: str, topic: str) -> None:
+    assert follow_up_outcome(store, topic, 0.5, {}, "disarmament", lang, question) is None
+    # Pointing back with no name of the topic, it builds on the focus.
+    bare = {"en": "and is that one of them?", "es": "¿y eso es una de ellas?", "nb": "og er det en av dem?"}[lang]
+    assert "disarmament" in _ids(follow_up_outcome(store, topic, 0.5, {}, "disarmament", lang, bare))
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "does it do that anywhere else?"), ("es", "¿y en otros países?"), ("nb", "andre steder?")]
+)
+def test_others_asked_after_a_group_are_its_process_peers(store: FactStore, lang: str, question: str) -> None:
+    # The ELN stands for its peace process: elsewhere is the process in the Philippines, not other organisations.
+    ids = _ids(answer_follow_up(store, {}, "eln", lang, question))
+    assert "ndfp_process" in ids and not ids & {"osce", "eu", "council_of_europe"}
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "and the other guerrilla group, did norway help them there"), ("es", "¿y el otro grupo guerrillero, noruega ayudó allí también?"),
+     ("nb", "og den andre geriljagruppen, hjalp norge der også")],
+)
+def test_a_longer_question_pointing_back_three_times_follows_up(store: FactStore, lang: str, question: str) -> None:
+    assert asks.follow_up(question) and asks.builds_on(question, leading=False)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "and who was it norway had in that mission?"), ("es", "¿y quiénes eran los que noruega tenía en esa misión?"),
+     ("nb", "og hvem var det de hadde i det oppdraget?")],
+)
+def test_who_norway_had_there_asks_for_its_personnel_not_a_person(store: FactStore, lang: str, question: str) -> None:
+    assert "person" not in asks.asked(question)
+    assert asks.asked({"en": "who was it that led it?", "es": "¿quién la dirigía?", "nb": "hvem var det som ledet den?"}[lang]) == ["person"]
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "and piracy, does it do that?"), ("es", "¿y la piratería, eso también?"), ("nb", "og piratvirksomhet, gjør de det?")]
+)
+def test_a_word_only_one_topics_text_holds_names_that_topic(store: FactStore, lang: str, question: str) -> None:
+    # Piracy is among the aims only: after the aid programme, the aims answer it.
+    assert follow_up_outcome(store, "ask_aims", 0.6, {}, "development", lang, question) is None
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "soldiers?"), ("es", "¿y policías?"), ("nb", "soldater?")]
+)
+def test_a_kind_of_personnel_asked_right_after_a_place_asks_of_the_place(store: FactStore, lang: str, question: str) -> None:
+    # After Congo: who served there is the mission's text (civilian advisers), beside the kind's own record.
+    kind = "police" if lang == "es" else "military"
+    outcome = answer_deployments(store, "ask_deployments", {"personnel": [kind]}, "dr_congo", lang, question)
+    assert {"monusco", kind} <= _ids(outcome) and outcome.focus == "dr_congo"
+    # A question of its own about the kind is not narrowed to the place.
+    own = {"en": "how are norwegian soldiers trained for un missions", "es": "cómo se entrena a los policías noruegos para misiones",
+           "nb": "hvordan blir norske soldater trent for fn-oppdrag"}[lang]
+    assert "monusco" not in _ids(answer_deployments(store, "ask_deployments", {"personnel": [kind]}, "dr_congo", lang, own))
+
+
+@pytest.mark.parametrize("lang,question", [("en", "anything similar?"), ("es", "¿algo parecido?"), ("nb", "noe lignende?")])
+def test_asking_for_something_similar_asks_for_the_records_beside(store: FactStore, lang: str, question: str) -> None:
+    assert asks.asks_others(question)
+    assert "eln_process" in _ids(answer_follow_up(store, {}, "farc_agreement", lang, question))
+
+
+@pytest.mark.parametrize(
+    "lang,question,there",
+    [("en", "anything similar in africa?", "any other group in colombia?"), ("es", "¿algo parecido en asia?", "¿algún otro grupo en colombia?"),
+     ("nb", "noe lignende i afrika?", "noen andre grupper i colombia?")],
+)
+def test_others_asked_of_another_place_are_the_records_elsewhere(store: FactStore, lang: str, question: str, there: str) -> None:
+    assert "ndfp_process" in _ids(answer_follow_up(store, {}, "eln_process", lang, question))
+    assert "farc_agreement" in _ids(answer_follow_up(store, {}, "eln_process", lang, there))
+
+
+@pytest.mark.parametrize("lang,question", [("en", "where?"), ("es", "¿dónde servían?"), ("nb", "hvor da?")])
+def test_where_alone_asks_the_last_answer_for_its_places(store: FactStore, lang: str, question: str) -> None:
+    assert asks.follow_up(question) and asks.builds_on(question)
+    assert "police" in _ids(answer_out_of_scope(store, {}, lang, question, focus="police"))
+    # With a subject of its own it is no follow-up.
+    assert not asks.follow_up({"en": "where is oslo?", "es": "¿dónde queda oslo?", "nb": "hvor ligger oslo?"}[lang])
+
+
+@pytest.mark.parametrize(
+    "lang,question", [("en", "anything in other continents?"), ("es", "¿y en otros continentes?"), ("nb", "andre verdensdeler?")]
+)
+def test_other_continents_are_other_places(lang: str, question: str) -> None:
+    assert asks.asks_elsewhere(question)
+
+
+@pytest.mark.parametrize("question", ["¿me lo puedes traducir al inglés?", "¿puedes repetirlo en noruego?", "dímelo en inglés"])
+def test_a_spanish_pronoun_joined_to_its_verb_points_back(question: str) -> None:
+    assert asks.points_back(question)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "and when did the network begin?"), ("es", "¿y cuándo nacieron las mediadoras?"), ("nb", "og når ble nettverket startet opp?")],
+)
+def test_a_word_of_the_record_in_focus_the_topic_lacks_builds_on_the_focus(store: FactStore, lang: str, question: str) -> None:
+    # Norway's actions, half sure, right after the women mediators: the network is the focus's, not the actions'.
+    outcome = follow_up_outcome(store, "ask_actions", 0.6, {}, "women_peace", lang, question)
+    assert outcome is not None and "women_peace" in _ids(outcome)
+    # The same question after an answer whose texts never speak of a network stays with the topic.
+    assert follow_up_outcome(store, "ask_actions", 0.6, {}, "military", lang, question) is None

@@ -191,3 +191,65 @@ def test_preloading_trains_the_model_the_readers_use() -> None:
     trained = clauses._model.cache_info().misses
     clauses.intents("what is NATO?")
     assert clauses._model.cache_info().misses == trained
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "the women mediators network - what does norway do there?"), ("es", "la red de mujeres mediadoras - ¿qué hace noruega ahí?"),
+     ("nb", "nettverket av kvinnelige meklere - hva gjør norge der?")],
+)
+def test_a_later_question_pointing_back_leaves_the_earlier_record_in_focus(store: FactStore, lang: str, question: str) -> None:
+    first = answer_topic(store, "ask_women_peace", {}, lang, question)
+    outcome = with_later_questions(store, first, question, None, lang)
+    assert "women_peace" in _cited(outcome) and outcome.focus == "women_peace"
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "My teacher asked me about this. Why is NATO important to Norway?"),
+     ("es", "Estoy haciendo un trabajo para clase. ¿Por qué es importante la OTAN para Noruega?"),
+     ("nb", "Jeg har fått en skoleoppgave. Hvorfor er NATO viktig for Norge?")],
+)
+def test_a_question_after_what_visitors_say_of_themselves_is_answered(store: FactStore, lang: str, question: str) -> None:
+    outcome = with_later_questions(store, Outcome((Reply(OUT_OF_SCOPE),)), question, None, lang, [])
+    assert "nato_ties" in _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,who,leads",
+    [("en", "who are the ELN?", "who leads the ELN?"), ("es", "¿quiénes son el ELN?", "¿quién dirige el ELN?"),
+     ("nb", "hvem er ELN?", "hvem leder ELN?")],
+)
+def test_who_a_group_is_asks_what_it_is_not_for_a_person(store: FactStore, lang: str, who: str, leads: str) -> None:
+    first = [r.response for r in answer_topic(store, "", {"organisation": ["eln"]}, lang, who).replies]
+    assert first[0] == FACTS
+    assert answer_topic(store, "", {"organisation": ["eln"]}, lang, leads).replies[0].response == "utter_fact_lacks_person"
+
+
+def _cited(outcome: Outcome) -> set[str]:
+    return {i for r in outcome.replies if r.response == FACTS for i in r.values.get("fact_ids", "").split()}
+
+
+class _Readings:
+    """A stand-in for the clause model: the same probabilities for any text."""
+
+    def __init__(self, probabilities: list[float]) -> None:
+        self.classes_ = ["ask_development", "ask_actions", "out_of_scope"]
+        self.probabilities = probabilities
+
+    def predict_proba(self, texts: list[str]) -> "numpy.ndarray":
+        import numpy
+
+        return numpy.array([self.probabilities for _ in texts])
+
+
+@pytest.mark.parametrize(
+    "probabilities,intent",
+    [([0.6, 0.3, 0.1], "ask_development"), ([0.45, 0.2, 0.35], None), ([0.45, 0.19, 0.36], None),
+     ([0.45, 0.2, 0.2], "ask_development"), ([0.35, 0.1, 0.1], None)],
+)
+def test_an_unsure_clause_keeps_a_topic_that_clearly_leads(monkeypatch: pytest.MonkeyPatch, probabilities: list[float], intent: str) -> None:
+    from bot.domain import clauses
+
+    monkeypatch.setattr(clauses, "_model", lambda folder=None: _Readings(probabilities))
+    assert clauses._intent("does it use aid money against crime?", clauses.NLU_DATA) == intent

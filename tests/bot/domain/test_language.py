@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.language import (
-    Decision, Reason, Signals, decide, detect, find_requested, from_metadata, normalise, read_words,
+    Decision, Reason, Signals, decide, detect, find_requested, from_metadata, normalise, read_words, requested_in,
 )
 from tests.conftest import LANGS
 
@@ -170,3 +170,28 @@ def test_a_short_norwegian_first_message_is_norwegian(text: str) -> None:
 )
 def test_danish_and_swedish_look_alikes_are_answered_in_norwegian(text: str) -> None:
     assert detect(text) == "nb"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Good morning, kindly answer in Spanish. What does NATO mean to Norway?", "es"),
+        ("please write to me in norwegian (bokmål) - how many police officers?", "nb"),
+        ("Hola, contéstame en inglés: ¿cuántos policías había?", "en"),
+        ("buenas, escríbeme en noruego por favor. ¿qué es la UNTSO?", "nb"),
+        ("Hei! Svar meg på spansk, takk. Hva er UNMISS?", "es"),
+        ("skriv på engelsk: hvor mange soldater?", "en"),
+    ],
+)
+def test_a_request_for_a_language_beside_a_question_is_found_whatever_the_intent(text: str, expected: str) -> None:
+    assert requested_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["how many norwegian soldiers served in norwegian units?", "¿sigue en marcha la misión?", "¿cuántos soldados noruegos hay?",
+     "hvor mange norske soldater var det?", "what do norwegian police officers do in cyprus?",
+     "¿los agentes noruegos hablan en inglés con la gente?", "snakker soldatene på engelsk med folk der?"],
+)
+def test_a_language_named_without_a_request_asks_for_nothing(text: str) -> None:
+    assert requested_in(text) is None
