@@ -343,3 +343,18 @@ def test_an_insult_or_a_role_is_refused_wherever_the_classifier_put_it(store: Fa
     assert _first(answer_currency(store, {}, None, lang, insult)) == REFUSE
     assert _first(answer_topic(store, "ask_aims", {}, lang, role)) == REFUSE
     assert _first(answer_deployments(store, "ask_deployments", {}, None, lang, role)) == REFUSE
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_words_near_the_new_kinds_in_plain_questions_get_no_preface(store: FactStore, lang: str) -> None:
+    questions = {"en": [("ask_disarmament", "What about weapons of mass destruction?"),
+                        ("ask_development", "What is Norway's plan against terrorism?"),
+                        ("ask_development", "Is aid used as a weapon against crime?")],
+                 "es": [("ask_disarmament", "¿Qué piensa Noruega del control de armas?"),
+                        ("ask_development", "¿Cómo usa Noruega la ayuda contra el terrorismo?"),
+                        ("ask_aims", "¿Y ahora qué objetivos tiene Noruega?")],
+                 "nb": [("ask_peace", "Hvordan bidrar Norge til våpenhvile?"),
+                        ("ask_development", "Brukes bistand som våpen mot kriminalitet?"),
+                        ("ask_peace", "Hei igjen, hvordan jobber Norge for fred?")]}[lang]
+    for intent, question in questions:
+        assert _first(answer_topic(store, intent, {}, lang, question)) == FACTS, question
