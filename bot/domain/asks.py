@@ -148,16 +148,29 @@ def false_premise(question: str, texts: Iterable[str]) -> Optional[str]:
     return "figure" if _other_figure(taking, texts) else None
 
 
-# A figure of people or votes a question takes as given: "5000 soldiers", "5.000 soldados", "150 stemmer".
-_COUNT = re.compile(rf"(?<![\w.,-])(\d{{1,3}}(?:[.,\s]\d{{3}})+|\d{{2,}})(?![\w-])\s+(?:\w+\s+)?(?:{either('counted')})\b")
+# A figure of people or votes a question takes as given: "5000 soldiers", "5.000 soldados", "150 stemmer"; with the
+# word before it and the word between ("in 2019 Norwegian soldiers"), if any.
+_COUNT = re.compile(
+    rf"(?:\b(\w+)\s+)?(?<![\w.,-])(\d{{1,3}}(?:[.,\s]\d{{3}})+|\d{{2,}})(?![\w-])\s+(\w+\s+)??(?:{either('counted')})\b"
+)
+# Words that put a year after them: "in 2019", "en 2019", "i 2019".
+_BEFORE_YEAR = re.compile(rf"(?:{either('before_year')})")
 
 
 def _other_figure(sentences: Iterable[str], texts: Iterable[str]) -> bool:
     """Whether a sentence that does not ask for a number takes as given a count of people or votes that the texts,
-    which give counts, do not give ("why did Norway send 5000 soldiers to Mali?" while they give about 45)."""
+    which give counts, do not give ("why did Norway send 5000 soldiers to Mali?" while they give about 45).
+
+    A year's figure counts only right before what it counts and after no word that puts a year after it: "2000
+    police officers", not "in 2019 Norwegian soldiers" nor "en 2019 policías".
+    """
     given = {n for t in texts for n in re.findall(r"\d+", _read("number", t))}
-    taken = [re.sub(r"\D", "", m) for s in sentences if "number" not in asked(s) for m in _COUNT.findall(s)]
-    return bool(given) and any(figure not in given for figure in taken if not re.fullmatch(_YEAR, figure))
+    taken = [
+        re.sub(r"\D", "", figure)
+        for s in sentences if "number" not in asked(s) for before, figure, between in _COUNT.findall(s)
+        if not (re.fullmatch(_YEAR, figure) and (between or _BEFORE_YEAR.fullmatch(before)))
+    ]
+    return bool(given) and any(figure not in given for figure in taken)
 
 
 # An article before a name that names none in particular: "did the talks end in a peace agreement?"

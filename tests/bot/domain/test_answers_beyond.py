@@ -358,3 +358,19 @@ def test_words_near_the_new_kinds_in_plain_questions_get_no_preface(store: FactS
                         ("ask_peace", "Hei igjen, hvordan jobber Norge for fred?")]}[lang]
     for intent, question in questions:
         assert _first(answer_topic(store, intent, {}, lang, question)) == FACTS, question
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_starting_to_build_bombs_and_a_year_like_count_are_premises_too(store: FactStore, lang: str) -> None:
+    bombs, count, dated = {
+        "en": ("When did Norway begin making atomic bombs?", "Why does Norway keep 2000 police officers abroad?",
+               "Why were there in 2019 Norwegian police officers abroad?"),
+        "es": ("¿Cuándo comenzó Noruega a construir bombas nucleares?", "¿Por qué tiene Noruega 2000 policías fuera?",
+               "¿Por qué había en 2019 policías noruegos fuera?"),
+        "nb": ("Når startet Norge å bygge atombomber?", "Hvorfor har Norge 2000 politifolk ute?",
+               "Hvorfor var det i 2019 norske politifolk ute?"),
+    }[lang]
+    assert _first(answer_topic(store, "ask_disarmament", {}, lang, bombs)) == PREMISE
+    police = {"personnel": ["police"]}
+    assert _first(answer_deployments(store, "ask_deployments", police, None, lang, count)) == PREMISE
+    assert _first(answer_deployments(store, "ask_deployments", police, None, lang, dated)) == FACTS
