@@ -20,11 +20,12 @@ from bot.domain.text import fold
 # "Does Norway still facilitate ...?" asks whether a 2019 fact holds today: only an update can say.
 # "Is Norway a member of the EU?" asks for a membership, the least specific: "when did Norway join
 # NATO" asks for a date, "is Norway still in Mali" whether it still serves there.
-# "Which parties took part?" asks for the parties before any person; "who signed it?" for a person, "has Norway
-# signed it?" whether it did; "will Norway run again?" for what is to come, which no source tells.
+# "Which parties took part?" asks for the parties (but "who were they?" for a person first); "who signed it?" for a
+# person, "has Norway signed it?" whether it did; "will Norway run again?" for what is to come, which no source
+# tells, and "will it still be so?" whether a fact lasts, first.
 KINDS = (
-    "arms_trade", "equipment", "budget", "achievement", "parties", "number", "result", "date", "person", "signed",
-    "future", "current", "membership",
+    "arms_trade", "equipment", "budget", "achievement", "number", "result", "date", "person", "parties", "signed",
+    "current", "future", "membership",
 )
 
 # Each kind's words, in every language of the registry (``reading`` in bot/languages.yml).
