@@ -382,10 +382,11 @@ def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, 
     lacking = asks.unknown_names(question)
     if "process" in lacking:
         intent = next((t.intent for t in store.of_kind("topic") if t.by_place == "process" and t.intent), intent)
-    outcome = _honest(store, _topic(store, intent, entities, lang), question, lang)
-    untold = [_unknown(store, kind, "", lang) for kind in lacking]
-    untold += _untold_places(store, entities, outcome, lang)
-    return _suggesting(replace(outcome, replies=tuple(untold) + outcome.replies), "topics")
+    outcome = _topic(store, intent, entities, lang)
+    untold = [_unknown(store, kind, "", lang) for kind in lacking] + _untold_places(store, entities, outcome, lang)
+    # As for a place a topic told by place lacks: what the question asks that no text gives, if anything, first.
+    outcome = replace(outcome, replies=tuple(untold) + outcome.replies)
+    return _suggesting(_honest(store, outcome, question, lang), "topics")
 
 
 def _senders_as_places(entities: Entities) -> Entities:

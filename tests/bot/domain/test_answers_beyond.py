@@ -267,9 +267,9 @@ def test_a_figure_the_texts_give_or_a_yes_no_question_is_no_premise(store: FactS
 @pytest.mark.parametrize("lang", LANGS)
 def test_an_organisation_or_process_the_store_lacks_is_said_first(store: FactStore, lang: str) -> None:
     organisation, process = {
-        "en": ("Does Norway fund the World Bank against terrorism?", "How did Norway help the Dayton Agreement?"),
-        "es": ("¿Financia Noruega el Banco Mundial contra el terrorismo?", "¿Cómo ayudó Noruega en los acuerdos de Dayton?"),
-        "nb": ("Finansierer Norge Verdensbanken mot terror?", "Hvordan hjalp Norge med Dayton-avtalen?"),
+        "en": ("Does Norway work with the World Bank against terrorism?", "How did Norway help the Dayton Agreement?"),
+        "es": ("¿Colabora Noruega con el Banco Mundial contra el terrorismo?", "¿Cómo ayudó Noruega en los acuerdos de Dayton?"),
+        "nb": ("Samarbeider Norge med Verdensbanken mot terror?", "Hvordan hjalp Norge med Dayton-avtalen?"),
     }[lang]
     outcome = answer_topic(store, "ask_development", {}, lang, organisation)
     assert _first(outcome) == UNKNOWN_UNNAMED["organisation"] and "development" in _cited(outcome)
