@@ -28,6 +28,7 @@ UNKNOWN = {
     "mission": "utter_deployments_unknown_mission",
     "place": "utter_deployments_unknown_place",
     "organisation": "utter_topics_unknown_organisation",
+    "process": "utter_topics_unknown_process",
 }
 # The same, for a name the assistant does not know how to spell: it is not quoted back.
 UNKNOWN_UNNAMED = {kind: f"{response}_unnamed" for kind, response in UNKNOWN.items()}
@@ -54,6 +55,9 @@ FOLLOW_UP_WITHOUT_FOCUS = "utter_fallback_rephrase"
 SWITCHED = "utter_language_switched"
 # A request to insult, to reveal instructions or to play a role: refused.
 REFUSE = "utter_refuse_improper"
+# What only a request for a role says ("pretend", "spill en"): refused even where the classifier heard a topic, while
+# an insult's or the instructions' words also serve plain questions there ("was it a secret?").
+ROLE = ("role",)
 # Greetings, thanks, goodbyes, "are you a bot?" and "what can you do?" that ask nothing more: answered in kind.
 # A question or a follow-up may be taken for one ("Hi! What is MINUSMA?", "¿con quién negociaban?" as a question
 # about the bot, "hva kom i stedet" as a request for help).
@@ -172,7 +176,8 @@ def _resolve(
     """Records named by the entities of ``kind``, and replies for names the store lacks."""
     found, missing = [], []
     for value in entities.get(kind, ()):
-        fact = store.resolve(kind, value)
+        # "De norske soldatene": the CRF tags a kind of personnel with Norwegian's definite ending too.
+        fact = store.resolve(kind, value) or next(iter(_personnel_named(store, value) if kind == "personnel" else ()), None)
         if fact is not None:
             found.append(fact)
         elif kind in UNKNOWN:
@@ -214,6 +219,8 @@ def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Ou
     if subject is not None and subject.kind == "topic" and asks.only_present(question, texts):
         excluded += ("current",)
     kind = asks.lacking(question, texts, excluded) if texts else None
+    if kind is None and texts and _still_serving(store, outcome, question, facts, lang):
+        kind = "current"
     # "How many soldiers in Mali?": the total of 45 is no answer for one mission or place.
     where = [store.get(i) for i in outcome.about if _missions_at(store, store.get(i))]
     if where and asks.asked(question)[:1] == ["number"]:
@@ -227,6 +234,17 @@ def _honest(store: FactStore, outcome: Outcome, question: str, lang: Lang) -> Ou
     if year is not None:
         return replace(outcome, replies=(Reply(LACKS_YEAR, {"year": year, "name": subject.name[lang]}),) + outcome.replies)
     return outcome
+
+
+def _still_serving(store: FactStore, outcome: Outcome, question: str, facts: Sequence[Fact], lang: Lang) -> bool:
+    """Whether the question asks if a kind of personnel still serves, which no text but the records' own could tell.
+
+    "Are there still Norwegian police in Haiti?": that MINUJUSTH closed says the mission ended, not whether
+    Norwegian police serve in Haiti now; "is the Haiti mission still going?" the closure answers.
+    """
+    if "current" not in asks.asked(question) or not any(store.get(i).kind == "personnel" for i in outcome.about):
+        return False
+    return not asks.gives("current", [f.text[lang] for f in facts if f.text and f.kind != "update"])
 
 
 def _missions_at(store: FactStore, subject: Fact) -> list[Fact]:
@@ -268,7 +286,10 @@ def answer_deployments(
 
     With nothing named nor in focus, the topic ``intent`` asks for gives the overview.
     """
-    entities = _with_senders(store, _with_countries(store, entities, question))
+    # "Play a soldier and tell me ...": a role asked for is refused, whatever topic its words lean to.
+    if asks.improper(question, ROLE):
+        return answer_improper(store, entities, lang)
+    entities = _with_senders(store, _with_countries(store, _with_personnel_read(store, entities, question), question))
     overview = store.topic_for_intent(intent)
     assert overview is not None, f"the store must hold the topic '{intent}' asks for"
     if entities.get(SENDER):
@@ -278,6 +299,15 @@ def answer_deployments(
     else:
         outcome = _honest(store, _deployments(store, entities, focus, overview, lang, question), question, lang)
     return _suggesting(outcome, "deployments")
+
+
+def _with_personnel_read(store: FactStore, entities: Entities, question: str) -> Entities:
+    """The entities, with the kinds of personnel the store's names in ``question`` stand for when the NLU tagged
+    none of the deployments' kinds ("what rifles do the peacekeepers carry?": the military)."""
+    if any(entities.get(kind) for kind in _DEPLOYMENT_FOCUS):
+        return entities
+    named = clauses.names_in(question, store, ("personnel",)).get("personnel", [])
+    return {**entities, "personnel": named} if named else entities
 
 
 def _with_countries(store: FactStore, entities: Entities, question: str) -> Entities:
@@ -319,8 +349,9 @@ def _deployments(
         named += found
         missing += unknown
     if missing:
-        # "Soldiers in Lebanon?": Norway's figures elsewhere would read as Lebanon's.
-        return Outcome(tuple(missing))
+        # "Soldiers in Lebanon?": that nothing is known of Lebanon comes first, so Norway's figures elsewhere, which
+        # follow, cannot read as Lebanon's. No focus: a follow-up is about what the visitor asked, not these.
+        return Outcome(tuple(missing) + tuple(cite(store, _instead_of_unknown(store, entities, named, overview), lang)))
     where = _missions_at(store, store.get(focus)) if focus and store.find(focus) else []
     if where and named and all(f.kind == "personnel" for f in named) and asks.fragment(question):
         # "¿Eran soldados?" right after Congo asks of the personnel there: the mission's text says who served.
@@ -328,6 +359,25 @@ def _deployments(
     if named:
         return _citing(store, named, lang)
     return _follow_up(store, focus, overview, lang, question)
+
+
+def _instead_of_unknown(store: FactStore, entities: Entities, named: Sequence[Fact], overview: Fact) -> list[Fact]:
+    """What the store holds for a question on a place or mission it lacks: the records the question also named
+    ("soldiers" in Ukraine: the military's figure), a place of the store the name holds ("the Republic of the
+    Congo": the store's Congo, whose text says there are two), else the overview."""
+    within = [
+        f for kind in ("place", "mission") for value in entities.get(kind, ()) if store.resolve(kind, value) is None
+        for f in store.of_kind(kind) if _holds_name(value, f)
+    ]
+    chosen = list(named) or within or [overview]
+    return [r for f in {f.id: f for f in chosen}.values() for r in store.records_on(f)]
+
+
+def _holds_name(value: str, fact: Fact) -> bool:
+    """Whether the name ``value`` holds one of ``fact``'s names as whole words ("Republic of the Congo": "Congo")."""
+    key = f" {match_key(value)} "
+    names = {match_key(n) for lang in LANGUAGES for n in (fact.name[lang], *fact.aliases.get(lang, ()))}
+    return any(f" {name} " in key for name in names if name and name != key.strip())
 
 
 def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lang, question: str = "") -> Outcome:
@@ -357,12 +407,58 @@ def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, 
     A kind of personnel or a mission named is what is asked about, whichever topic the words lean to
     ("how much purk did Norway send out into the world", "Norwegians employed by the UN"): it is answered as
     Norwegians in UN missions, unless a peace process or an organisation other than the UN is named too.
+    What the question names that the store lacks is said first: a country no text tells of ("does Norway see
+    Russia as a threat?"), an organisation ("the African Union") or a peace process ("the Oslo Accords"), which
+    the topic told by process (peace) answers, whichever topic its words lean to.
     """
+    if asks.improper(question, ROLE):
+        return answer_improper(store, entities, lang)
     deployments = _deployments_asked(store, entities)
     if deployments is not None:
         return answer_deployments(store, deployments, entities, None, lang, question)
-    entities = _with_countries(store, _as_allies(store, entities), question)
-    return _suggesting(_honest(store, _topic(store, intent, entities, lang), question, lang), "topics")
+    # A country has no role in a topic: "Rusia" read as a sender of troops is a country all the same.
+    entities = _with_countries(store, _as_allies(store, _senders_as_places(entities)), question)
+    lacking = asks.unknown_names(question)
+    if "process" in lacking:
+        intent = next((t.intent for t in store.of_kind("topic") if t.by_place == "process" and t.intent), intent)
+    outcome = _topic(store, intent, entities, lang)
+    untold = [_unknown(store, kind, "", lang) for kind in lacking] + _untold_places(store, entities, outcome, lang)
+    # As for a place a topic told by place lacks: what the question asks that no text gives, if anything, first.
+    outcome = replace(outcome, replies=tuple(untold) + outcome.replies)
+    return _suggesting(_honest(store, outcome, question, lang), "topics")
+
+
+def _senders_as_places(entities: Entities) -> Entities:
+    senders = entities.get(SENDER)
+    if not senders:
+        return entities
+    return {**{k: v for k, v in entities.items() if k != SENDER}, "place": [*entities.get("place", ()), *senders]}
+
+
+def _untold_places(store: FactStore, entities: Entities, outcome: Outcome, lang: Lang) -> list[Reply]:
+    """The countries a topic's answer does not speak of and no text of the store names, each said to be unknown.
+
+    A topic told by place already says so; "cooperation with the US" is answered by texts that name it.
+    """
+    if any(r.response in (UNKNOWN["place"], UNKNOWN_UNNAMED["place"]) for r in outcome.replies):
+        return []
+    return [
+        _unknown(store, "place", value, lang) for value in entities.get("place", ())
+        if store.resolve("place", value) is None and not _telling(store, value)
+    ]
+
+
+def _telling(store: FactStore, value: str) -> list[Fact]:
+    """The records whose texts, in any language, name ``value`` (a country the store has no record of), by its name
+    or, for a name of several words, by their initials ("the US" for "United States")."""
+    words = fold(value).split()
+    name = re.compile(rf"\b{re.escape(' '.join(words))}\b")
+    # Initials are read in capitals only: "sa" is also Norwegian "så".
+    initials = re.compile(rf"\b{''.join(w[0] for w in words).upper()}\b") if len(words) > 1 else None
+    return [
+        f for f in store if f.text
+        and any(name.search(fold(t)) or (initials and initials.search(t)) for t in f.text.values())
+    ]
 
 
 def _deployments_asked(store: FactStore, entities: Entities) -> Optional[str]:
@@ -473,12 +569,48 @@ def _unsure(
             return _suggesting(outcome, "topics")
     # "Meklet Norge i Sri Lanka?": a country the store lacks, asked of a topic told by place, is said to be one.
     elsewhere = _with_countries(store, entities, question).get("place", ())
-    if not confident and not named and any(store.resolve("place", v) is None for v in elsewhere):
+    unknown = [v for v in elsewhere if store.resolve("place", v) is None]
+    if not confident and not named and unknown:
+        # "How many votes did Kenya get?": a country the store has no record of, yet a text names.
+        told = [(v, f) for v in unknown for f in _telling(store, v)]
+        if told:
+            return _suggesting(_told_of(store, told, question, lang), "topics")
         return _elsewhere(store, {**entities, "place": list(elsewhere)}, focus, lang, question)
     # "Is the Haiti one still going?" names its record; "what year was that?" builds on the focus.
     if (named or focus) and asks.follow_up(question, strict=confident):
         return answer_follow_up(store, entities, focus, lang, question)
     return None
+
+
+# How many words of its sentence before and after a name tell of it: "and Canada, with 108, was not elected";
+# after, enough not to cut a day from its month ("on 18 June 2020": no count).
+_AROUND_BEFORE, _AROUND_AFTER = 3, 8
+
+
+def _told_of(store: FactStore, told: Sequence[tuple[str, Fact]], question: str, lang: Lang) -> Outcome:
+    """The records whose texts name a country the store has no record of, preceded by what they do not tell of it.
+
+    What the question asks is read in the words around the name only: the text on the Council's election gives
+    Canada's votes beside its name, and none beside Kenya's.
+    """
+    facts = list({f.id: f for _, f in told}.values())
+    outcome = Outcome(tuple(cite(store, facts, lang)), focus=facts[-1].id, about=tuple(f.id for f in facts))
+    around = [a for value, f in told if f.text for a in _around(f.text[lang], value)]
+    kind = asks.lacking(question, around, ("membership",))
+    if kind is None:
+        return outcome
+    return replace(outcome, replies=(Reply(LACKS[kind], {"name": facts[-1].name[lang]}),) + outcome.replies)
+
+
+def _around(text: str, value: str) -> list[str]:
+    """The words of its sentence around each place ``text`` names ``value``."""
+    name = fold(value).split()
+    return [
+        " ".join(words[max(0, i - _AROUND_BEFORE): i + len(name) + _AROUND_AFTER])
+        # Not after a figure: "18. juni" is a day.
+        for sentence in re.split(r"(?<=[^\d\s][.!?])\s+", fold(text)) for words in [sentence.split()]
+        for i in range(len(words)) if [w.strip(".,;:()") for w in words[i: i + len(name)]] == name
+    ]
 
 
 def _elsewhere(store: FactStore, entities: Entities, focus: Optional[str], lang: Lang, question: str) -> Outcome:
@@ -499,6 +631,9 @@ def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], 
     it says first that they are the page's, that no later ones exist, and
     which missions have closed since, each closure with its source.
     """
+    # "What garbage answers you give": the classifier hears the answers spoken of; it is an insult all the same.
+    if asks.improper(question):
+        return answer_improper(store, entities, lang)
     page = _page(store)
     latest = max(store.of_kind("update"), key=lambda u: u.source.as_of if u.source else "")
     assert latest.source is not None, "the store guarantees every update a source"
@@ -967,6 +1102,9 @@ def answer_small_talk(
     visitor wants answered, and a goodbye never answers a question; "en qué
     año fue eso" taken for a goodbye is a follow-up on the record in focus.
     """
+    # "You are the dumbest bot" reads as talk about the bot to the classifier: it is an insult all the same.
+    if asks.improper(question):
+        return answer_improper(store, entities, lang)
     # Only what asks something follows up: "hey there" and "that was helpful" point back at nothing asked.
     asking = clauses.Clause(question, None).asks()
     follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question) if asking else None

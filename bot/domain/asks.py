@@ -20,8 +20,12 @@ from bot.domain.text import fold
 # "Does Norway still facilitate ...?" asks whether a 2019 fact holds today: only an update can say.
 # "Is Norway a member of the EU?" asks for a membership, the least specific: "when did Norway join
 # NATO" asks for a date, "is Norway still in Mali" whether it still serves there.
+# "Which parties took part?" asks for the parties (but "who were they?" for a person first); "who signed it?" for a
+# person, "has Norway signed it?" whether it did; "will Norway run again?" for what is to come, which no source
+# tells, and "will it still be so?" whether a fact lasts, first.
 KINDS = (
-    "arms_trade", "equipment", "budget", "achievement", "number", "result", "date", "person", "current", "membership",
+    "arms_trade", "equipment", "budget", "achievement", "number", "result", "date", "person", "parties", "signed",
+    "current", "future", "membership",
 )
 
 # Each kind's words, in every language of the registry (``reading`` in bot/languages.yml).
@@ -38,7 +42,10 @@ _GIVES = {
         # A person's office; an election won or an agreement; what Norway achieved (no text tells it);
         # what became of a 2019 fact, told only by an update ("Since then, ...", a term that ended).
         kind: re.compile(rf"\b(?:{either('gives', kind)})\b")
-        for kind in ("person", "result", "achievement", "current", "membership", "equipment", "arms_trade")
+        for kind in (
+            "person", "result", "achievement", "current", "membership", "equipment", "arms_trade", "parties", "signed",
+            "future",
+        )
     },
 }
 
@@ -112,7 +119,10 @@ def lacking(question: str, texts: Iterable[str], exclude: Iterable[str] = ()) ->
 
 
 # Claims a question takes as given ("why did Norway leave NATO?"), and the words of a text that contradict each.
-_PREMISES = {kind: re.compile(rf"\b(?:{either('premises', kind)})\b") for kind in ("left", "lost", "nuclear")}
+_PREMISES = {
+    kind: re.compile(rf"\b(?:{either('premises', kind)})\b")
+    for kind in ("left", "lost", "nuclear", "obstructed", "permanent")
+}
 _CONTRADICTS = {kind: re.compile(rf"\b(?:{either('contradicts', kind)})\b") for kind in _PREMISES}
 _NEGATED = re.compile(rf"\b(?:{either('negations')})\b")
 # A yes/no question starts with its verb, after "and" or a subject ("¿noruega tiene ...?"): it asks whether.
@@ -136,7 +146,51 @@ def false_premise(question: str, texts: Iterable[str]) -> Optional[str]:
     for kind, claim in _PREMISES.items():
         if any(claim.search(s) for s in taking) and any(_CONTRADICTS[kind].search(t) for t in read):
             return kind
-    return None
+    return "figure" if _other_figure(taking, texts) else None
+
+
+# A figure of people or votes a question takes as given: "5000 soldiers", "5.000 soldados", "150 stemmer"; with the
+# word before it and the word between ("in 2019 Norwegian soldiers"), if any.
+_COUNT = re.compile(
+    rf"(?:\b(\w+)\s+)?(?<![\w.,-])(\d{{1,3}}(?:[.,\s]\d{{3}})+|\d{{2,}})(?![\w-])\s+(\w+\s+)??(?:{either('counted')})\b"
+)
+# Words that put a year after them: "in 2019", "en 2019", "i 2019".
+_BEFORE_YEAR = re.compile(rf"(?:{either('before_year')})")
+
+
+def _other_figure(sentences: Iterable[str], texts: Iterable[str]) -> bool:
+    """Whether a sentence that does not ask for a number takes as given a count of people or votes that the texts,
+    which give counts, do not give ("why did Norway send 5000 soldiers to Mali?" while they give about 45).
+
+    A year's figure counts only right before what it counts and after no word that puts a year after it: "2000
+    police officers", not "in 2019 Norwegian soldiers" nor "en 2019 policías".
+    """
+    given = {n for t in texts for n in re.findall(r"\d+", _read("number", t))}
+    taken = [
+        re.sub(r"\D", "", figure)
+        for s in sentences if "number" not in asked(s) for before, figure, between in _COUNT.findall(s)
+        if not (re.fullmatch(_YEAR, figure) and (between or _BEFORE_YEAR.fullmatch(before)))
+    ]
+    return bool(given) and any(figure not in given for figure in taken)
+
+
+# An article before a name that names none in particular: "did the talks end in a peace agreement?"
+_INDEFINITE = re.compile(rf"\b(?:{either('indefinite')})\s*$")
+
+
+def indefinite(before: str) -> bool:
+    """Whether the words ``before`` a name end in an indefinite article ("a", "una", "en"): it names no record."""
+    return bool(_INDEFINITE.search(fold(before)))
+
+
+# Names of organisations and peace processes the store has no record of ("the African Union", "the Oslo Accords").
+_UNKNOWN_NAMES = {kind: re.compile(rf"\b(?:{either('unknown_names', kind)})\b") for kind in ("organisation", "process")}
+
+
+def unknown_names(question: str) -> list[str]:
+    """The kinds of record ``question`` names one of that the store lacks: "organisation", "process"."""
+    text = fold(question)
+    return [kind for kind, names in _UNKNOWN_NAMES.items() if names.search(text)]
 
 
 # A question about figures ("are these figures current?", "¿son recientes las cifras?").
@@ -300,17 +354,18 @@ def asks_others(question: str) -> bool:
 
 
 # What only a request to insult, to reveal the assistant's instructions or to play a role says.
-_IMPROPER = re.compile("|".join(rf"(?:{either('improper', kind)})" for kind in ("insult", "instructions", "role")))
-_IMPROPER_WORDS = re.compile(rf"(?:^|\b)(?:{_IMPROPER.pattern})\b")
+IMPROPER_KINDS = ("insult", "instructions", "role")
+_IMPROPER_WORDS = {kind: re.compile(rf"(?:^|\b)(?:{either('improper', kind)})\b") for kind in IMPROPER_KINDS}
 # A sentence that asks: it starts with a question word or a verb, after "and" or a subject.
 _ASKING = re.compile(
     rf"^\W*(?:(?:{either('starts')})\s+)?(?:(?:{either('subjects')})\s+)?(?:{either('question_words')}|{either('yes_no')})\b"
 )
 
 
-def improper(message: str) -> bool:
-    """Whether ``message`` says what only a request to insult, to reveal instructions or to play a role says."""
-    return any(_IMPROPER_WORDS.search(sentence.strip()) for sentence in _SENTENCES.split(fold(message)))
+def improper(message: str, kinds: Iterable[str] = IMPROPER_KINDS) -> bool:
+    """Whether ``message`` says what only a request of ``kinds`` says: to insult, to reveal instructions, to play a role."""
+    sentences = [sentence.strip() for sentence in _SENTENCES.split(fold(message))]
+    return any(_IMPROPER_WORDS[kind].search(sentence) for kind in kinds for sentence in sentences)
 
 
 def is_question(message: str) -> bool:

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
-from bot.domain import trained
+from bot.domain import asks, trained
 from bot.domain.langid import sentences
 from bot.domain.languages import LANGUAGES, either
 from bot.domain.store import ENTITY_KINDS, FactStore
@@ -159,6 +159,9 @@ def names_in(text: str, store: FactStore, kinds: Sequence[str] = ENTITY_KINDS) -
             if span & taken:
                 continue
             for kind in kinds:
+                # "Did the talks end in a peace agreement?" names no agreement in particular, not the FARC one.
+                if kind == "process" and asks.indefinite(" ".join(words[:start])):
+                    continue
                 fact = store.resolve(kind, " ".join(words[start:start + size]))
                 if fact is not None and fact.id not in found.get(kind, []):
                     found.setdefault(kind, []).append(fact.id)

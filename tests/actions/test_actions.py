@@ -42,7 +42,10 @@ async def test_deployments_follow_up_reads_the_focus_slot(make_tracker: TrackerF
 async def test_deployments_unknown_place(make_tracker: TrackerFactory, lang: str) -> None:
     tracker = make_tracker(lang, "ask_deployments", {"place": ["Lebanon"]})
     messages, events = await _run(ActionAnswerDeployments(), tracker)
-    assert [m["response"] for m in messages] == ["utter_deployments_unknown_place", "utter_deployments_suggestions"]
+    # The admission first, then what the store holds (the overview), the suggestions last; no focus is set.
+    responses = [m["response"] for m in messages]
+    assert responses[:2] == ["utter_deployments_unknown_place", "utter_fact_answer"]
+    assert responses[-1] == "utter_deployments_suggestions"
     assert events == []
 
 

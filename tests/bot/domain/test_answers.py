@@ -132,11 +132,13 @@ def test_place_answers_with_its_missions(store: FactStore, lang: str, place: str
 @pytest.mark.parametrize("lang", LANGS)
 def test_unknown_place_is_admitted_and_known_places_offered(store: FactStore, lang: str) -> None:
     outcome = answer_deployments(store, "ask_deployments", {"place": ["Sweden"]}, None, lang)
-    reply, suggestions = outcome.replies
-    assert suggestions.response == SUGGESTIONS["deployments"]
+    reply, overview = outcome.replies[:2]
+    assert outcome.replies[-1].response == SUGGESTIONS["deployments"]
     assert reply.response == UNKNOWN["place"]
     assert reply.values["name"] == "Sweden"
     assert store.get("cyprus").name[lang] in reply.values["known"]
+    # Then what the store does hold, after the admission so that it cannot read as Sweden's.
+    assert overview.values["fact_ids"].split()[0] == "deployments"
     assert outcome.focus is None
 
 
@@ -180,10 +182,11 @@ def test_unknown_organisation_is_admitted_then_the_topic_given(store: FactStore,
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_unknown_place_with_a_kind_gives_no_figures_for_it(store: FactStore, lang: str) -> None:
+def test_unknown_place_with_a_kind_says_so_before_the_kinds_own_figures(store: FactStore, lang: str) -> None:
     outcome = answer_deployments(store, "ask_deployments", {"place": ["Lebanon"], "personnel": ["soldiers"]}, None, lang)
-    # Nothing from the store, so nothing to rate.
-    assert [r.response for r in outcome.replies] == [UNKNOWN["place"], SUGGESTIONS["deployments"]]
+    # The admission first, so the military's figure, which follows, cannot read as Lebanon's.
+    assert [r.response for r in outcome.replies][:2] == [UNKNOWN["place"], FACTS]
+    assert outcome.replies[1].values["fact_ids"].split()[0] == "military"
 
 
 @pytest.mark.parametrize("lang,said,proper", [("es", "francia", "Francia"), ("en", "ukraine", "Ukraine"), ("es", "AFGANISTAN", "Afganistán")])

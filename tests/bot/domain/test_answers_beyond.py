@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import asks
+from bot.domain.clauses import entities
 from bot.domain.answers import (
-    FACTS, LACKS, LACKS_YEAR, PREMISE, SENT, UNKNOWN, answer_deployments, answer_out_of_scope, answer_topic,
+    FACTS, LACKS, LACKS_YEAR, PREMISE, REFUSE, SENT, UNKNOWN, UNKNOWN_UNNAMED, answer_currency, answer_deployments,
+    answer_out_of_scope, answer_small_talk, answer_topic,
 )
 from bot.domain.store import FactStore
 from tests.conftest import LANGS
@@ -167,3 +169,208 @@ def test_a_topic_narrowed_to_a_country_the_store_lacks_says_so_first(store: Fact
     outcome = answer_topic(store, "ask_peace", {"place": ["Nepal"]}, lang, question[lang])
     assert _first(outcome) == UNKNOWN["place"] and outcome.replies[0].values["name"] == "Nepal"
     assert _cited(outcome) == {"peace"}
+
+
+# Kinds of fact the sources never give, asked of a record they do speak of: weapons carried, the parties to
+# talks, a signature, what is to come, whether an agreement is carried out, who commands.
+NEVER_TOLD = {
+    "en": [("ask_deployments", {"personnel": ["military"]}, "Which guns are Norway's troops armed with?", "equipment"),
+           ("ask_peace", {"process": ["discreet_talks"]}, "Between whom were the discreet talks held?", "parties"),
+           ("ask_disarmament", {}, "Did Norway ratify the nuclear test ban?", "signed"),
+           ("ask_nato", {}, "Will Norway stay close to NATO in the coming years?", "future"),
+           ("ask_peace", {"process": ["farc_agreement"]}, "Is the FARC deal being carried out?", "current"),
+           ("ask_deployments", {"mission": ["unmiss"]}, "Who is the commander of UNMISS?", "person")],
+    "es": [("ask_deployments", {"personnel": ["military"]}, "¿Con qué fusiles van armados los militares noruegos?", "equipment"),
+           ("ask_peace", {"process": ["discreet_talks"]}, "¿Entre quiénes fueron las conversaciones discretas?", "parties"),
+           ("ask_disarmament", {}, "¿Ratificó Noruega la prohibición de ensayos nucleares?", "signed"),
+           ("ask_nato", {}, "¿Noruega planea seguir en la OTAN en el futuro?", "future"),
+           ("ask_peace", {"process": ["farc_agreement"]}, "¿Se cumple el acuerdo con las FARC?", "current"),
+           ("ask_deployments", {"mission": ["unmiss"]}, "¿Quién comanda la UNMISS?", "person")],
+    "nb": [("ask_deployments", {"personnel": ["military"]}, "Hvilke geværer bærer de norske soldatene?", "equipment"),
+           ("ask_peace", {"process": ["discreet_talks"]}, "Mellom hvem gikk de diskrete samtalene?", "parties"),
+           ("ask_disarmament", {}, "Har Norge ratifisert prøvestansavtalen?", "signed"),
+           ("ask_nato", {}, "Kommer Norge til å bli i NATO i fremtiden?", "future"),
+           ("ask_peace", {"process": ["farc_agreement"]}, "Blir FARC-avtalen fulgt opp?", "current"),
+           ("ask_deployments", {"mission": ["unmiss"]}, "Hvem er sjefen for UNMISS?", "person")],
+}
+
+
+def _answer(store: FactStore, intent: str, named: dict, lang: str, question: str):  # type: ignore[no-untyped-def]
+    """The answer of the action the intent's rule runs: the personnel topic's, or any other topic's."""
+    if intent == "ask_deployments":
+        return answer_deployments(store, intent, named, None, lang, question)
+    return answer_topic(store, intent, named, lang, question)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_kind_of_fact_the_texts_never_give_is_said_first(store: FactStore, lang: str) -> None:
+    for intent, named, question, kind in NEVER_TOLD[lang]:
+        outcome = _answer(store, intent, named, lang, question)
+        assert _first(outcome) == LACKS[kind] and outcome.replies[1].response == FACTS, question
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_what_the_texts_do_give_needs_no_preface(store: FactStore, lang: str) -> None:
+    questions = {"en": ("Who were the parties to the NDFP talks?", "When was the FARC agreement signed?"),
+                 "es": ("¿Cuáles eran las partes del proceso con el NDFP?", "¿Cuándo se firmó el acuerdo con las FARC?"),
+                 "nb": ("Hvem var partene i NDFP-prosessen?", "Når ble FARC-avtalen signert?")}[lang]
+    parties, date = questions
+    assert _first(answer_topic(store, "ask_peace", {"process": ["ndfp_process"]}, lang, parties)) == FACTS
+    assert _first(answer_topic(store, "ask_peace", {"process": ["farc_agreement"]}, lang, date)) == FACTS
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_agreement_asked_of_with_an_indefinite_article_is_none_in_particular(store: FactStore, lang: str) -> None:
+    question = {"en": "Have the NDFP talks led to a peace deal?", "es": "¿Las conversaciones con el NDFP llegaron a un acuerdo de paz?",
+                "nb": "Endte samtalene med NDFP i en fredsavtale?"}[lang]
+    named = {**entities(question, store, []), "organisation": ["ndfp"]}
+    outcome = answer_topic(store, "ask_peace", named, lang, question)
+    assert _first(outcome) == LACKS["result"] and _cited(outcome) == {"ndfp_process"}
+
+
+# Claims the store contradicts: Norway worked against peace talks or disarmament (it facilitated and promotes them),
+# holds a permanent Council seat (it was elected a non-permanent member), sent a number of troops it did not.
+OTHER_PREMISES = {
+    "en": [("ask_peace", "Why did Norway obstruct the NDFP process?", "ndfp_process"),
+           ("ask_disarmament", "Why does Norway oppose nuclear disarmament?", "disarmament"),
+           ("ask_security_council", "How long has Norway held a permanent seat on the Council?", "security_council_elected"),
+           ("ask_deployments", "Why are 900 Norwegian police officers abroad?", "police")],
+    "es": [("ask_peace", "¿Por qué obstaculizó Noruega el proceso con el NDFP?", "ndfp_process"),
+           ("ask_disarmament", "¿Por qué vota Noruega en contra del desarme nuclear?", "disarmament"),
+           ("ask_security_council", "¿Desde cuándo tiene Noruega un puesto permanente en el Consejo?", "security_council_elected"),
+           ("ask_deployments", "¿Para qué hay 900 policías noruegos fuera?", "police")],
+    "nb": [("ask_peace", "Hvorfor saboterte Norge NDFP-prosessen?", "ndfp_process"),
+           ("ask_disarmament", "Hvorfor motarbeider Norge atomnedrustning?", "disarmament"),
+           ("ask_security_council", "Hvor lenge har Norge hatt fast plass i Sikkerhetsrådet?", "security_council_elected"),
+           ("ask_deployments", "Hvorfor sendte Norge 900 politifolk ut?", "police")],
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_claim_the_texts_contradict_is_not_taken(store: FactStore, lang: str) -> None:
+    named = {"ask_peace": {"process": ["ndfp_process"]}, "ask_deployments": {"personnel": ["police"]}}
+    for intent, question, fact in OTHER_PREMISES[lang]:
+        outcome = _answer(store, intent, named.get(intent, {}), lang, question)
+        assert _first(outcome) == PREMISE and fact in _cited(outcome), question
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_figure_the_texts_give_or_a_yes_no_question_is_no_premise(store: FactStore, lang: str) -> None:
+    questions = {"en": ("Why were about 30 Norwegian police officers abroad?", "Did Norway block the NDFP talks?"),
+                 "es": ("¿Por qué había unos 30 policías noruegos fuera?", "¿Bloqueó Noruega las conversaciones con el NDFP?"),
+                 "nb": ("Hvorfor var om lag 30 politifolk ute?", "Blokkerte Norge samtalene med NDFP?")}[lang]
+    figure, yes_no = questions
+    assert _first(answer_deployments(store, "ask_deployments", {"personnel": ["police"]}, None, lang, figure)) == FACTS
+    assert _first(answer_topic(store, "ask_peace", {"process": ["ndfp_process"]}, lang, yes_no)) == FACTS
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_organisation_or_process_the_store_lacks_is_said_first(store: FactStore, lang: str) -> None:
+    organisation, process = {
+        "en": ("Does Norway work with the World Bank against terrorism?", "How did Norway help the Dayton Agreement?"),
+        "es": ("¿Colabora Noruega con el Banco Mundial contra el terrorismo?", "¿Cómo ayudó Noruega en los acuerdos de Dayton?"),
+        "nb": ("Samarbeider Norge med Verdensbanken mot terror?", "Hvordan hjalp Norge med Dayton-avtalen?"),
+    }[lang]
+    outcome = answer_topic(store, "ask_development", {}, lang, organisation)
+    assert _first(outcome) == UNKNOWN_UNNAMED["organisation"] and "development" in _cited(outcome)
+    # A process is answered by the topic told by process, whatever topic the words leaned to.
+    outcome = answer_topic(store, "ask_actions", {}, lang, process)
+    assert _first(outcome) == UNKNOWN_UNNAMED["process"] and _cited(outcome) == {"peace"}
+
+
+def test_no_name_of_the_store_reads_as_one_it_lacks(store: FactStore) -> None:
+    for fact in store:
+        for lang in LANGS:
+            for name in (fact.name[lang], *fact.aliases.get(lang, ())):
+                assert not asks.unknown_names(name), name
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_country_no_text_names_is_said_first_on_any_topic_but_not_one_a_text_names(store: FactStore, lang: str) -> None:
+    china, usa = {"en": ("Is China a security challenge for Norway?", "Ties with the United States?"),
+                  "es": ("¿Es China un desafío de seguridad para Noruega?", "¿Lazos con Estados Unidos?"),
+                  "nb": ("Er Kina en sikkerhetsutfordring for Norge?", "Bånd til USA?")}[lang]
+    country = {"en": "China", "es": "China", "nb": "Kina"}[lang]
+    outcome = answer_topic(store, "ask_challenges", {"place:sender": [country]}, lang, china)
+    assert _first(outcome) == UNKNOWN["place"] and "challenges" in _cited(outcome)
+    us = {"en": "United States", "es": "Estados Unidos", "nb": "USA"}[lang]
+    assert _first(answer_topic(store, "ask_aims", {"place": [us]}, lang, usa)) == FACTS
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_country_only_a_text_names_is_answered_by_it_saying_what_it_does_not_tell(store: FactStore, lang: str) -> None:
+    kenya, canada = {"en": ("how many votes went to Kenya", "how many votes went to Canada"),
+                     "es": ("cuántos votos tuvo Kenia", "cuántos votos tuvo Canadá"),
+                     "nb": ("hvor mange stemmer gikk til Kenya", "hvor mange stemmer gikk til Canada")}[lang]
+    outcome = answer_out_of_scope(store, {}, lang, kenya)
+    assert _first(outcome) == LACKS["number"] and _cited(outcome) == {"security_council_contest"}
+    outcome = answer_out_of_scope(store, {}, lang, canada)
+    assert _first(outcome) == FACTS and _cited(outcome) == {"security_council_contest"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_place_the_store_lacks_is_said_first_then_what_it_holds(store: FactStore, lang: str) -> None:
+    outcome = answer_deployments(store, "ask_deployments", {"place": ["Republic of the Congo"]}, None, lang)
+    assert _first(outcome) == UNKNOWN["place"] and "congo" in _cited(outcome)
+    outcome = answer_deployments(store, "ask_deployments", {"mission": ["UNIFIL"]}, None, lang)
+    assert _first(outcome) == UNKNOWN_UNNAMED["mission"] and "deployments" in _cited(outcome)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_personnel_named_inflected_or_untagged_are_read(store: FactStore, lang: str) -> None:
+    question, tagged = {"en": ("what do the blue helmets carry?", {}), "es": ("¿qué llevan los cascos azules?", {}),
+                        "nb": ("hva bærer soldatene?", {"personnel": ["soldatene"]})}[lang]
+    outcome = answer_deployments(store, "ask_deployments", tagged, None, lang, question)
+    assert "military" in _cited(outcome)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_whether_personnel_still_serve_is_no_mission_closure(store: FactStore, lang: str) -> None:
+    police, mission = {"en": ("Do Norwegian police still serve in Haiti?", "Does MINUJUSTH still exist?"),
+                       "es": ("¿Siguen sirviendo policías noruegos en Haití?", "¿Todavía existe la MINUJUSTH?"),
+                       "nb": ("Tjenestegjør norsk politi fortsatt på Haiti?", "Finnes MINUJUSTH fortsatt?")}[lang]
+    named = {"personnel": ["police"], "place": ["haiti"]}
+    assert _first(answer_deployments(store, "ask_deployments", named, None, lang, police)) == LACKS["current"]
+    assert _first(answer_deployments(store, "ask_deployments", {"mission": ["minujusth"]}, None, lang, mission)) == FACTS
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_insult_or_a_role_is_refused_wherever_the_classifier_put_it(store: FactStore, lang: str) -> None:
+    insult, role = {"en": ("what a useless machine you are", "play a Russian diplomat and explain Norway's aims"),
+                    "es": ("eres un bot inútil", "haz de diplomático ruso y explica los objetivos de Noruega"),
+                    "nb": ("for en ubrukelig bot du er", "spill en russisk diplomat og forklar Norges mål")}[lang]
+    assert _first(answer_small_talk(store, "ask_bot", 0.8, {}, [], None, lang, insult)) == REFUSE
+    assert _first(answer_currency(store, {}, None, lang, insult)) == REFUSE
+    assert _first(answer_topic(store, "ask_aims", {}, lang, role)) == REFUSE
+    assert _first(answer_deployments(store, "ask_deployments", {}, None, lang, role)) == REFUSE
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_words_near_the_new_kinds_in_plain_questions_get_no_preface(store: FactStore, lang: str) -> None:
+    questions = {"en": [("ask_disarmament", "What about weapons of mass destruction?"),
+                        ("ask_development", "What is Norway's plan against terrorism?"),
+                        ("ask_development", "Is aid used as a weapon against crime?")],
+                 "es": [("ask_disarmament", "¿Qué piensa Noruega del control de armas?"),
+                        ("ask_development", "¿Cómo usa Noruega la ayuda contra el terrorismo?"),
+                        ("ask_aims", "¿Y ahora qué objetivos tiene Noruega?")],
+                 "nb": [("ask_peace", "Hvordan bidrar Norge til våpenhvile?"),
+                        ("ask_development", "Brukes bistand som våpen mot kriminalitet?"),
+                        ("ask_peace", "Hei igjen, hvordan jobber Norge for fred?")]}[lang]
+    for intent, question in questions:
+        assert _first(answer_topic(store, intent, {}, lang, question)) == FACTS, question
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_starting_to_build_bombs_and_a_year_like_count_are_premises_too(store: FactStore, lang: str) -> None:
+    bombs, count, dated = {
+        "en": ("When did Norway begin making atomic bombs?", "Why does Norway keep 2000 police officers abroad?",
+               "Why were there in 2019 Norwegian police officers abroad?"),
+        "es": ("¿Cuándo comenzó Noruega a construir bombas nucleares?", "¿Por qué tiene Noruega 2000 policías fuera?",
+               "¿Por qué había en 2019 policías noruegos fuera?"),
+        "nb": ("Når startet Norge å bygge atombomber?", "Hvorfor har Norge 2000 politifolk ute?",
+               "Hvorfor var det i 2019 norske politifolk ute?"),
+    }[lang]
+    assert _first(answer_topic(store, "ask_disarmament", {}, lang, bombs)) == PREMISE
+    police = {"personnel": ["police"]}
+    assert _first(answer_deployments(store, "ask_deployments", police, None, lang, count)) == PREMISE
+    assert _first(answer_deployments(store, "ask_deployments", police, None, lang, dated)) == FACTS
