@@ -416,8 +416,9 @@ def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, 
     deployments = _deployments_asked(store, entities)
     if deployments is not None:
         return answer_deployments(store, deployments, entities, None, lang, question)
-    # A country has no role in a topic: "Rusia" read as a sender of troops is a country all the same.
-    entities = _with_countries(store, _as_allies(store, _senders_as_places(entities)), question)
+    # A country has no role in a topic: "Rusia" read as a sender of troops is a country all the same; the
+    # countries are read before the allies, so that an untagged "EEUU" is the ally the aims name too.
+    entities = _as_allies(store, _with_countries(store, _senders_as_places(entities), question))
     lacking = asks.unknown_names(question)
     if "process" in lacking:
         intent = next((t.intent for t in store.of_kind("topic") if t.by_place == "process" and t.intent), intent)

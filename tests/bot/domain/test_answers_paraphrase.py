@@ -170,8 +170,9 @@ def test_troops_in_the_united_states_are_a_place_the_store_has_nothing_on(store:
                 "nb": "har norge soldater i USA?"}[lang]
     named = {"place": ["united_states"], "personnel": ["military"]}
     outcome = answer_deployments(store, "ask_deployments", named, None, lang, question)
+    # Said first; Norway's figures follow as what the store does hold, never as the country's.
     assert outcome.replies[0].response == UNKNOWN["place"] and outcome.replies[0].values["name"]
-    assert FACTS not in [r.response for r in outcome.replies]
+    assert set(_ids(outcome)) <= {"military", "minusma_closed"}
 
 
 @pytest.mark.parametrize("lang", LANGS)
