@@ -24,7 +24,7 @@ def figures() -> dict[str, evaluate.Figures]:
 # own words"): Norwegian's question words are a translation of the English and Spanish
 # ones, not tuned to its held-out questions. The test fails if another bar is missed, and
 # also once one of these is met, so that it leaves this list.
-KNOWN_SHORT = {"nb": {"honesty": 0.794, "roles": 0.923}}
+KNOWN_SHORT = {"nb": {"honesty": 0.824, "roles": 0.923}}
 
 
 @pytest.mark.parametrize("lang", LANGS)
