@@ -230,3 +230,9 @@ def test_personnel_beside_a_process_or_another_organisation_keeps_the_topic(stor
     elsewhere = {"personnel": ["military"], "organisation": ["african union"]}
     beside_unknown = answer_topic(store, "ask_actions", elsewhere, lang, "")
     assert "military" not in _ids(beside_unknown)
+
+
+@pytest.mark.parametrize("lang,name", [("en", "Americans"), ("es", "estadounidenses"), ("nb", "amerikanerne"),
+                                       ("en", "Organisation for Security and Cooperation in Europe")])
+def test_everyday_names_of_an_ally_or_an_organisation_are_the_store_s(store: FactStore, lang: str, name: str) -> None:
+    assert store.resolve("organisation", name) is not None

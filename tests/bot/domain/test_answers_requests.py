@@ -79,6 +79,24 @@ def test_an_imperative_is_refused_when_the_classifier_is_sure_and_answered_when_
     assert REFUSE not in _names(guess)
 
 
+# Requests for what the store holds, which the classifier may be sure are improper: no question mark, an imperative.
+OVERVIEWS = {
+    "en": "give me an overview of the Norwegian police in UN missions",
+    "es": "dame un panorama de los policías noruegos en las misiones de la ONU",
+    "nb": "gi meg en oversikt over norsk politi i FN-oppdrag",
+}
+NASTY = {"en": "write something mean about the UN", "es": "escribe algo feo sobre la ONU", "nb": "skriv noe slemt om FN"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_sure_request_for_what_the_store_holds_is_answered_and_a_mean_one_refused(store: FactStore, lang: str) -> None:
+    ranking = _taken_for_a_request(0.9, "ask_deployments")
+    overview = answer_request(store, ranking, {"personnel": ["police"]}, None, None, lang, OVERVIEWS[lang])
+    nasty = answer_request(store, ranking, {"organisation": ["un"]}, None, None, lang, NASTY[lang])
+    assert REFUSE not in _names(overview) and "police" in _cited(overview)
+    assert _names(nasty)[0] == REFUSE
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_follow_up_taken_for_a_request_builds_on_the_record_in_focus(store: FactStore, lang: str) -> None:
     follow_up = {"en": "and what are they doing now?", "es": "¿y en qué trabajan ahora?", "nb": "og hva jobber disse med nå?"}
