@@ -44,15 +44,15 @@ MARKER = {"en": "Source:", "es": "Fuente:", "nb": "Kilde:"}
 TURNS = {
     "en": [
         ("how many norwegian police officers are in UN missions?", ["30", "UNFICYP"]),
-        ("what about Haiti?", ["MINUJUSTH"]),
         ("and how many soldiers?", ["45"]),
         ("which missions are those?", ["MINUSMA", "UNTSO"]),
+        ("what about Haiti?", ["MINUJUSTH"]),
     ],
     "es": [
         ("cuantos policias noruegos hay en misiones de la onu", ["30", "UNFICYP"]),
-        ("¿y en Chipre?", ["UNFICYP", "Chipre"]),
         ("¿y cuántos militares?", ["45"]),
         ("¿cuáles son esas misiones?", ["MINUSMA", "UNTSO"]),
+        ("¿y en Chipre?", ["UNFICYP", "Chipre"]),
     ],
     "nb": [
         ("hvor mange norske politifolk er i FN-operasjoner?", ["om lag 30", "UNFICYP"]),
