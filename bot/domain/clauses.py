@@ -159,10 +159,11 @@ def names_in(text: str, store: FactStore, kinds: Sequence[str] = ENTITY_KINDS) -
             if span & taken:
                 continue
             for kind in kinds:
-                # "Did the talks end in a peace agreement?" names no agreement in particular, not the FARC one.
-                if kind == "process" and asks.indefinite(" ".join(words[:start])):
-                    continue
                 fact = store.resolve(kind, " ".join(words[start:start + size]))
+                # "Did the talks end in a peace agreement?" names no agreement in particular, not the FARC one.
+                # Read only for a name found: the words before every span of a long message cost seconds.
+                if fact is not None and kind == "process" and asks.indefinite(" ".join(words[:start])):
+                    continue
                 if fact is not None and fact.id not in found.get(kind, []):
                     found.setdefault(kind, []).append(fact.id)
                     taken |= span
