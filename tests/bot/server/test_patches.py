@@ -256,3 +256,30 @@ def test_a_new_conversation_is_held_in_the_stores_own_tracker(monkeypatch: pytes
     assert store.cache.get("visitor") is tracker and tracker.is_saved()
     with store.session_scope() as session:
         assert session.query(store.SQLEvent).filter(store.SQLEvent.sender_id == "visitor").count() == 3
+
+
+def test_the_server_loads_its_agent_through_the_trimming_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa.core.agent
+    import rasa.core.run
+
+    monkeypatch.setattr(rasa.core.agent, "load_agent", rasa.core.agent.load_agent)
+    patches.install()
+    # rasa.core.run looks the loader up on the module at start-up: the patched one is what it calls.
+    assert "agent.load_agent(" in inspect.getsource(rasa.core.run.load_agent_on_start)
+    assert getattr(rasa.core.agent.load_agent, "trims", False)
+    # Installing twice wraps once.
+    once = rasa.core.agent.load_agent
+    patches.install()
+    assert rasa.core.agent.load_agent is once
+
+
+def test_the_agent_is_returned_and_the_freed_memory_released(monkeypatch: pytest.MonkeyPatch) -> None:
+    released: list[bool] = []
+    monkeypatch.setattr(patches, "release_freed_memory", lambda: released.append(True) or True)
+
+    async def load(model_path: str) -> str:
+        return f"agent of {model_path}"
+
+    assert asyncio.run(patches.trimmed_after(load)(model_path="m.tar.gz")) == "agent of m.tar.gz"
+    assert released == [True]
+
