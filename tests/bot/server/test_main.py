@@ -31,3 +31,16 @@ def test_the_command_stops_before_serving_on_an_untested_version() -> None:
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "Rasa 3.7.0 is installed" in done.stderr and "tested on Rasa 3.6.21" in done.stderr
+
+
+def test_the_server_loads_rasa_and_tensorflow_without_jax() -> None:
+    # What the command imports before serving: Rasa's actions and policies pull in TensorFlow, which must
+    # still import, and without JAX (docs/performance.md: about 65 MB of the server's memory).
+    script = (
+        "import bot.server.main, sys; from bot.server import patches; patches.install(); "
+        "import rasa.core.agent, tensorflow; "
+        "print(sys.modules.get('jax') is None, 'jaxlib' in sys.modules, tensorflow.__version__)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[:2] == ["True", "False"], done.stdout
