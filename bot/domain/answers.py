@@ -579,9 +579,18 @@ def _unsure(
             return _suggesting(_told_of(store, told, question, lang), "topics")
         return _elsewhere(store, {**entities, "place": list(elsewhere)}, focus, lang, question)
     # "Is the Haiti one still going?" names its record; "what year was that?" builds on the focus.
-    if (named or focus) and asks.follow_up(question, strict=confident):
+    if (named or focus) and asks.follow_up(question, strict=confident, echoes=_echoes(store, focus, named)):
         return answer_follow_up(store, entities, focus, lang, question)
     return None
+
+
+def _echoes(store: FactStore, focus: Optional[str], named: Sequence[Fact]) -> set[str]:
+    """The folded words of the names and texts of the record in focus and of those named, that name a subject:
+    "nordic network" after the women mediators, "mali" of the mission there."""
+    current = store.find(focus) if focus else None
+    facts = [*named, *([current] if current else [])]
+    held = _words_of(_facts_about(store, tuple(f.id for f in facts)) + facts)
+    return {w for w in held if not asks.says_no_subject(w)}
 
 
 # How many words of its sentence before and after a name tell of it: "and Canada, with 108, was not elected";
@@ -636,6 +645,10 @@ def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], 
     # "What garbage answers you give": the classifier hears the answers spoken of; it is an insult all the same.
     if asks.improper(question):
         return answer_improper(store, entities, lang)
+    # "¿Desde cuándo existe la red esa?", "pågår de samtalene fortsatt?": a question on time that speaks of no
+    # information nor of the assistant asks it of the record in focus (the classifier hears only the time).
+    if focus and store.find(focus) and asks.of_a_record(question):
+        return answer_follow_up(store, entities, focus, lang, question)
     page = _page(store)
     latest = max(store.of_kind("update"), key=lambda u: u.source.as_of if u.source else "")
     assert latest.source is not None, "the store guarantees every update a source"
