@@ -905,6 +905,11 @@ def answer_request(
     follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question)
     if follow_up is not None:
         return follow_up
+    # "Hola, ... ¿me contestas en noruego? ¿Qué hacía Noruega en el Congo?": the reading of the whole message is a
+    # guess between its clauses; those that ask the store are answered each on its own.
+    answers = answer_questions(store, question, found, focus, lang, asking=True) if len(clauses.split(question)) > 1 else []
+    if answers:
+        return together(answers)
     topic = store.topic_for_intent(intent)
     if topic is None:
         first = answer_out_of_scope(store, entities, lang, question, focus)

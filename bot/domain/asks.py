@@ -236,7 +236,12 @@ _REASONS = re.compile(rf"^\W*(?:{either('reasons')})\b")
 _REASON_WORDS = 2
 
 
+# Words a message opens with that ask nothing: "ok, og hva var neste steg?" carries on from its "og".
+_FILLERS = re.compile(rf"^\W*(?:(?:{either('fillers')})\b\W*)+")
+
+
 def _follows_up(text: str, strict: bool, echoes: Collection[str] = frozenset()) -> bool:
+    text = _FILLERS.sub("", text)
     words = re.findall(r"\w+", text)
     pointers = len(_BACK.findall(text))
     opened = _opened(text)
