@@ -303,10 +303,13 @@ def answer_deployments(
 
 def _with_personnel_read(store: FactStore, entities: Entities, question: str) -> Entities:
     """The entities, with the kinds of personnel the store's names in ``question`` stand for when the NLU tagged
-    none of the deployments' kinds ("what rifles do the peacekeepers carry?": the military)."""
+    none of the deployments' kinds ("what rifles do the peacekeepers carry?": the military), inflected or not
+    ("Takk! Hva med politiet, hvor mange var ute?")."""
     if any(entities.get(kind) for kind in _DEPLOYMENT_FOCUS):
         return entities
-    named = clauses.names_in(question, store, ("personnel",)).get("personnel", [])
+    named = clauses.names_in(question, store, ("personnel",)).get("personnel", []) or list(
+        dict.fromkeys(f.id for word in re.findall(r"[\w-]+", question) for f in _personnel_named(store, word))
+    )
     return {**entities, "personnel": named} if named else entities
 
 
@@ -780,7 +783,7 @@ def follow_up_outcome(
     # A topic's question may open with "and" ("and what are the main challenges?"): only a word pointing back,
     # a fragment, or a word the record in focus holds and the topic does not ("when did the network start?"
     # after women mediators) takes it from the topic.
-    if sure or not asks.follow_up(question):
+    if sure or not asks.follow_up(question, echoes=_echoes(store, focus, [])):
         return None
     if not (asks.builds_on(question, leading=topic is None) or _echoes_focus(store, focus, topic, question)):
         return None
