@@ -303,10 +303,13 @@ def answer_deployments(
 
 def _with_personnel_read(store: FactStore, entities: Entities, question: str) -> Entities:
     """The entities, with the kinds of personnel the store's names in ``question`` stand for when the NLU tagged
-    none of the deployments' kinds ("what rifles do the peacekeepers carry?": the military)."""
+    none of the deployments' kinds ("what rifles do the peacekeepers carry?": the military), inflected or not
+    ("Takk! Hva med politiet, hvor mange var ute?")."""
     if any(entities.get(kind) for kind in _DEPLOYMENT_FOCUS):
         return entities
-    named = clauses.names_in(question, store, ("personnel",)).get("personnel", [])
+    named = clauses.names_in(question, store, ("personnel",)).get("personnel", []) or list(
+        dict.fromkeys(f.id for word in re.findall(r"[\w-]+", question) for f in _personnel_named(store, word))
+    )
     return {**entities, "personnel": named} if named else entities
 
 
@@ -579,9 +582,18 @@ def _unsure(
             return _suggesting(_told_of(store, told, question, lang), "topics")
         return _elsewhere(store, {**entities, "place": list(elsewhere)}, focus, lang, question)
     # "Is the Haiti one still going?" names its record; "what year was that?" builds on the focus.
-    if (named or focus) and asks.follow_up(question, strict=confident):
+    if (named or focus) and asks.follow_up(question, strict=confident, echoes=_echoes(store, focus, named)):
         return answer_follow_up(store, entities, focus, lang, question)
     return None
+
+
+def _echoes(store: FactStore, focus: Optional[str], named: Sequence[Fact]) -> set[str]:
+    """The folded words of the names and texts of the record in focus and of those named, that name a subject:
+    "nordic network" after the women mediators, "mali" of the mission there."""
+    current = store.find(focus) if focus else None
+    facts = [*named, *([current] if current else [])]
+    held = _words_of(_facts_about(store, tuple(f.id for f in facts)) + facts)
+    return {w for w in held if not asks.says_no_subject(w)}
 
 
 # How many words of its sentence before and after a name tell of it: "and Canada, with 108, was not elected";
@@ -636,6 +648,10 @@ def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], 
     # "What garbage answers you give": the classifier hears the answers spoken of; it is an insult all the same.
     if asks.improper(question):
         return answer_improper(store, entities, lang)
+    # "¿Desde cuándo existe la red esa?", "pågår de samtalene fortsatt?": a question on time that speaks of no
+    # information nor of the assistant asks it of the record in focus (the classifier hears only the time).
+    if focus and store.find(focus) and asks.of_a_record(question):
+        return answer_follow_up(store, entities, focus, lang, question)
     page = _page(store)
     latest = max(store.of_kind("update"), key=lambda u: u.source.as_of if u.source else "")
     assert latest.source is not None, "the store guarantees every update a source"
@@ -767,7 +783,7 @@ def follow_up_outcome(
     # A topic's question may open with "and" ("and what are the main challenges?"): only a word pointing back,
     # a fragment, or a word the record in focus holds and the topic does not ("when did the network start?"
     # after women mediators) takes it from the topic.
-    if sure or not asks.follow_up(question):
+    if sure or not asks.follow_up(question, echoes=_echoes(store, focus, [])):
         return None
     if not (asks.builds_on(question, leading=topic is None) or _echoes_focus(store, focus, topic, question)):
         return None
@@ -892,6 +908,11 @@ def answer_request(
     follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question)
     if follow_up is not None:
         return follow_up
+    # "Hola, ... ¿me contestas en noruego? ¿Qué hacía Noruega en el Congo?": the reading of the whole message is a
+    # guess between its clauses; those that ask the store are answered each on its own.
+    answers = answer_questions(store, question, found, focus, lang, asking=True) if len(clauses.split(question)) > 1 else []
+    if answers:
+        return together(answers)
     topic = store.topic_for_intent(intent)
     if topic is None:
         first = answer_out_of_scope(store, entities, lang, question, focus)

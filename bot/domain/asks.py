@@ -9,7 +9,7 @@ of the registry (``reading`` in ``bot/languages.yml``).
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from typing import Collection, Iterable, Optional
 
 from bot.domain.languages import either, registry
 from bot.domain.text import fold
@@ -217,15 +217,17 @@ _MORE_POINTERS = 2
 _SENTENCES = re.compile(r"[.!?;:¿¡]+|\s[-\u2013\u2014]+\s")
 
 
-def follow_up(question: str, strict: bool = False) -> bool:
+def follow_up(question: str, strict: bool = False, echoes: Collection[str] = frozenset()) -> bool:
     """Whether ``question`` reads as a follow-up: short, and pointing back or asking for a kind of fact.
 
     ``strict`` wants both ("is it still running?"), as when the classifier is sure
     the message is small talk: "what's the weather today?" asks for a kind of
     fact ("today") but points back at nothing. A sentence of its own after a
     request ("in English please - and what about Canada?") is read alone.
+    ``echoes`` are folded words naming the record discussed or asked of: each lets the question run longer as a
+    word pointing back does ("when was that Nordic network set up?" after the women mediators).
     """
-    return any(_follows_up(sentence, strict) for sentence in _SENTENCES.split(fold(question)))
+    return any(_follows_up(sentence, strict, echoes) for sentence in _SENTENCES.split(fold(question)))
 
 
 # A question word that alone, or with one more word, asks the last answer for its reason or place: "why though?",
@@ -234,12 +236,19 @@ _REASONS = re.compile(rf"^\W*(?:{either('reasons')})\b")
 _REASON_WORDS = 2
 
 
-def _follows_up(text: str, strict: bool) -> bool:
+# Words a message opens with that ask nothing: "ok, og hva var neste steg?" carries on from its "og".
+_FILLERS = re.compile(rf"^\W*(?:(?:{either('fillers')})\b\W*)+")
+
+
+def _follows_up(text: str, strict: bool, echoes: Collection[str] = frozenset()) -> bool:
+    text = _FILLERS.sub("", text)
     words = re.findall(r"\w+", text)
     pointers = len(_BACK.findall(text))
     opened = _opened(text)
     why = len(re.findall(r"\w+", opened)) <= _REASON_WORDS and bool(_REASONS.search(opened))
     points_back, asks_a_kind = pointers > 0 or why, bool(asked(text))
+    # A name of the record discussed only lengthens what points back or asks a kind of fact: alone it is a question.
+    pointers += sum(w in echoes for w in words)
     longest = _FOLLOW_UP_WORDS + _WORDS_PER_POINTER * min(max(pointers - 1, 0), _MORE_POINTERS)
     if not 0 < len(words) <= longest:
         return False
@@ -324,6 +333,18 @@ def about_the_record(question: str) -> bool:
         and any(_BACK.search(s) and (asked(s) or _OTHERS.search(s) or _MEANING.search(s)) for s in _SENTENCES.split(text))
         and not _ADDRESSEE.search(text)
     )
+
+
+# Words by which a question on how current the answers are speaks of them: "is this information current?".
+_INFORMATION = re.compile(rf"\b(?:{either('information')})\b")
+
+
+def of_a_record(question: str) -> bool:
+    """Whether a question on time asks it of a record rather than of the answers: it asks a kind of fact ("since
+    when", "still") and speaks neither of the information nor of the assistant ("¿desde cuándo existe la red
+    esa?", not "¿de cuándo es su información?")."""
+    text = fold(question)
+    return bool(asked(question)) and not _INFORMATION.search(text) and not _ADDRESSEE.search(text)
 
 
 # Asking what a name of the last answer means: "what does the acronym stand for?", "hva står forkortelsen for?"

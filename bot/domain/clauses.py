@@ -39,13 +39,16 @@ LEAD = 2.0
 MAX_CLAUSES = 4
 
 _JOINERS = either("joiners")
-# What may follow a joiner where a new question starts: a question word ("and what ..."), a word
+# What may follow a joiner where a new question starts: a question word ("and what ...", "y con qué ..."), a word
 # naming what is asked about ("and about the talks"), or a verb and its subject ("og bruker Norge ...").
-_STARTS = rf"(?:{either('question_words')}|{either('topic_words')})\b|\w+\s+(?:{either('subjects')})\b"
+_STARTS = (
+    rf"(?:(?:{either('prepositions')})\s+)?(?:{either('question_words')})\b|(?:{either('topic_words')})\b"
+    rf"|\w+\s+(?:{either('subjects')})\b"
+)
 # A sentence's end or a colon, an opening "¿", a dash, "+" or "&" between questions, or a joiner ("and",
-# "also"; "y", "además"; "og") before a start.
+# "also"; "y", "además"; "og"), or two set off by commas ("y, asimismo,"), before a start.
 _CUT = re.compile(
-    rf"[?.!:]\s+(?=\S)|\s+(?=¿)|\s+[-–—+&]\s+|[,;]?\s+(?:{_JOINERS})\s+(?:(?:{_JOINERS})\s+)?(?={_STARTS})"
+    rf"[?.!:]\s+(?=\S)|\s+(?=¿)|\s+[-–—+&]\s+|[,;]?\s+(?:{_JOINERS})(?:[,;]?\s+(?:{_JOINERS}))?[,;]?\s+(?={_STARTS})"
 )
 # A sign that a clause asks something: a question mark or a question word.
 _ASKS = re.compile(rf"[?¿]|\b(?:{either('question_words')})\b")

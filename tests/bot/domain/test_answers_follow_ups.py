@@ -6,6 +6,7 @@ import pytest
 
 from bot.domain import asks
 from bot.domain.answers import (
+    CURRENCY,
     FACTS,
     FOLLOW_UP_WITHOUT_FOCUS,
     LACKS,
@@ -14,6 +15,7 @@ from bot.domain.answers import (
     SWITCHED,
     Outcome,
     Reply,
+    answer_currency,
     answer_deployments,
     answer_fallback,
     answer_follow_up,
@@ -495,3 +497,57 @@ def test_a_word_of_the_record_in_focus_the_topic_lacks_builds_on_the_focus(store
     assert outcome is not None and "women_peace" in _ids(outcome)
     # The same question after an answer whose texts never speak of a network stays with the topic.
     assert follow_up_outcome(store, "ask_actions", 0.6, {}, "military", lang, question) is None
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "since when has that network been around?"), ("es", "¿y cuándo empezó a funcionar la red?"),
+     ("nb", "når startet nettverket egentlig?")],
+)
+def test_a_question_on_time_taken_for_currency_that_speaks_of_no_information_asks_the_focus(
+    store: FactStore, lang: str, question: str
+) -> None:
+    outcome = answer_currency(store, {}, "women_peace", lang, question)
+    assert _ids(outcome) == {"women_peace"} and CURRENCY not in [r.response for r in outcome.replies]
+    # Without a focus there is no record to ask it of.
+    assert CURRENCY in [r.response for r in answer_currency(store, {}, None, lang, question).replies]
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "how old is your information?"), ("es", "¿de cuándo son sus datos?"), ("nb", "hvor gammel er informasjonen din?")],
+)
+def test_a_question_on_how_current_the_information_is_stays_one_after_an_answer(store: FactStore, lang: str, question: str) -> None:
+    assert not asks.of_a_record(question)
+    assert [r.response for r in answer_currency(store, {}, "women_peace", lang, question).replies][0] == CURRENCY
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "in what year did that nordic network of mediators begin?"), ("es", "¿y en qué año arrancó esa red nórdica de mediadoras?"),
+     ("nb", "hvilket år startet det nordiske nettverket av meklere?")],
+)
+def test_words_naming_the_record_in_focus_lengthen_a_follow_up(store: FactStore, lang: str, question: str) -> None:
+    assert asks.follow_up(question, echoes={"nordic", "nordica", "nordiske", "network", "nettverket", "mediators", "mediadoras", "meklere"})
+    outcome = answer_fallback(store, {}, lang, question, focus="women_peace")
+    assert _ids(outcome) == {"women_peace"}
+    assert [r.response for r in answer_fallback(store, {}, lang, question).replies] == [FOLLOW_UP_WITHOUT_FOCUS]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["okay, and what did Norway do after that?", "vale, y qué hizo Noruega en ese caso?", "greit, og hva gjorde Norge etter det da?"],
+)
+def test_opening_words_that_ask_nothing_are_set_aside(question: str) -> None:
+    assert asks.follow_up(question)
+    # Alone they ask nothing.
+    assert not asks.follow_up(question.split(",")[0])
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "Thanks! And the cops, how many of them were serving abroad?"), ("es", "¡Gracias! ¿Y la policía, cuántos servían fuera?"),
+     ("nb", "Takk! Og politiet, hvor mange tjenestegjorde ute?")],
+)
+def test_a_kind_of_personnel_the_nlu_missed_in_a_longer_question_is_read_inflected(store: FactStore, lang: str, question: str) -> None:
+    assert "police" in _ids(answer_deployments(store, "ask_deployments", {}, "military", lang, question))

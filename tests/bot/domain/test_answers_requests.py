@@ -196,3 +196,14 @@ OUT_OF_SCOPE_REQUESTS = {
 def test_a_request_the_classifier_finds_out_of_scope_is_refused(store: FactStore, lang: str) -> None:
     for request in OUT_OF_SCOPE_REQUESTS[lang]:
         assert _names(answer_out_of_scope(store, {}, lang, request, confident=True)) == [REFUSE], request
+
+
+@pytest.mark.parametrize(
+    "lang,message",
+    [("en", "Hi, my dad reads only Spanish, can you write back in Spanish? What did Norway do in Cyprus?"),
+     ("es", "Hola, mi padre solo lee inglés, ¿me escribes en inglés? ¿Qué hacía Noruega en Chipre?"),
+     ("nb", "Hei, faren min leser bare engelsk, kan du skrive på engelsk? Hva gjorde Norge på Kypros?")],
+)
+def test_a_message_of_several_clauses_taken_for_a_request_answers_the_clause_that_asks(store: FactStore, lang: str, message: str) -> None:
+    outcome = answer_request(store, _taken_for_a_request(0.9, "ask_actions"), {}, None, None, lang, message)
+    assert _cited(outcome) == {"unficyp"}

@@ -81,6 +81,14 @@ def test_a_preface_cut_off_adds_no_second_answer(store: FactStore, lang: str, qu
         ("Fortell om Mali og om nedrustning", ["Fortell om Mali", "om nedrustning"]),
         # A verb and its subject after a joiner: a yes/no question in Norwegian word order.
         ("Hva er målene, og støtter Norge nedrustning?", ["Hva er målene", "støtter Norge nedrustning?"]),
+        # A preposition before the question word, or a joiner set off by commas, starts the next question.
+        ("What are Norway's goals and with which countries does it cooperate?",
+         ["What are Norway's goals", "with which countries does it cooperate?"]),
+        ("¿Qué metas tiene Noruega y con qué países coopera?", ["¿Qué metas tiene Noruega", "con qué países coopera?"]),
+        ("Hva er målene til Norge og med hvilke land samarbeider de?", ["Hva er målene til Norge", "med hvilke land samarbeider de?"]),
+        ("Tell me about NATO and, by the way, what is UNTSO?", ["Tell me about NATO", "what is UNTSO?"]),
+        ("Háblame de la OTAN y, de paso, qué es la UNTSO", ["Háblame de la OTAN", "qué es la UNTSO"]),
+        ("Fortell om NATO og, forresten, hva er UNTSO?", ["Fortell om NATO", "hva er UNTSO?"]),
         # Two names under one question stay one question.
         ("Tell me about MINUSMA and UNMISS", ["Tell me about MINUSMA and UNMISS"]),
         ("Norge og Irland vant plassene", ["Norge og Irland vant plassene"]),
