@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Optional
 
+from bot.domain.language import requested_in
 from bot.domain.languages import either, registry
 from bot.domain.text import fold
 
@@ -356,6 +357,8 @@ def asks_others(question: str) -> bool:
 # What only a request to insult, to reveal the assistant's instructions or to play a role says.
 IMPROPER_KINDS = ("insult", "instructions", "role")
 _IMPROPER_WORDS = {kind: re.compile(rf"(?:^|\b)(?:{either('improper', kind)})\b") for kind in IMPROPER_KINDS}
+# How long a request holds ("from now on"): a role's ("from now on you are Olaf"), unless it asks for a language.
+_ONWARDS = re.compile(rf"\b(?:{either('onwards')})\b")
 # A sentence that asks: it starts with a question word or a verb, after "and" or a subject.
 _ASKING = re.compile(
     rf"^\W*(?:(?:{either('starts')})\s+)?(?:(?:{either('subjects')})\s+)?(?:{either('question_words')}|{either('yes_no')})\b"
@@ -365,7 +368,14 @@ _ASKING = re.compile(
 def improper(message: str, kinds: Iterable[str] = IMPROPER_KINDS) -> bool:
     """Whether ``message`` says what only a request of ``kinds`` says: to insult, to reveal instructions, to play a role."""
     sentences = [sentence.strip() for sentence in _SENTENCES.split(fold(message))]
-    return any(_IMPROPER_WORDS[kind].search(sentence) for kind in kinds for sentence in sentences)
+    return any(_says(kind, sentence) for kind in kinds for sentence in sentences)
+
+
+def _says(kind: str, sentence: str) -> bool:
+    """Whether a folded sentence says what only a request of ``kind`` says; "could you answer in English from
+    now on?" asks for a language, for as long as the visitor likes, and plays no role."""
+    onwards = kind == "role" and _ONWARDS.search(sentence) and not requested_in(sentence)
+    return bool(_IMPROPER_WORDS[kind].search(sentence) or onwards)
 
 
 def is_question(message: str) -> bool:
