@@ -13,7 +13,7 @@ from typing import Mapping, Optional, Sequence
 
 from bot.domain import asks, clauses
 from bot.domain.countries import named_in, proper_name
-from bot.domain.language import DEFAULT_LANGUAGE, LANGUAGES, Lang
+from bot.domain.language import DEFAULT_LANGUAGE, LANGUAGES, Lang, requested_in
 from bot.domain.store import Fact, FactStore, Source, match_key
 from bot.domain.text import fold
 
@@ -287,7 +287,7 @@ def answer_deployments(
     With nothing named nor in focus, the topic ``intent`` asks for gives the overview.
     """
     # "Play a soldier and tell me ...": a role asked for is refused, whatever topic its words lean to.
-    if asks.improper(question, ROLE):
+    if refused(question):
         return answer_improper(store, entities, lang)
     entities = _with_senders(store, _with_countries(store, _with_personnel_read(store, entities, question), question))
     overview = store.topic_for_intent(intent)
@@ -404,6 +404,13 @@ def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lan
     return _citing(store, [current], lang)
 
 
+def refused(question: str) -> bool:
+    """Whether a message some topic took is refused all the same: it asks for a role, or it reads as no question
+    and says what only an insult or a request for the instructions says ("useless bot, you can't even count
+    soldiers"); a question is not refused for an insult's or the instructions' words ("was it a secret?")."""
+    return asks.improper(question, ROLE) or (asks.improper(question) and not asks.is_question(question))
+
+
 def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, question: str = "") -> Outcome:
     """A policy topic, narrowed to an organisation or place when one is named, then more topics.
 
@@ -414,7 +421,7 @@ def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, 
     Russia as a threat?"), an organisation ("the African Union") or a peace process ("the Oslo Accords"), which
     the topic told by process (peace) answers, whichever topic its words lean to.
     """
-    if asks.improper(question, ROLE):
+    if refused(question):
         return answer_improper(store, entities, lang)
     deployments = _deployments_asked(store, entities)
     if deployments is not None:
@@ -555,8 +562,11 @@ def answer_fallback(
     "What year was that?" right after an answer may score too low on every
     intent; it is read as the out-of-scope action reads what it is unsure of.
     Two questions in one message split the classifier's confidence between
-    their topics; read one by one, each may be clear.
+    their topics; read one by one, each may be clear. A request to insult or for a role is refused, as a topic
+    refuses it ("shut up, stupid machine", "lat som du er ...").
     """
+    if refused(question):
+        return answer_improper(store, entities, lang)
     follow_up = _unsure(store, entities, lang, question, focus, confident=False)
     if follow_up is not None:
         return follow_up
@@ -881,6 +891,9 @@ SURE_IMPROPER = 0.5
 # The in-domain model's share that confirms a request naming the store's records: the requests of the development
 # conversations that name a record get 0.5-1.0 from it, "give me the full picture of Norwegians in UN operations" 0.2.
 SURE_IMPROPER_BESIDE = 0.3
+# The in-domain model's share of a topic that makes a request naming nothing of the store a question all the same:
+# "I would be most grateful if you could outline the objectives of ..." gets 0.77 of the aims.
+SURE_TOPIC = 0.5
 
 
 def answer_request(
@@ -898,12 +911,16 @@ def answer_request(
     so takes plain questions for requests: "does Norway play that role anywhere else?", "¿cuánta plata gasta
     Noruega en defensa?". A question is refused only when it says what only an insult, a request for the
     assistant's instructions or for a role says (``reading.improper``); a message that is no question, when the
-    classifier is sure of it or it says so. Otherwise the question is read by the classifier's next intents
-    and the in-domain model together, and answered as its best topic or a follow-up would be.
+    classifier is sure of it or it says so. A request for a language ("¿me lo cuentas en inglés a partir de
+    ahora? ...") is answered as the switch is, with the question it carries. Otherwise the question is read by
+    the classifier's next intents and the in-domain model together, and answered as its best topic or a
+    follow-up would be.
     """
     sure = dict(ranking).get(IMPROPER, 0.0) >= SURE_IMPROPER
     if asks.improper(question) or (sure and not asks.is_question(question) and _meant_as_request(store, question)):
         return answer_improper(store, entities, lang)
+    if requested_in(question):
+        return answer_language_switch(store, entities, lang, question, found, focus)
     intent, confidence = _instead(ranking, question)
     follow_up = follow_up_outcome(store, intent, confidence, entities, focus, lang, question)
     if follow_up is not None:
@@ -924,10 +941,15 @@ def answer_request(
 
 
 def _meant_as_request(store: FactStore, message: str) -> bool:
-    """A message that is no question, which the classifier is sure is a request, is one when it names nothing
-    of the store, or when the in-domain model reads it as a request too: "give me the full picture of
-    Norwegians in UN operations" asks for what the store holds."""
-    return not clauses.names_in(message, store) or clauses.intents(message).get(IMPROPER, 0.0) >= SURE_IMPROPER_BESIDE
+    """A message that is no question, which the classifier is sure is a request, is one when the in-domain model
+    reads it as a request too, or when it names nothing of the store and that model is sure of no topic: "give me
+    the full picture of Norwegians in UN operations" and "I would be most grateful if you could outline the
+    objectives of Norway's security policy" ask for what the store holds."""
+    read = clauses.intents(message)
+    if read.get(IMPROPER, 0.0) >= SURE_IMPROPER_BESIDE:
+        return True
+    topics = [p for intent, p in read.items() if store.topic_for_intent(intent) is not None]
+    return not clauses.names_in(message, store) and max(topics, default=0.0) < SURE_TOPIC
 
 
 def _instead(ranking: Sequence[tuple[str, float]], question: str) -> tuple[str, float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Collection, Iterable, Optional
 
+from bot.domain.language import requested_in
 from bot.domain.languages import either, registry
 from bot.domain.text import fold
 
@@ -121,7 +122,7 @@ def lacking(question: str, texts: Iterable[str], exclude: Iterable[str] = ()) ->
 # Claims a question takes as given ("why did Norway leave NATO?"), and the words of a text that contradict each.
 _PREMISES = {
     kind: re.compile(rf"\b(?:{either('premises', kind)})\b")
-    for kind in ("left", "lost", "nuclear", "obstructed", "permanent")
+    for kind in ("left", "lost", "nuclear", "obstructed", "permanent", "party")
 }
 _CONTRADICTS = {kind: re.compile(rf"\b(?:{either('contradicts', kind)})\b") for kind in _PREMISES}
 _NEGATED = re.compile(rf"\b(?:{either('negations')})\b")
@@ -139,14 +140,33 @@ def false_premise(question: str, texts: Iterable[str]) -> Optional[str]:
     Norway have its own nuclear weapons?" asks whether, taking nothing as given.
     """
     text, read = fold(question), [fold(t) for t in texts]
+    # "Har Norge egne atomvåpen?" asks whether it has them: only a sentence that is no yes/no question takes its claim.
+    taking = [s for s, end in _with_ends(text) if _STATED.match(end) or not _YES_NO.search(s)]
+    for kind, claim in _PREMISES.items():
+        if any(_takes(claim, s) for s in taking) and any(_CONTRADICTS[kind].search(t) for t in read):
+            return kind
     if _NEGATED.search(text):
         return None
-    # "Har Norge egne atomvåpen?" asks whether it has them: only a sentence that is no yes/no question takes its claim.
-    taking = [s for s in _SENTENCES.split(text) if not _YES_NO.search(s)]
-    for kind, claim in _PREMISES.items():
-        if any(claim.search(s) for s in taking) and any(_CONTRADICTS[kind].search(t) for t in read):
-            return kind
     return "figure" if _other_figure(taking, texts) else None
+
+
+# A sentence closed by a full stop or "!" states what it says, though it starts as a yes/no question may, with its
+# subject and verb: "Norge tapte jo mot Canada. Hvorfor gikk det så dårlig?"
+_STATED = re.compile(r"[.!]")
+
+
+def _with_ends(text: str) -> list[tuple[str, str]]:
+    """Each sentence of ``text`` with the marks that close it ("" for the last, when none does)."""
+    parts = re.split(f"({_SENTENCES.pattern})", text)
+    return [(parts[i], parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
+
+
+def _takes(claim: re.Pattern[str], sentence: str) -> bool:
+    """Whether a folded sentence states ``claim`` unnegated: a negation before it negates it ("why doesn't Norway
+    have its own nuclear weapons?"); one after it is another clause's ("since Norway has its own nuclear
+    arsenal, isn't it hypocritical ...?")."""
+    found = claim.search(sentence)
+    return found is not None and not _NEGATED.search(sentence[: found.start()])
 
 
 # A figure of people or votes a question takes as given: "5000 soldiers", "5.000 soldados", "150 stemmer"; with the
@@ -377,6 +397,8 @@ def asks_others(question: str) -> bool:
 # What only a request to insult, to reveal the assistant's instructions or to play a role says.
 IMPROPER_KINDS = ("insult", "instructions", "role")
 _IMPROPER_WORDS = {kind: re.compile(rf"(?:^|\b)(?:{either('improper', kind)})\b") for kind in IMPROPER_KINDS}
+# How long a request holds ("from now on"): a role's ("from now on you are Olaf"), unless it asks for a language.
+_ONWARDS = re.compile(rf"\b(?:{either('onwards')})\b")
 # A sentence that asks: it starts with a question word or a verb, after "and" or a subject.
 _ASKING = re.compile(
     rf"^\W*(?:(?:{either('starts')})\s+)?(?:(?:{either('subjects')})\s+)?(?:{either('question_words')}|{either('yes_no')})\b"
@@ -386,7 +408,14 @@ _ASKING = re.compile(
 def improper(message: str, kinds: Iterable[str] = IMPROPER_KINDS) -> bool:
     """Whether ``message`` says what only a request of ``kinds`` says: to insult, to reveal instructions, to play a role."""
     sentences = [sentence.strip() for sentence in _SENTENCES.split(fold(message))]
-    return any(_IMPROPER_WORDS[kind].search(sentence) for kind in kinds for sentence in sentences)
+    return any(_says(kind, sentence) for kind in kinds for sentence in sentences)
+
+
+def _says(kind: str, sentence: str) -> bool:
+    """Whether a folded sentence says what only a request of ``kind`` says; "could you answer in English from
+    now on?" asks for a language, for as long as the visitor likes, and plays no role."""
+    onwards = kind == "role" and _ONWARDS.search(sentence) and not requested_in(sentence)
+    return bool(_IMPROPER_WORDS[kind].search(sentence) or onwards)
 
 
 def is_question(message: str) -> bool:

@@ -374,3 +374,38 @@ def test_starting_to_build_bombs_and_a_year_like_count_are_premises_too(store: F
     police = {"personnel": ["police"]}
     assert _first(answer_deployments(store, "ask_deployments", police, None, lang, count)) == PREMISE
     assert _first(answer_deployments(store, "ask_deployments", police, None, lang, dated)) == FACTS
+
+
+# Norway as a party to a war or to a peace it facilitated; a claim before a negation; a claim stated with a full stop.
+TAKEN_AS_GIVEN = {
+    "en": [("ask_peace", {"place": ["colombia"]}, "Why did Norway's war against Colombia begin?", "farc_agreement"),
+           ("ask_peace", {"organisation": ["eln"]}, "As Norway signed a peace deal with the ELN, was it kept?", "eln_process"),
+           ("ask_disarmament", {}, "Since Norway keeps its own atomic bombs, isn't that risky?", "disarmament"),
+           ("ask_security_council", {}, "Norway clearly lost the Council vote. Why was that?", "security_council_elected")],
+    "es": [("ask_peace", {"place": ["colombia"]}, "¿Por qué empezó la guerra de Noruega contra Colombia?", "farc_agreement"),
+           ("ask_peace", {"organisation": ["eln"]}, "Como Noruega firmó la paz con el ELN, ¿se cumplió?", "eln_process"),
+           ("ask_disarmament", {}, "Como Noruega tiene sus propias bombas atómicas, ¿no es peligroso?", "disarmament"),
+           ("ask_security_council", {}, "Noruega perdió la votación del Consejo. ¿Por qué pasó?", "security_council_elected")],
+    "nb": [("ask_peace", {"place": ["colombia"]}, "Hvorfor startet Norges krig mot Colombia?", "farc_agreement"),
+           ("ask_peace", {"organisation": ["eln"]}, "Siden Norge inngikk fred med ELN, ble avtalen holdt?", "eln_process"),
+           ("ask_disarmament", {}, "Siden Norge har egne atombomber, er ikke det farlig?", "disarmament"),
+           ("ask_security_council", {}, "Norge tapte jo avstemningen i rådet. Hvorfor det?", "security_council_elected")],
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_war_or_peace_norway_was_party_to_and_claims_before_a_negation_or_a_full_stop_are_premises(
+    store: FactStore, lang: str
+) -> None:
+    for intent, named, question, fact in TAKEN_AS_GIVEN[lang]:
+        outcome = answer_topic(store, intent, named, lang, question)
+        assert _first(outcome) == PREMISE and fact in _cited(outcome), question
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_peace_norway_helped_bring_about_is_no_premise(store: FactStore, lang: str) -> None:
+    question = {"en": "How did Norway help bring peace between Colombia and the FARC?",
+                "es": "¿Cómo ayudó Noruega a la paz entre Colombia y las FARC?",
+                "nb": "Hvordan hjalp Norge fram freden mellom Colombia og FARC?"}[lang]
+    outcome = answer_topic(store, "ask_peace", {"organisation": ["farc_ep"]}, lang, question)
+    assert _first(outcome) == FACTS and "farc_agreement" in _cited(outcome)

@@ -21,6 +21,8 @@ from bot.domain.asks import asked, follow_up, gives, lacking
         ("What is Norway's defence budget?", "budget"),
         ("What did Norway achieve on the Security Council?", "achievement"),
         ("¿Qué logros tuvo Noruega durante su mandato?", "achievement"),
+        ("What did Norway get done over those two years?", "achievement"),
+        ("¿Qué ha conseguido Noruega durante estos dos años?", "achievement"),
         ("Does Norway still facilitate the ELN talks?", "current"),
         ("¿Noruega sigue siendo facilitador?", "current"),
         ("¿Cuánto gasta Noruega en defensa?", "budget"),

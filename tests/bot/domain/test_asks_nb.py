@@ -40,6 +40,7 @@ from bot.domain.text import fold
         ("Er operasjonen ikke lenger aktiv?", "current"),
         ("Hva oppnådde Norge i Sikkerhetsrådet?", "achievement"),
         ("Hva gjorde Norge i FNs sikkerhetsråd?", "achievement"),
+        ("Hva drev Norge med i løpet av de to årene?", "achievement"),
         ("Hva fikk Norge til i løpet av perioden?", "achievement"),
         ("Kva gjorde Noreg i Tryggingsrådet?", "achievement"),
     ],
