@@ -418,6 +418,8 @@ def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, 
         return answer_deployments(store, deployments, entities, None, lang, question)
     # A country has no role in a topic: "Rusia" read as a sender of troops is a country all the same.
     entities = _with_countries(store, _as_allies(store, _senders_as_places(entities)), question)
+    if store.topic_for_intent(intent) is not None:
+        entities = _without_set_apart(store, entities, question)
     lacking = asks.unknown_names(question)
     if "process" in lacking:
         intent = next((t.intent for t in store.of_kind("topic") if t.by_place == "process" and t.intent), intent)
@@ -426,6 +428,19 @@ def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, 
     # As for a place a topic told by place lacks: what the question asks that no text gives, if anything, first.
     outcome = replace(outcome, replies=tuple(untold) + outcome.replies)
     return _suggesting(_honest(store, outcome, question, lang), "topics")
+
+
+def _without_set_apart(store: FactStore, entities: Entities, question: str) -> Entities:
+    """The entities without the organisations the question sets apart from what it asks about.
+
+    "Coalition operations, apart from the UN's?" asks about the topic, not the UN: the UN is named as a contrast.
+    """
+    apart = {o for words in asks.set_apart(question) for o in clauses.names_in(words, store, ("organisation",)).get(
+        "organisation", [])}
+    if not apart:
+        return entities
+    kept = [v for v in entities.get("organisation", ()) if getattr(store.resolve("organisation", v), "id", v) not in apart]
+    return {**{k: v for k, v in entities.items() if k != "organisation"}, **({"organisation": kept} if kept else {})}
 
 
 def _senders_as_places(entities: Entities) -> Entities:
