@@ -560,19 +560,30 @@ def answer_fallback(
     question: str = "",
     focus: Optional[str] = None,
     found: Optional[Sequence[Mapping[str, object]]] = None,
+    leading: Optional[str] = None,
 ) -> Outcome:
     """What the classifier could not place: a follow-up on the record in focus or on one named, or several
-    questions each clear on its own; else a rephrase prompt.
+    questions each clear on its own, or a kind of fact no source gives; else a rephrase prompt.
 
     "What year was that?" right after an answer may score too low on every
     intent; it is read as the out-of-scope action reads what it is unsure of.
     Two questions in one message split the classifier's confidence between
-    their topics; read one by one, each may be clear.
+    their topics; read one by one, each may be clear. "Does Norway sell
+    weapons?" may split it between two topics (``leading`` is the first): no
+    text of the store tells it, so whichever topic answers says so first.
     """
     follow_up = _unsure(store, entities, lang, question, focus, confident=False)
     if follow_up is not None:
         return follow_up
+    if leading and store.topic_for_intent(leading) is not None and _told_nowhere(store, question, lang):
+        return answer_topic(store, leading, entities, lang, question)
     return with_later_questions(store, Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),)), question, focus, lang, found)
+
+
+def _told_nowhere(store: FactStore, question: str, lang: Lang) -> bool:
+    """Whether the first kind of fact ``question`` asks for is one no text of the store gives (arms sales, a budget)."""
+    kind = asks.asked(question)[:1]
+    return bool(kind) and not asks.gives(kind[0], [f.text[lang] for f in store if f.text])
 
 
 def _unsure(
