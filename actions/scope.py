@@ -8,7 +8,8 @@ from rasa_sdk import Tracker
 
 from actions import slots
 from actions.common import (
-    AnswerAction, language_of, latest_confidence, latest_entities, latest_found, latest_intent, latest_text,
+    AnswerAction, language_of, latest_confidence, latest_entities, latest_found, latest_intent, latest_ranking,
+    latest_text,
 )
 from bot.domain.answers import Outcome, answer_fallback, answer_out_of_scope, answer_small_talk, with_later_questions
 from bot.domain.store import default_store
@@ -16,6 +17,8 @@ from bot.domain.store import default_store
 
 # Above this confidence an out-of-scope message is taken as meant ("tell me a joke"), not as a follow-up.
 SURE_OUT_OF_SCOPE = 0.9
+# The intent Rasa's FallbackClassifier puts first when no other is clear.
+FALLBACK_INTENT = "nlu_fallback"
 
 
 class ActionAnswerOutOfScope(AnswerAction):
@@ -38,9 +41,11 @@ class ActionAnswerFallback(AnswerAction):
 
     def outcome(self, tracker: Tracker) -> Outcome:
         """Reads the latest text, its entities, `focus` and `language`; sets `focus` when it answers."""
+        # The classifier's first reading beneath the fallback, which only a question no source answers takes.
+        leading = next((name for name, _ in latest_ranking(tracker) if name != FALLBACK_INTENT), None)
         return answer_fallback(
             default_store(), latest_entities(tracker), language_of(tracker), latest_text(tracker),
-            tracker.get_slot(slots.FOCUS), latest_found(tracker),
+            tracker.get_slot(slots.FOCUS), latest_found(tracker), leading,
         )
 
 

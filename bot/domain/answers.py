@@ -428,6 +428,8 @@ def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, 
         return answer_deployments(store, deployments, entities, None, lang, question)
     # A country has no role in a topic: "Rusia" read as a sender of troops is a country all the same.
     entities = _with_countries(store, _as_allies(store, _senders_as_places(entities)), question)
+    if store.topic_for_intent(intent) is not None:
+        entities = _without_set_apart(store, entities, question)
     lacking = asks.unknown_names(question)
     if "process" in lacking:
         intent = next((t.intent for t in store.of_kind("topic") if t.by_place == "process" and t.intent), intent)
@@ -436,6 +438,19 @@ def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, 
     # As for a place a topic told by place lacks: what the question asks that no text gives, if anything, first.
     outcome = replace(outcome, replies=tuple(untold) + outcome.replies)
     return _suggesting(_honest(store, outcome, question, lang), "topics")
+
+
+def _without_set_apart(store: FactStore, entities: Entities, question: str) -> Entities:
+    """The entities without the organisations the question sets apart from what it asks about.
+
+    "Coalition operations, apart from the UN's?" asks about the topic, not the UN: the UN is named as a contrast.
+    """
+    apart = {o for words in asks.set_apart(question) for o in clauses.names_in(words, store, ("organisation",)).get(
+        "organisation", [])}
+    if not apart:
+        return entities
+    kept = [v for v in entities.get("organisation", ()) if getattr(store.resolve("organisation", v), "id", v) not in apart]
+    return {**{k: v for k, v in entities.items() if k != "organisation"}, **({"organisation": kept} if kept else {})}
 
 
 def _senders_as_places(entities: Entities) -> Entities:
@@ -555,22 +570,33 @@ def answer_fallback(
     question: str = "",
     focus: Optional[str] = None,
     found: Optional[Sequence[Mapping[str, object]]] = None,
+    leading: Optional[str] = None,
 ) -> Outcome:
     """What the classifier could not place: a follow-up on the record in focus or on one named, or several
-    questions each clear on its own; else a rephrase prompt.
+    questions each clear on its own, or a kind of fact no source gives; else a rephrase prompt.
 
     "What year was that?" right after an answer may score too low on every
     intent; it is read as the out-of-scope action reads what it is unsure of.
     Two questions in one message split the classifier's confidence between
     their topics; read one by one, each may be clear. A request to insult or for a role is refused, as a topic
-    refuses it ("shut up, stupid machine", "lat som du er ...").
+    refuses it ("shut up, stupid machine", "lat som du er ..."). "Does Norway sell
+    weapons?" may split it between two topics (``leading`` is the first): no
+    text of the store tells it, so whichever topic answers says so first.
     """
     if refused(question):
         return answer_improper(store, entities, lang)
     follow_up = _unsure(store, entities, lang, question, focus, confident=False)
     if follow_up is not None:
         return follow_up
+    if leading and store.topic_for_intent(leading) is not None and _told_nowhere(store, question, lang):
+        return answer_topic(store, leading, entities, lang, question)
     return with_later_questions(store, Outcome((Reply(FOLLOW_UP_WITHOUT_FOCUS),)), question, focus, lang, found)
+
+
+def _told_nowhere(store: FactStore, question: str, lang: Lang) -> bool:
+    """Whether the first kind of fact ``question`` asks for is one no text of the store gives (arms sales, a budget)."""
+    kind = asks.asked(question)[:1]
+    return bool(kind) and not asks.gives(kind[0], [f.text[lang] for f in store if f.text])
 
 
 def _unsure(

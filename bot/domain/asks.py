@@ -51,9 +51,19 @@ _GIVES = {
 }
 
 
+# What a question tells of someone as not yet so ("sides that haven't negotiated yet"): its "yet" describes them,
+# it does not ask whether a fact still holds. The registry may lack the words (a new language): then nothing is.
+_NOT_YET = re.compile(rf"\b(?:{either('not_yet') or '(?!)'})\b")
+
+
+def _asking(question: str) -> str:
+    """``question`` folded, without what it describes as not yet so."""
+    return _NOT_YET.sub(" ", fold(question))
+
+
 def asked(question: str) -> list[str]:
     """The kinds of fact ``question`` asks for, most specific first."""
-    text = fold(question)
+    text = _asking(question)
     return [kind for kind in KINDS if _ASKS[kind].search(text)]
 
 
@@ -74,7 +84,7 @@ def only_present(question: str, texts: Iterable[str]) -> bool:
     Such texts answer it as of their date and say so; "are they still ...?" asks
     whether a fact has lasted, which only an update can tell.
     """
-    text = fold(question)
+    text = _asking(question)
     dated = any(_SNAPSHOT.search(fold(t)) for t in texts)
     return asked(question)[:1] == ["current"] and not _LASTING.search(text) and dated
 
@@ -211,6 +221,17 @@ def unknown_names(question: str) -> list[str]:
     """The kinds of record ``question`` names one of that the store lacks: "organisation", "process"."""
     text = fold(question)
     return [kind for kind, names in _UNKNOWN_NAMES.items() if names.search(text)]
+
+
+# What a question sets apart from what it asks about ("apart from the UN's", "o solo en las de la ONU"): the few
+# words after such a phrase, up to a comma or a question's end ("besides the UN, does NATO ...?" sets NATO apart
+# from nothing). The registry may lack the words (a new language): then nothing is set apart.
+_CONTRAST = re.compile(rf"\b(?:{either('contrast') or '(?!)'})\b((?:[^\w,;:?!.¿¡]+\w+){{1,5}})")
+
+
+def set_apart(question: str) -> list[str]:
+    """The words ``question`` sets apart from what it asks about, one string for each such phrase."""
+    return [words for words in _CONTRAST.findall(fold(question))]
 
 
 # A question about figures ("are these figures current?", "¿son recientes las cifras?").

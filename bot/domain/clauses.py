@@ -23,7 +23,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from bot.domain import asks, trained
 from bot.domain.langid import sentences
-from bot.domain.languages import LANGUAGES, either
+from bot.domain.languages import LANGUAGES, either, registry
 from bot.domain.store import ENTITY_KINDS, FactStore
 from bot.domain.text import fold
 from bot.paths import NLU_DATA
@@ -171,7 +171,30 @@ def names_in(text: str, store: FactStore, kinds: Sequence[str] = ENTITY_KINDS) -
                     found.setdefault(kind, []).append(fact.id)
                     taken |= span
                     break
+    for kind in kinds:
+        for fact_id in described(text, kind):
+            if store.find(fact_id) is not None and fact_id not in found.get(kind, []):
+                found.setdefault(kind, []).append(fact_id)
     return found
+
+
+def described(text: str, kind: str) -> list[str]:
+    """The ids of the records of ``kind`` that ``text`` describes without naming them, by the registry's words.
+
+    "Talks between sides that were not yet negotiating" are the discreet talks, whatever they are called.
+    """
+    folded = fold(text)
+    return [fact_id for fact_id, pattern in _descriptions(kind).items() if pattern.search(folded)]
+
+
+@lru_cache(maxsize=None)
+def _descriptions(kind: str) -> dict[str, re.Pattern[str]]:
+    """Each described record's words over every language, as one regular expression (``reading.describes.<kind>``)."""
+    words: dict[str, list[str]] = {}
+    for entry in registry():
+        for fact_id, alternatives in ((entry.reading.get("describes") or {}).get(kind) or {}).items():
+            words.setdefault(str(fact_id), []).extend(str(a) for a in alternatives)
+    return {fact_id: re.compile(rf"\b(?:{'|'.join(found)})\b") for fact_id, found in words.items() if found}
 
 
 def preload() -> None:

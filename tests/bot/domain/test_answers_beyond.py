@@ -7,8 +7,8 @@ import pytest
 from bot.domain import asks
 from bot.domain.clauses import entities
 from bot.domain.answers import (
-    FACTS, LACKS, LACKS_YEAR, PREMISE, REFUSE, SENT, UNKNOWN, UNKNOWN_UNNAMED, answer_currency, answer_deployments,
-    answer_out_of_scope, answer_small_talk, answer_topic,
+    FACTS, FOLLOW_UP_WITHOUT_FOCUS, LACKS, LACKS_YEAR, PREMISE, REFUSE, SENT, UNKNOWN, UNKNOWN_UNNAMED, answer_currency,
+    answer_deployments, answer_fallback, answer_out_of_scope, answer_small_talk, answer_topic,
 )
 from bot.domain.store import FactStore
 from tests.conftest import LANGS
@@ -393,6 +393,14 @@ TAKEN_AS_GIVEN = {
 }
 
 
+# Between whom talks were held: no text names the parties of the discreet talks.
+BETWEEN = {
+    "en": "the discreet talks, what countries were they between?",
+    "es": "¿entre qué países fueron las conversaciones discretas?",
+    "nb": "de diskrete samtalene, hvilke land var de mellom?",
+}
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_war_or_peace_norway_was_party_to_and_claims_before_a_negation_or_a_full_stop_are_premises(
     store: FactStore, lang: str
@@ -409,3 +417,35 @@ def test_peace_norway_helped_bring_about_is_no_premise(store: FactStore, lang: s
                 "nb": "Hvordan hjalp Norge fram freden mellom Colombia og FARC?"}[lang]
     outcome = answer_topic(store, "ask_peace", {"organisation": ["farc_ep"]}, lang, question)
     assert _first(outcome) == FACTS and "farc_agreement" in _cited(outcome)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_parties_of_the_discreet_talks_are_said_to_be_untold_first(store: FactStore, lang: str) -> None:
+    question = BETWEEN[lang]
+    outcome = answer_topic(store, "ask_peace", entities(question, store, []), lang, question)
+    assert _first(outcome) == LACKS["parties"] and _cited(outcome) == {"discreet_talks"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_share_of_the_economy_spent_on_defence_is_said_to_be_untold_first(store: FactStore, lang: str) -> None:
+    question = {"en": "what share of GDP does norway put into defence?", "es": "¿qué porcentaje del PIB destina noruega a defensa?",
+                "nb": "hvor stor del av BNP går til forsvaret?"}[lang]
+    outcome = answer_topic(store, "ask_actions", {}, lang, question)
+    assert _first(outcome) == LACKS["budget"] and "actions" in _cited(outcome)
+
+
+UNPLACED = {
+    "en": ("does norway export arms to anyone?", "and the year of it?"),
+    "es": ("¿noruega exporta armas a otros países?", "¿y el año de eso?"),
+    "nb": ("eksporterer Norge våpen til noen?", "og året for det?"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_kind_of_fact_no_text_gives_is_said_first_when_the_classifier_wavers_between_topics(
+    store: FactStore, lang: str
+) -> None:
+    never, unclear = UNPLACED[lang]
+    outcome = answer_fallback(store, {}, lang, never, None, None, "ask_security_council")
+    assert _first(outcome) == LACKS["arms_trade"] and "security_council" in _cited(outcome)
+    assert _first(answer_fallback(store, {}, lang, unclear, None, None, "ask_security_council")) == FOLLOW_UP_WITHOUT_FOCUS

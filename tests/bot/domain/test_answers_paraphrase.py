@@ -236,3 +236,60 @@ def test_personnel_beside_a_process_or_another_organisation_keeps_the_topic(stor
                                        ("en", "Organisation for Security and Cooperation in Europe")])
 def test_everyday_names_of_an_ally_or_an_organisation_are_the_store_s(store: FactStore, lang: str, name: str) -> None:
     assert store.resolve("organisation", name) is not None
+
+
+# Talks described, not named: between sides that were not negotiating yet, as the discreet talks' text tells them.
+UNNAMED_TALKS = {
+    "en": "did norway help parties that weren't yet negotiating?",
+    "es": "¿ayudó noruega a partes que aún no negociaban?",
+    "nb": "hjalp Norge parter som ennå ikke forhandlet?",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_talks_between_sides_not_yet_negotiating_are_the_discreet_talks_with_no_disclaimer(store: FactStore, lang: str) -> None:
+    question = UNNAMED_TALKS[lang]
+    named = entities(question, store, [])
+    assert named == {"process": ["discreet_talks"]}
+    outcome = answer_topic(store, "ask_peace", named, lang, question)
+    assert outcome.replies[0].response == FACTS and _ids(outcome) == ["discreet_talks"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_countries_a_question_negates_are_no_talks(store: FactStore, lang: str) -> None:
+    question = {"en": "which countries does norway work with?", "es": "¿con qué países no coopera noruega?",
+                "nb": "hvilke land samarbeider ikke Norge med?"}[lang]
+    assert "process" not in entities(question, store, [])
+
+
+HAVANA = {
+    "en": "what was norway's role in the havana agreement?",
+    "es": "¿qué papel tuvo noruega en el acuerdo de la habana?",
+    "nb": "hva gjorde Norge for Havanna-avtalen?",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_agreement_named_by_the_city_it_was_negotiated_in_is_the_farc_agreement(store: FactStore, lang: str) -> None:
+    assert entities(HAVANA[lang], store, []) == {"process": ["farc_agreement"]}
+
+
+# An organisation named only to set it apart from what is asked: coalition operations, apart from the UN's.
+SET_APART = {
+    "en": "besides the UN, does norway take part in coalition operations?",
+    "es": "aparte de la ONU, ¿participa noruega en operaciones de coalición?",
+    "nb": "bortsett fra FN, deltar Norge i koalisjonsoperasjoner?",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_organisation_set_apart_leaves_the_question_to_its_topic(store: FactStore, lang: str) -> None:
+    outcome = answer_topic(store, "ask_actions", {"organisation": ["un"]}, lang, SET_APART[lang])
+    assert _ids(outcome)[:1] == ["actions"] and "un_order" not in _ids(outcome)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_organisation_asked_about_is_still_answered(store: FactStore, lang: str) -> None:
+    question = {"en": "does norway take part in UN operations?", "es": "¿participa noruega en operaciones de la ONU?",
+                "nb": "deltar Norge i FN-operasjoner?"}[lang]
+    assert "un_order" in _ids(answer_topic(store, "ask_actions", {"organisation": ["un"]}, lang, question))

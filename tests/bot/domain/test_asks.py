@@ -125,3 +125,36 @@ def test_a_follow_up_is_short_and_points_back(question: str, expected: bool) -> 
 )
 def test_when_the_classifier_is_sure_of_small_talk_a_follow_up_must_point_back_and_ask(question: str, expected: bool) -> None:
     assert follow_up(question, strict=True) is expected
+
+
+# Sides described as not yet negotiating, and the same "yet" asking whether a fact still holds.
+NOT_YET = {
+    "en": ("did norway help parties that weren't yet negotiating?", "has that mission not closed yet?"),
+    "es": ("¿ayudó noruega a partes que aún no negociaban?", "¿todavía no ha cerrado esa misión?"),
+    "nb": ("hjalp Norge parter som ennå ikke forhandlet?", "er ikke den misjonen avsluttet ennå?"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "nb"])
+def test_what_a_question_describes_as_not_yet_so_asks_nothing_current(lang: str) -> None:
+    described, asking = NOT_YET[lang]
+    assert "current" not in asked(described)
+    assert asked(asking)[:1] == ["current"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what share of GDP goes to defence?", "¿qué parte del PIB dedica noruega a defensa?",
+     "hvor stor andel av BNP går til forsvaret?"],
+)
+def test_a_share_of_the_economy_asks_for_a_budget(question: str) -> None:
+    assert asked(question)[0] == "budget"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["the discreet talks, what countries were they between?", "¿entre qué países fueron las conversaciones discretas?",
+     "de diskrete samtalene, hvilke land var de mellom?"],
+)
+def test_between_which_sides_asks_for_the_parties(question: str) -> None:
+    assert asked(question)[0] == "parties"
