@@ -686,7 +686,7 @@ def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], 
         return answer_improper(store, entities, lang)
     # "¿Desde cuándo existe la red esa?", "pågår de samtalene fortsatt?": a question on time that speaks of no
     # information nor of the assistant asks it of the record in focus (the classifier hears only the time).
-    if focus and store.find(focus) and asks.of_a_record(question):
+    if focus and store.find(focus) and asks.of_a_record(question, _echoes(store, focus, ())):
         return answer_follow_up(store, entities, focus, lang, question)
     page = _page(store)
     latest = max(store.of_kind("update"), key=lambda u: u.source.as_of if u.source else "")

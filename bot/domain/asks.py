@@ -380,12 +380,26 @@ def about_the_record(question: str) -> bool:
 _INFORMATION = re.compile(rf"\b(?:{either('information')})\b")
 
 
-def of_a_record(question: str) -> bool:
-    """Whether a question on time asks it of a record rather than of the answers: it asks a kind of fact ("since
-    when", "still") and speaks neither of the information nor of the assistant ("¿desde cuándo existe la red
-    esa?", not "¿de cuándo es su información?")."""
+def of_a_record(question: str, subject: Collection[str] = ()) -> bool:
+    """Whether a question on time asks it of a record rather than of the answers: it speaks neither of the
+    information nor of the assistant ("¿de cuándo es su información?"), and asks for a date ("¿hasta cuándo
+    estuvo dentro?"), or whether something still holds of a subject it names (``subject``: folded words that
+    name the record discussed, compared by their start; "pågår de samtalene fortsatt?", not "is that
+    current?", which asks of the answer).
+    """
     text = fold(question)
-    return bool(asked(question)) and not _INFORMATION.search(text) and not _ADDRESSEE.search(text)
+    kinds = asked(question)
+    if not kinds or _INFORMATION.search(text) or _ADDRESSEE.search(text):
+        return False
+    return any(kind != "current" for kind in kinds) or bool(_stems(re.findall(r"\w+", text)) & _stems(subject))
+
+
+# Enough of a word's start to match its inflections ("samtalene", "samtaler"), and the shortest word that counts.
+_STEM, _SHORTEST_STEMMED = 6, 4
+
+
+def _stems(words: Iterable[str]) -> set[str]:
+    return {word[:_STEM] for word in words if len(word) >= _SHORTEST_STEMMED}
 
 
 # Asking what a name of the last answer means: "what does the acronym stand for?", "hva står forkortelsen for?"

@@ -514,6 +514,22 @@ def test_a_question_on_time_taken_for_currency_that_speaks_of_no_information_ask
 
 
 @pytest.mark.parametrize(
+    "lang,still,of_the_record",
+    [("en", "is this still true today?", "are the mediator networks still active?"),
+     ("es", "¿sigue siendo así hoy?", "¿siguen activas las redes de mediadoras?"),
+     ("nb", "er dette fortsatt sånn i dag?", "er nettverkene av meklere fortsatt aktive?")],
+)
+def test_whether_it_still_holds_is_asked_of_the_answer_unless_the_record_is_named(
+    store: FactStore, lang: str, still: str, of_the_record: str
+) -> None:
+    # "Is this still true?" right after an answer asks how current the answer is: the page's date, the updates.
+    assert [r.response for r in answer_currency(store, {}, "women_peace", lang, still).replies][0] == CURRENCY
+    # Naming the record discussed (by a word of its texts, inflected or not) asks it of the record.
+    outcome = answer_currency(store, {}, "women_peace", lang, of_the_record)
+    assert "women_peace" in _ids(outcome) and CURRENCY not in [r.response for r in outcome.replies]
+
+
+@pytest.mark.parametrize(
     "lang,question",
     [("en", "how old is your information?"), ("es", "¿de cuándo son sus datos?"), ("nb", "hvor gammel er informasjonen din?")],
 )
