@@ -1031,7 +1031,7 @@ def answer_language_switch(
     español" about the record just discussed.
     """
     # Only what reads as a question: the page's switch button sends "/switch_language".
-    answers = answer_questions(store, question, found, None, lang, asking=True)
+    answers = answer_questions(store, question, found, focus, lang, asking=True)
     if answers:
         return together(answers)
     named = [f for kind in ENTITY_KINDS_ASKED for f in _resolve(store, kind, entities, lang)[0]]

@@ -467,6 +467,18 @@ def test_a_switch_carrying_a_question_answers_it(store: FactStore, lang: str) ->
     assert [r.response for r in answer_language_switch(store, {}, lang, "in English please").replies] == ["utter_language_switched"]
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["In Spanish please. And where were they?", "¿Me contestas en inglés? ¿Y dónde estaban?",
+     "Kan du svare på engelsk fra nå av? Og hvor var de?"],
+)
+def test_a_switch_carrying_a_follow_up_answers_it_of_the_last_record(store: FactStore, message: str) -> None:
+    # Right after the police: where *they* were is the police's missions, not every deployment.
+    outcome = answer_language_switch(store, {}, "en", message, None, "police")
+    cited = {i for r in outcome.replies if r.response == FACTS for i in r.values["fact_ids"].split()}
+    assert "police" in cited and "deployments" not in cited
+
+
 # --- greetings, thanks and goodbyes, alone or with a question -----------------------------
 
 from bot.domain.answers import SMALL_TALK, answer_small_talk  # noqa: E402
