@@ -1192,7 +1192,17 @@ def answer_small_talk(
     if follow_up is not None:
         return follow_up
     answers = answer_questions(store, question, found, focus, lang, asking=True)
-    return together(answers) if answers else Outcome((Reply(SMALL_TALK[intent]),))
+    if answers:
+        return together(answers)
+    # "¿sigue en marcha hoy?" taken for a goodbye, "was that much more than they needed?" for thanks: one who
+    # leaves or thanks asks nothing, so a question asking a kind of fact is a follow-up on the record in focus.
+    if intent in _ASKS_NOTHING and focus and store.find(focus) and asks.is_question(question) and asks.asked(question):
+        return answer_follow_up(store, entities, focus, lang, question)
+    return Outcome((Reply(SMALL_TALK[intent]),))
+
+
+# Small talk that never asks anything: a question read as one of these is no farewell nor thanks.
+_ASKS_NOTHING = frozenset({"goodbye", "thank"})
 
 
 def _cited(outcome: Outcome) -> set[str]:

@@ -523,6 +523,20 @@ def test_thanks_that_name_a_record_but_ask_nothing_are_answered_in_kind(store: F
 
 
 @pytest.mark.parametrize("lang", EVERY_LANG)
+def test_a_question_taken_for_a_goodbye_or_thanks_follows_up_on_the_last_record(store: FactStore, lang: str) -> None:
+    question = {"en": "still going on today?", "es": "¿sigue en marcha hoy?", "nb": "pågår det fortsatt i dag?"}[lang]
+    for intent in ("goodbye", "thank"):
+        outcome = answer_small_talk(store, intent, 1.0, {}, None, "unficyp", lang, question)
+        names = [r.response for r in outcome.replies]
+        cited = {i for r in outcome.replies if r.response == FACTS for i in r.values["fact_ids"].split()}
+        assert SMALL_TALK[intent] not in names and "unficyp" in cited, (intent, names)
+    # A farewell that asks nothing stays one, and with no record in focus there is nothing to follow up.
+    farewell = {"en": "bye, see you", "es": "adiós, hasta luego", "nb": "ha det, vi snakkes"}[lang]
+    assert [r.response for r in answer_small_talk(store, "goodbye", 1.0, {}, None, "unficyp", lang, farewell).replies] == [SMALL_TALK["goodbye"]]
+    assert [r.response for r in answer_small_talk(store, "goodbye", 1.0, {}, None, None, lang, question).replies] == [SMALL_TALK["goodbye"]]
+
+
+@pytest.mark.parametrize("lang", EVERY_LANG)
 def test_a_switch_carrying_a_question_on_a_topic_answers_it(store: FactStore, lang: str) -> None:
     # The question names no record of the store: its topic is read from the words.
     text = {"en": "In Norwegian please: what are Norway's five aims?", "es": "En noruego, por favor: ¿cuáles son los objetivos de Noruega?",
