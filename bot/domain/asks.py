@@ -25,7 +25,7 @@ from bot.domain.text import fold
 # person, "has Norway signed it?" whether it did; "will Norway run again?" for what is to come, which no source
 # tells, and "will it still be so?" whether a fact lasts, first.
 KINDS = (
-    "arms_trade", "equipment", "budget", "achievement", "number", "result", "date", "person", "parties", "signed",
+    "arms_trade", "equipment", "bases", "budget", "achievement", "number", "result", "date", "person", "parties", "signed",
     "current", "future", "membership",
 )
 
@@ -44,8 +44,8 @@ _GIVES = {
         # what became of a 2019 fact, told only by an update ("Since then, ...", a term that ended).
         kind: re.compile(rf"\b(?:{either('gives', kind)})\b")
         for kind in (
-            "person", "result", "achievement", "current", "membership", "equipment", "arms_trade", "parties", "signed",
-            "future",
+            "person", "result", "achievement", "current", "membership", "equipment", "bases", "arms_trade", "parties",
+            "signed", "future",
         )
     },
 }

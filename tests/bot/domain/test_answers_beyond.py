@@ -22,14 +22,17 @@ def _cited(outcome) -> set[str]:  # type: ignore[no-untyped-def]
     return {i for r in outcome.replies if r.response == FACTS for i in r.values["fact_ids"].split()}
 
 
-# A kind of thing no source holds, asked in each language: military equipment, arms sent abroad.
+# A kind of thing no source holds, asked in each language: military equipment, arms sent abroad, bases.
 NEVER_HELD = {
     "en": [("How many frigates does the Norwegian navy have?", "equipment"),
-           ("Which countries does Norway export weapons to?", "arms_trade")],
+           ("Which countries does Norway export weapons to?", "arms_trade"),
+           ("Are there foreign military bases in Norway?", "bases")],
     "es": [("¿Cuántos submarinos tiene Noruega?", "equipment"),
-           ("¿A qué países exporta armas Noruega?", "arms_trade")],
+           ("¿A qué países exporta armas Noruega?", "arms_trade"),
+           ("¿Tiene la OTAN bases militares en Noruega?", "bases")],
     "nb": [("Hvor mange stridsvogner har hæren?", "equipment"),
-           ("Hvilke land eksporterer Norge våpen til?", "arms_trade")],
+           ("Hvilke land eksporterer Norge våpen til?", "arms_trade"),
+           ("Finnes det amerikanske baser i Norge?", "bases")],
 }
 
 
