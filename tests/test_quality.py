@@ -54,3 +54,26 @@ def test_rasa_data_validate_passes() -> None:
     rasa = os.path.join(os.path.dirname(sys.executable), "rasa")
     result = subprocess.run([rasa, "data", "validate", "--quiet"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_new_hands_set_is_scored_unseen_as_the_readme_shows(tmp_path: Path) -> None:
+    # `python -m tools.evaluate --dev <folder>`: a set written elsewhere, scored before it joins tests/dev.
+    (tmp_path / "visitors").mkdir()
+    (tmp_path / "visitors" / "en.yml").write_text(
+        "conversations:\n"
+        "  - kind: followup\n"
+        "    turns:\n"
+        "      - text: \"How many Norwegian police officers served in UN missions?\"\n"
+        "        expect: {reply_language: en, facts: [police], says_unknown: false, refuses: false, mentions: [\"30\"]}\n"
+        "      - text: \"and where were they?\"\n"
+        "        expect: {reply_language: en, facts: [police], says_unknown: false, refuses: false, mentions: [\"Cyprus\"]}\n"
+        "      - text: \"what colour are their uniforms?\"\n"
+        "        expect: {reply_language: es, facts: [], says_unknown: false, refuses: false}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run([sys.executable, "-m", "tools.evaluate", "--dev", str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    # The last turn expects the wrong language on purpose: it is shown as missed, and the score counts it.
+    assert "MISS en followup    'what colour are their uniforms?'" in done.stdout, done.stdout[-2000:]
+    assert "visitors/followup" in done.stdout and "0.67  2/3" in done.stdout, done.stdout[-2000:]
