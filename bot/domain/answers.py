@@ -289,7 +289,8 @@ def answer_deployments(
     # "Play a soldier and tell me ...": a role asked for is refused, whatever topic its words lean to.
     if refused(question):
         return answer_improper(store, entities, lang)
-    entities = _with_senders(store, _with_countries(store, _with_personnel_read(store, entities, question), question))
+    entities = _with_personnel_read(store, entities, question)
+    entities = _with_senders(store, _with_countries(store, _without_personnel_set_apart(store, entities, question), question))
     overview = store.topic_for_intent(intent)
     assert overview is not None, f"the store must hold the topic '{intent}' asks for"
     if entities.get(SENDER):
@@ -311,6 +312,18 @@ def _with_personnel_read(store: FactStore, entities: Entities, question: str) ->
         dict.fromkeys(f.id for word in re.findall(r"[\w-]+", question) for f in _personnel_named(store, word))
     )
     return {**entities, "personnel": named} if named else entities
+
+
+def _without_personnel_set_apart(store: FactStore, entities: Entities, question: str) -> Entities:
+    """The entities without the kinds of personnel the question sets apart; when it sets apart every kind it
+    names, it asks for the others ("does Norway have anyone who is not military or police in UN missions?")."""
+    apart = {p for words in asks.set_apart(question) for p in clauses.names_in(words, store, ("personnel",)).get(
+        "personnel", [])}
+    named = [getattr(store.resolve("personnel", v), "id", v) for v in entities.get("personnel", ())]
+    if not apart or not named:
+        return entities
+    kept = [p for p in named if p not in apart] or [f.id for f in store.of_kind("personnel") if f.id not in apart]
+    return {**entities, "personnel": kept}
 
 
 def _with_countries(store: FactStore, entities: Entities, question: str) -> Entities:

@@ -104,6 +104,21 @@ def test_congo_answers_for_the_democratic_republic_and_says_so(store: FactStore,
     assert known.count("Congo") == 1
 
 
+@pytest.mark.parametrize(
+    "lang,question,named",
+    [("en", "Does Norway have people who are not soldiers or police in UN missions?", ["soldiers", "police"]),
+     ("es", "¿Tiene Noruega gente que no sea militar ni policía en misiones de la ONU?", ["militar", "policía"]),
+     ("nb", "Har Norge folk som ikke er soldater eller politi i FN-oppdrag?", ["soldater", "politi"])],
+)
+def test_personnel_set_apart_are_not_asked_and_the_others_are(store: FactStore, lang: str, question: str, named: list) -> None:
+    outcome = answer_deployments(store, "ask_deployments", {"personnel": named}, None, lang, question)
+    cited = {i for r in outcome.replies if r.response == FACTS for i in r.values["fact_ids"].split()}
+    assert "civilian" in cited and not cited & {"military", "police"}, cited
+    # Named without a contrast, they are what is asked.
+    plain = answer_deployments(store, "ask_deployments", {"personnel": named}, None, lang, " ".join(named))
+    assert {"military", "police"} <= {i for r in plain.replies if r.response == FACTS for i in r.values["fact_ids"].split()}
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_how_many_soldiers_gives_45_and_the_three_missions(store: FactStore, lang: str) -> None:
     outcome = answer_deployments(store, "ask_deployments", {"personnel": ["soldiers" if lang == "en" else "soldados"]}, None, lang)
