@@ -701,6 +701,9 @@ def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], 
     # information nor of the assistant asks it of the record in focus (the classifier hears only the time).
     if focus and store.find(focus) and asks.of_a_record(question, _echoes(store, focus, ())):
         return answer_follow_up(store, entities, focus, lang, question)
+    topic = _topic_not_time(store, question)
+    if topic is not None:
+        return _answer_topic_of(store, topic, entities, focus, lang, question)
     page = _page(store)
     latest = max(store.of_kind("update"), key=lambda u: u.source.as_of if u.source else "")
     assert latest.source is not None, "the store guarantees every update a source"
@@ -719,6 +722,35 @@ def answer_currency(store: FactStore, entities: Entities, focus: Optional[str], 
         )
     )
     return _suggesting(Outcome(tuple(replies), focus=focus), "topics")
+
+
+# A message the classifier took for one on time, which the in-domain model hears as a topic's (the topic ranked
+# first, with at least SURE_TOPIC_NOT_TIME and more than time's), asks that topic: "le agradecería ... la contribución
+# de Noruega a la paz en Colombia" gets 0.50 peace. Questions on time get 0.9 of it and more.
+SURE_TOPIC_NOT_TIME = 0.25
+CURRENCY_INTENT = "ask_currency"
+
+
+def _topic_not_time(store: FactStore, question: str) -> Optional[Fact]:
+    """The topic a message taken for one on time asks instead, when the in-domain model hears it and the message
+    asks neither whether a fact still holds nor what is to come."""
+    if {"current", "future"} & set(asks.asked(question)):
+        return None
+    reading = clauses.intents(question)
+    intent = max(reading, key=lambda i: reading[i], default=None)
+    if intent is None or intent == CURRENCY_INTENT or reading[intent] < SURE_TOPIC_NOT_TIME:
+        return None
+    return store.topic_for_intent(intent)
+
+
+def _answer_topic_of(
+    store: FactStore, topic: Fact, entities: Entities, focus: Optional[str], lang: Lang, question: str
+) -> Outcome:
+    """The answer of a topic, told by mission and kind of personnel or as a topic's."""
+    assert topic.intent is not None, "a topic is asked for by its intent"
+    if topic.action == DEPLOYMENTS_ACTION:
+        return answer_deployments(store, topic.intent, entities, focus, lang, question)
+    return answer_topic(store, topic.intent, entities, lang, question)
 
 
 def _page(store: FactStore) -> Source:
@@ -1085,10 +1117,7 @@ def answer_clause(
         topic = next((t for t in store.of_kind("topic") if t.action == DEPLOYMENTS_ACTION), None) if deployed else None
         if topic is None:
             return answer_topic(store, "", clause.entities, lang, clause.text)
-    assert topic.intent is not None, "a topic is asked for by its intent"
-    if topic.action == DEPLOYMENTS_ACTION:
-        return answer_deployments(store, topic.intent, clause.entities, focus, lang, clause.text)
-    return answer_topic(store, topic.intent, clause.entities, lang, clause.text)
+    return _answer_topic_of(store, topic, clause.entities, focus, lang, clause.text)
 
 
 def answer_questions(

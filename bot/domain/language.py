@@ -38,6 +38,12 @@ MIN_CONFIDENCE_ONE_WORD = 0.95
 # The share lingua's first language must have by itself before its group's total counts.
 MIN_LEADING = 0.5
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+# Words a visitor quotes from the page ("what does 'facilitador de paz' mean?") are
+# not the language they write in: an opening quote after a space, a closing one
+# before a space or punctuation, so apostrophes ("Norway's") are no quotes.
+_QUOTED = re.compile(r"(?:(?<=\s)|^)[\"'‘“«]([^\"'’”»\n]{2,120})[\"'’”»](?=[\s.,:;!?)\-–—]|$)")
+# The words left outside quotes must be this many for the quotes to be set aside.
+MIN_UNQUOTED_WORDS = 3
 
 # Greetings and thanks that belong to one language only. lingua is unsure of
 # them alone ("hola" 0.66 Spanish, and "hello" 0.62 Spanish too), yet they are
@@ -75,7 +81,8 @@ def warm_up() -> None:
 @lru_cache(maxsize=4096)
 def detect(text: str) -> Optional[Lang]:
     """The registry language the text clearly is in, else ``None``."""
-    words = _WORD.findall(text or "")
+    text = _unquoted(text or "")
+    words = _WORD.findall(text)
     if not words:
         return None
     values = _detector().compute_language_confidence_values(text)
@@ -87,6 +94,12 @@ def detect(text: str) -> Optional[Lang]:
         if total >= (MIN_CONFIDENCE_ONE_WORD if len(words) == 1 else MIN_CONFIDENCE):
             return best
     return _by_spelling(text) or _by_cues(words) or _by_ngrams(text)
+
+
+def _unquoted(text: str) -> str:
+    """The text with quoted words set aside, when enough of the visitor's own words remain."""
+    rest = _QUOTED.sub(" ", text)
+    return rest if rest != text and len(_WORD.findall(rest)) >= MIN_UNQUOTED_WORDS else text
 
 
 def _by_spelling(text: str) -> Optional[Lang]:

@@ -452,3 +452,34 @@ def test_a_kind_of_fact_no_text_gives_is_said_first_when_the_classifier_wavers_b
     outcome = answer_fallback(store, {}, lang, never, None, None, "ask_security_council")
     assert _first(outcome) == LACKS["arms_trade"] and "security_council" in _cited(outcome)
     assert _first(answer_fallback(store, {}, lang, unclear, None, None, "ask_security_council")) == FOLLOW_UP_WITHOUT_FOCUS
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "is norway going for another security council seat?"), ("es", "¿buscará Noruega otro mandato en el Consejo de Seguridad?"),
+     ("nb", "skal Norge inn i Sikkerhetsrådet igjen snart?")],
+)
+def test_a_second_bid_is_what_is_to_come_which_no_source_tells(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_security_council", {}, lang, question)
+    assert _first(outcome) == LACKS["future"] and "security_council" in _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "is the global alliance of women mediators up and running already?"),
+     ("es", "¿ya está funcionando la alianza mundial de mujeres mediadoras?"),
+     ("nb", "er den globale alliansen av kvinnelige meklere allerede på plass?")],
+)
+def test_whether_a_2019_plan_is_done_by_now_is_what_no_source_tells(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_women_peace", {}, lang, question)
+    assert _first(outcome) == LACKS["current"] and "women_peace" in _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "how are the peace talks with the ELN going now"), ("es", "cómo van las negociaciones con el ELN ahora"),
+     ("nb", "hvordan går fredsforhandlingene med ELN nå")],
+)
+def test_how_a_2019_process_goes_now_is_what_no_source_tells(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_peace", {"organisation": ["ELN"]}, lang, question)
+    assert _first(outcome) == LACKS["current"] and "eln_process" in _cited(outcome)

@@ -567,3 +567,22 @@ def test_opening_words_that_ask_nothing_are_set_aside(question: str) -> None:
 )
 def test_a_kind_of_personnel_the_nlu_missed_in_a_longer_question_is_read_inflected(store: FactStore, lang: str, question: str) -> None:
     assert "police" in _ids(answer_deployments(store, "ask_deployments", {}, "military", lang, question))
+
+
+@pytest.mark.parametrize(
+    "lang,question,record",
+    [("en", "Dear assistant, I would be grateful if you could inform me about the contribution of the Kingdom of Norway to peace in Colombia.", "farc_agreement"),
+     ("es", "Estimado asistente: le agradecería que me informara acerca de la contribución de Noruega a la paz en Colombia.", "farc_agreement"),
+     ("nb", "Kjære assistent, jeg ville satt pris på å høre om Norges bidrag til freden i Colombia.", "farc_agreement")],
+)
+def test_a_question_taken_for_currency_that_the_in_domain_model_hears_as_a_topic_gets_the_topic(
+    store: FactStore, lang: str, question: str, record: str
+) -> None:
+    outcome = answer_currency(store, {"place": ["Colombia"]}, None, lang, question)
+    assert record in _ids(outcome) and CURRENCY not in [r.response for r in outcome.replies]
+
+
+@pytest.mark.parametrize("lang,question", [("en", "how up to date is this information?"),
+                                           ("es", "¿de cuándo son estos datos?"), ("nb", "hvor oppdatert er informasjonen?")])
+def test_a_question_on_time_still_gets_the_dates(store: FactStore, lang: str, question: str) -> None:
+    assert [r.response for r in answer_currency(store, {}, None, lang, question).replies][0] == CURRENCY

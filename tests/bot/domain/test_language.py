@@ -195,3 +195,19 @@ def test_a_request_for_a_language_beside_a_question_is_found_whatever_the_intent
 )
 def test_a_language_named_without_a_request_asks_for_nothing(text: str) -> None:
     assert requested_in(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [("the page has a part called 'Mujeres, paz y seguridad' - what does it say", "en"),
+     ("which missions had 'oficiales de policía noruegos'", "en"),
+     ("¿qué quiere decir «balanced, mutual, irreversible and verifiable»?", "es"),
+     ("på nettsida står det noe om 'Mediadoras de Mujeres Nórdicas' – hva er det for noe", "nb"),
+     ("hva menes med \"conversaciones discretas entre partes\" her", "nb")],
+)
+def test_words_quoted_from_the_page_do_not_decide_the_language(text: str, expected: str) -> None:
+    assert detect(text) == expected
+
+
+def test_a_quote_that_is_the_whole_message_still_decides() -> None:
+    assert detect("'¿Cuántos soldados noruegos hay en misiones de la ONU?'") == "es"
