@@ -76,10 +76,11 @@ def test_every_intent_has_examples_in_each_language(folder: str, lang: str) -> N
     assert not thin, f"{folder}/{lang} has fewer than {minimum} examples for {thin}"
 
 
+@pytest.mark.parametrize("folder", ["tests/nlu", "tests/dev/nlu"])
 @pytest.mark.parametrize("lang", LANGS)
-def test_held_out_examples_are_not_in_the_training_data(lang: str) -> None:
+def test_held_out_and_development_examples_are_not_in_the_training_data(folder: str, lang: str) -> None:
     training = {e.lower() for lines in _examples(ROOT / "data/nlu" / lang).values() for e in lines}
-    held_out = {e.lower() for lines in _examples(ROOT / "tests/nlu" / lang).values() for e in lines}
+    held_out = {e.lower() for lines in _examples(ROOT / folder / lang).values() for e in lines}
     overlap = training & held_out
     assert not overlap, f"{lang}: {sorted(overlap)[:10]}"
 

@@ -110,11 +110,11 @@ def language_detection(lang: Lang, examples: list[tuple[str, str]]) -> tuple[flo
     return 1 - wrong / len(examples), wrong, abstained
 
 
-def run_rasa_test(lang: Lang, model: Path = MODEL) -> Path:
-    out = RESULTS / f"nlu-{lang}"
+def run_rasa_test(lang: Lang, model: Path = MODEL, sets: Path = TEST_SETS, name: str = "nlu") -> Path:
+    out = RESULTS / f"{name}-{lang}"
     command = [
         os.path.join(os.path.dirname(sys.executable), "rasa"), "test", "nlu", "--model", str(model),
-        "--nlu", str(TEST_SETS / lang), "--out", str(out), "--quiet",
+        "--nlu", str(sets / lang), "--out", str(out), "--quiet",
     ]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     return out
@@ -421,7 +421,22 @@ def development(folder: Path = DEV) -> int:
         if not turn.right:
             print(f"MISS {turn.language} {turn.kind:<11} {turn.text!r} -> {' '.join(turn.replies)}")
     print_scores(scores(turns), "development conversations")
+    if (folder / "nlu").is_dir():
+        development_intents(folder / "nlu")
     return 0
+
+
+def development_intents(sets: Path) -> None:
+    """The classifier on the development sentences (``<sets>/<lang>/``): each one missed, and macro-F1 per language."""
+    figures = {}
+    for lang in LANGUAGES:
+        if not (sets / lang).is_dir():
+            continue
+        out = run_rasa_test(lang, sets=sets, name="dev-nlu")
+        for error in json.loads((out / "intent_errors.json").read_text()):
+            print(f"MISS {lang} intent {error['intent']} -> {error['intent_prediction']['name']} {error['text']!r}")
+        figures[lang] = json.loads((out / "intent_report.json").read_text())["macro avg"]["f1-score"]
+    print("development intents, macro-F1   " + "".join(f"{lang:>6} {f:.3f}" for lang, f in figures.items()))
 
 
 def main() -> int:
