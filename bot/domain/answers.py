@@ -290,6 +290,10 @@ def answer_deployments(
     if refused(question):
         return answer_improper(store, entities, lang)
     entities = _with_personnel_read(store, entities, question)
+    if "process" in asks.unknown_names(question) and _deployments_asked(store, entities) is None:
+        # "Does Norway mediate between Israel and Palestine?": a peace process the store lacks, asked of no one Norway
+        # sent, is the topic told by process's, whichever topic the words of a country lean to.
+        return answer_topic(store, intent, entities, lang, question)
     entities = _with_senders(store, _with_countries(store, _without_personnel_set_apart(store, entities, question), question))
     overview = store.topic_for_intent(intent)
     assert overview is not None, f"the store must hold the topic '{intent}' asks for"

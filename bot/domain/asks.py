@@ -25,8 +25,8 @@ from bot.domain.text import fold
 # person, "has Norway signed it?" whether it did; "will Norway run again?" for what is to come, which no source
 # tells, and "will it still be so?" whether a fact lasts, first.
 KINDS = (
-    "arms_trade", "equipment", "bases", "budget", "achievement", "number", "result", "date", "person", "parties", "signed",
-    "current", "future", "membership",
+    "arms_trade", "equipment", "bases", "budget", "achievement", "number", "result", "date", "person", "parties", "allies",
+    "signed", "current", "future", "membership",
 )
 
 # Each kind's words, in every language of the registry (``reading`` in bot/languages.yml).
@@ -41,11 +41,11 @@ _GIVES = {
     "budget": re.compile(rf"\b(?:{either('gives', 'budget')})\b|[$€]"),
     **{
         # A person's office; an election won or an agreement; what Norway achieved (no text tells it);
-        # what became of a 2019 fact, told only by an update ("Since then, ...", a term that ended).
+        # what became of a 2019 fact, told only by an update ("Since then, ...", a term that ended); allies by name.
         kind: re.compile(rf"\b(?:{either('gives', kind)})\b")
         for kind in (
             "person", "result", "achievement", "current", "membership", "equipment", "bases", "arms_trade", "parties",
-            "signed", "future",
+            "allies", "signed", "future",
         )
     },
 }

@@ -576,3 +576,27 @@ def test_norway_as_uninvolved_in_what_it_facilitated_is_a_false_premise(store: F
 def test_an_arsenal_of_its_own_built_up_is_a_false_premise(store: FactStore, lang: str, question: str) -> None:
     outcome = answer_topic(store, "ask_disarmament", {}, lang, question)
     assert _first(outcome) == PREMISE and _cited(outcome) == {"disarmament"}
+
+
+@pytest.mark.parametrize(
+    "lang,question,country",
+    [("en", "is norway a go-between between israel and the palestinians?", "Israel"),
+     ("es", "¿hace Noruega de puente entre Israel y los palestinos?", "Israel"),
+     ("nb", "er Norge brobygger mellom Israel og palestinerne?", "Israel")],
+)
+def test_a_peace_process_the_store_lacks_taken_for_the_missions_gets_the_peace_topic(
+    store: FactStore, lang: str, question: str, country: str
+) -> None:
+    outcome = answer_deployments(store, "ask_deployments", {"place": [country]}, None, lang, question)
+    assert _first(outcome) == UNKNOWN_UNNAMED["process"] and "peace" in _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "what partners in particular does norway pick for closer security work?"),
+     ("es", "¿qué socios en concreto escoge Noruega para trabajar más en seguridad?"),
+     ("nb", "hvilke konkrete partnere velger Norge for tettere sikkerhetssamarbeid?")],
+)
+def test_allies_asked_by_name_where_the_texts_name_none_are_said_unnamed(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_nato", {}, lang, question)
+    assert _first(outcome) == LACKS["allies"] and "nato_ties" in _cited(outcome)
