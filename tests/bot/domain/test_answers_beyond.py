@@ -488,7 +488,7 @@ def test_how_a_2019_process_goes_now_is_what_no_source_tells(store: FactStore, l
 @pytest.mark.parametrize(
     "lang,question",
     [("en", "what does norway pay each year for its part in un operations?"),
-     ("es", "¿cuánta plata pone Noruega cada año para las operaciones de la ONU?"),
+     ("es", "¿cuánto paga Noruega cada año por las operaciones de la ONU?"),
      ("nb", "hvor mye penger bruker Norge på FN-oppdragene sine?")],
 )
 def test_money_asked_of_the_missions_counts_no_one_and_gets_the_overview(store: FactStore, lang: str, question: str) -> None:
