@@ -290,6 +290,10 @@ def answer_deployments(
     if refused(question):
         return answer_improper(store, entities, lang)
     entities = _with_personnel_read(store, entities, question)
+    if "process" in asks.unknown_names(question) and _deployments_asked(store, entities) is None:
+        # "Does Norway mediate between Israel and Palestine?": a peace process the store lacks, asked of no one Norway
+        # sent, is the topic told by process's, whichever topic the words of a country lean to.
+        return answer_topic(store, intent, entities, lang, question)
     entities = _with_senders(store, _with_countries(store, _without_personnel_set_apart(store, entities, question), question))
     overview = store.topic_for_intent(intent)
     assert overview is not None, f"the store must hold the topic '{intent}' asks for"
@@ -364,6 +368,10 @@ def _deployments(
         found, unknown = _resolve(store, kind, entities, lang)
         named += found
         missing += unknown
+    if not missing and "mission" in asks.unknown_names(question):
+        # "BINUH in Haiti": a mission the store has no record of, which the CRF was never taught to tag ("UNIFIL in
+        # Lebanon" is said of Lebanon already).
+        missing.append(_unknown(store, "mission", "", lang))
     if missing:
         # "Soldiers in Lebanon?": that nothing is known of Lebanon comes first, so Norway's figures elsewhere, which
         # follow, cannot read as Lebanon's. No focus: a follow-up is about what the visitor asked, not these.
@@ -380,13 +388,19 @@ def _deployments(
 def _instead_of_unknown(store: FactStore, entities: Entities, named: Sequence[Fact], overview: Fact) -> list[Fact]:
     """What the store holds for a question on a place or mission it lacks: the records the question also named
     ("soldiers" in Ukraine: the military's figure), a place of the store the name holds ("the Republic of the
-    Congo": the store's Congo, whose text says there are two), else the overview."""
-    within = [
-        f for kind in ("place", "mission") for value in entities.get(kind, ()) if store.resolve(kind, value) is None
-        for f in store.of_kind(kind) if _holds_name(value, f)
-    ]
-    chosen = list(named) or within or [overview]
+    Congo": the store's Congo, whose text says there are two), else the overview, and the records of a region of
+    the store that holds the country ("Lebanon": the mission in the Middle East)."""
+    unknown = [(kind, value) for kind in ("place", "mission") for value in entities.get(kind, ())
+               if store.resolve(kind, value) is None]
+    within = [f for kind, value in unknown for f in store.of_kind(kind) if _holds_name(value, f)]
+    regions = [f for kind, value in unknown if kind == "place" for f in store.of_kind(kind) if _in_region(value, f)]
+    chosen = list(named) or within or [overview, *regions]
     return [r for f in {f.id: f for f in chosen}.values() for r in store.records_on(f)]
+
+
+def _in_region(value: str, fact: Fact) -> bool:
+    """Whether the country ``value`` is one the region ``fact`` holds, in any language."""
+    return match_key(value) in {match_key(n) for names in fact.holds.values() for n in names}
 
 
 def _holds_name(value: str, fact: Fact) -> bool:
@@ -400,10 +414,12 @@ def _follow_up(store: FactStore, focus: Optional[str], overview: Fact, lang: Lan
     """A question with no names ("which missions are those?") builds on the focus, else gets the overview.
 
     "How many Norwegians serve in UN missions?" gets each kind of personnel's own
-    record instead: its figure, or that the source gives none (civilians).
+    record instead: its figure, or that the source gives none (civilians). "How much money does Norway spend
+    on them?" counts no one: a budget asked gets the overview.
     """
     current = store.find(focus) if focus else None
-    if (current is None or current.kind not in _DEPLOYMENT_FOCUS) and "number" in asks.asked(question):
+    counted = "number" in asks.asked(question) and "budget" not in asks.asked(question)
+    if (current is None or current.kind not in _DEPLOYMENT_FOCUS) and counted:
         kinds = store.of_kind("personnel")
         return Outcome(tuple(cite(store, kinds, lang)), focus=overview.id, about=tuple(f.id for f in kinds))
     if current is None or current.kind not in _DEPLOYMENT_FOCUS:
@@ -450,7 +466,25 @@ def answer_topic(store: FactStore, intent: str, entities: Entities, lang: Lang, 
     untold = [_unknown(store, kind, "", lang) for kind in lacking] + _untold_places(store, entities, outcome, lang)
     # As for a place a topic told by place lacks: what the question asks that no text gives, if anything, first.
     outcome = replace(outcome, replies=tuple(untold) + outcome.replies)
-    return _suggesting(_honest(store, outcome, question, lang), "topics")
+    return _suggesting(_told_around(store, _honest(store, outcome, question, lang), entities, question, lang), "topics")
+
+
+def _told_around(store: FactStore, outcome: Outcome, entities: Entities, question: str, lang: Lang) -> Outcome:
+    """``outcome``, preceded by what it does not tell of a country the store has no record of that its texts name,
+    as the words around the name read ("how many votes did Kenya get?": the election's text gives Canada's
+    votes beside its name, none beside Kenya's)."""
+    if not outcome.replies or outcome.replies[0].response != FACTS:
+        return outcome
+    cited = _cited(outcome)
+    told = [
+        (value, f) for value in entities.get("place", ()) if store.resolve("place", value) is None
+        for f in _telling(store, value) if f.id in cited and f.text
+    ]
+    around = [a for value, f in told for a in _around(f.text[lang], value)]
+    kind = asks.lacking(question, around, ("membership",)) if around else None
+    if kind is None:
+        return outcome
+    return replace(outcome, replies=(Reply(LACKS[kind], {"name": told[-1][1].name[lang]}),) + outcome.replies)
 
 
 def _without_set_apart(store: FactStore, entities: Entities, question: str) -> Entities:

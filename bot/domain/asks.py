@@ -25,8 +25,8 @@ from bot.domain.text import fold
 # person, "has Norway signed it?" whether it did; "will Norway run again?" for what is to come, which no source
 # tells, and "will it still be so?" whether a fact lasts, first.
 KINDS = (
-    "arms_trade", "equipment", "bases", "budget", "achievement", "number", "result", "date", "person", "parties", "signed",
-    "current", "future", "membership",
+    "arms_trade", "equipment", "bases", "budget", "achievement", "number", "result", "date", "person", "parties", "allies",
+    "signed", "current", "future", "membership",
 )
 
 # Each kind's words, in every language of the registry (``reading`` in bot/languages.yml).
@@ -41,11 +41,11 @@ _GIVES = {
     "budget": re.compile(rf"\b(?:{either('gives', 'budget')})\b|[$€]"),
     **{
         # A person's office; an election won or an agreement; what Norway achieved (no text tells it);
-        # what became of a 2019 fact, told only by an update ("Since then, ...", a term that ended).
+        # what became of a 2019 fact, told only by an update ("Since then, ...", a term that ended); allies by name.
         kind: re.compile(rf"\b(?:{either('gives', kind)})\b")
         for kind in (
             "person", "result", "achievement", "current", "membership", "equipment", "bases", "arms_trade", "parties",
-            "signed", "future",
+            "allies", "signed", "future",
         )
     },
 }
@@ -132,7 +132,7 @@ def lacking(question: str, texts: Iterable[str], exclude: Iterable[str] = ()) ->
 # Claims a question takes as given ("why did Norway leave NATO?"), and the words of a text that contradict each.
 _PREMISES = {
     kind: re.compile(rf"\b(?:{either('premises', kind)})\b")
-    for kind in ("left", "lost", "nuclear", "obstructed", "permanent", "party")
+    for kind in ("left", "lost", "nuclear", "obstructed", "permanent", "party", "uninvolved")
 }
 _CONTRADICTS = {kind: re.compile(rf"\b(?:{either('contradicts', kind)})\b") for kind in _PREMISES}
 _NEGATED = re.compile(rf"\b(?:{either('negations')})\b")
@@ -213,12 +213,15 @@ def indefinite(before: str) -> bool:
     return bool(_INDEFINITE.search(fold(before)))
 
 
-# Names of organisations and peace processes the store has no record of ("the African Union", "the Oslo Accords").
-_UNKNOWN_NAMES = {kind: re.compile(rf"\b(?:{either('unknown_names', kind)})\b") for kind in ("organisation", "process")}
+# Names of organisations, peace processes and UN missions the store has no record of ("the African Union", "the Oslo
+# Accords", "UNIFIL").
+_UNKNOWN_NAMES = {
+    kind: re.compile(rf"\b(?:{either('unknown_names', kind)})\b") for kind in ("organisation", "process", "mission")
+}
 
 
 def unknown_names(question: str) -> list[str]:
-    """The kinds of record ``question`` names one of that the store lacks: "organisation", "process"."""
+    """The kinds of record ``question`` names one of that the store lacks: "organisation", "process", "mission"."""
     text = fold(question)
     return [kind for kind, names in _UNKNOWN_NAMES.items() if names.search(text)]
 

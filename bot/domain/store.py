@@ -44,7 +44,7 @@ _FIELDS = {
     "source": {"id", "name", "url", "as_of", "date"},
     "topic": {"id", "name", "text", "intent", "action", "by_place", "aliases", "see", "source", *_TEXT_FIELDS},
     "organisation": {"id", "name", "text", "aliases", "see", "source", *_TEXT_FIELDS},
-    "place": {"id", "name", "aliases", "text", "see", "source", *_TEXT_FIELDS},
+    "place": {"id", "name", "aliases", "holds", "text", "see", "source", *_TEXT_FIELDS},
     "mission": {"id", "name", "text", "aliases", "place", "personnel", "source", *_TEXT_FIELDS},
     "personnel": {"id", "name", "text", "aliases", "count", "approximate", "source", *_TEXT_FIELDS},
     "process": {"id", "name", "text", "aliases", "place", "source", *_TEXT_FIELDS},
@@ -132,6 +132,8 @@ class Fact:
     time_bound: bool = False
     # Records the text speaks of, whose updates follow it ("seeking a seat": the election).
     mentions: tuple[str, ...] = ()
+    # A region: the countries it holds, per language, which the store has no record of ("Lebanon": the Middle East).
+    holds: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def all_names(self) -> list[str]:
         """Every name and alias, in every language, without repeats."""
@@ -253,11 +255,11 @@ def _tidy(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
-def _aliases(raw: Any, path: Path, record: str) -> dict[str, tuple[str, ...]]:
+def _aliases(raw: Any, path: Path, record: str, what: str = "aliases") -> dict[str, tuple[str, ...]]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping) or set(raw) - set(LANGUAGES):
-        raise FactStoreError(path, record, f"'aliases' must map languages ({', '.join(LANGUAGES)}) to lists of names")
+        raise FactStoreError(path, record, f"'{what}' must map languages ({', '.join(LANGUAGES)}) to lists of names")
     return {lang: tuple(str(a) for a in raw.get(lang) or ()) for lang in LANGUAGES}
 
 
@@ -286,6 +288,8 @@ def _parse_record(raw: Any, kind: str, defaults: Mapping[str, Any], path: Path) 
     if "text" in raw:
         parsed["text"] = _localized(raw["text"], path, record, "text")
     parsed["aliases"] = _aliases(raw.get("aliases"), path, record)
+    if "holds" in raw:
+        parsed["holds"] = _aliases(raw["holds"], path, record, "holds")
     for key in ("see", "personnel", "mentions"):
         parsed[key] = tuple(raw.get(key) or ())
     for key in ("time_bound", "approximate"):

@@ -483,3 +483,120 @@ def test_whether_a_2019_plan_is_done_by_now_is_what_no_source_tells(store: FactS
 def test_how_a_2019_process_goes_now_is_what_no_source_tells(store: FactStore, lang: str, question: str) -> None:
     outcome = answer_topic(store, "ask_peace", {"organisation": ["ELN"]}, lang, question)
     assert _first(outcome) == LACKS["current"] and "eln_process" in _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "what does norway pay each year for its part in un operations?"),
+     ("es", "¿cuánto paga Noruega cada año por las operaciones de la ONU?"),
+     ("nb", "hvor mye penger bruker Norge på FN-oppdragene sine?")],
+)
+def test_money_asked_of_the_missions_counts_no_one_and_gets_the_overview(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_deployments(store, "ask_deployments", {}, None, lang, question)
+    assert _first(outcome) == LACKS["budget"]
+    assert "deployments" in _cited(outcome) and "civilian" not in _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "are there norwegians working for BINUH in Haiti?"), ("es", "¿hay noruegos en la BINUH de Haití?"),
+     ("nb", "er det nordmenn i BINUH på Haiti?")],
+)
+def test_a_mission_the_store_lacks_is_said_first_then_the_place_it_is_in(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_deployments(store, "ask_deployments", {"place": ["Haiti"]}, None, lang, question)
+    assert _first(outcome) == UNKNOWN_UNNAMED["mission"]
+    assert {"minujusth", "minujusth_closed"} <= _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question,country",
+    [("en", "does norway have people in jordan?", "Jordan"), ("es", "¿tiene Noruega gente en Jordania?", "Jordania"),
+     ("nb", "har Norge folk i Jordan?", "Jordan")],
+)
+def test_a_country_of_a_region_the_store_holds_gets_the_overview_and_the_region(
+    store: FactStore, lang: str, question: str, country: str
+) -> None:
+    outcome = answer_deployments(store, "ask_deployments", {"place": [country]}, None, lang, question)
+    assert _first(outcome) == UNKNOWN["place"]
+    assert {"deployments", "untso"} <= _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "does norway have anyone in Congo-Brazzaville?"), ("es", "¿tiene Noruega a alguien en Congo-Brazzaville?"),
+     ("nb", "har Norge noen i Kongo-Brazzaville?")],
+)
+def test_the_other_congo_by_its_capital_gets_the_text_on_the_two_congos(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_deployments(store, "ask_deployments", {}, None, lang, question)
+    assert _first(outcome) == UNKNOWN["place"] and "congo" in _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,kenya,canada",
+    [("en", "how many votes did Kenya win?", "how many votes did Canada win?"),
+     ("es", "¿cuántos votos sacó Kenia?", "¿cuántos votos sacó Canadá?"),
+     ("nb", "hvor mange stemmer fikk Kenya?", "hvor mange stemmer fikk Canada?")],
+)
+def test_a_topic_reads_what_is_asked_of_a_country_only_its_texts_name_around_the_name(
+    store: FactStore, lang: str, kenya: str, canada: str
+) -> None:
+    outcome = answer_topic(store, "ask_security_council", {}, lang, kenya)
+    assert _first(outcome) == LACKS["number"] and "security_council_contest" in _cited(outcome)
+    assert _first(answer_topic(store, "ask_security_council", {}, lang, canada)) == FACTS
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "did norway put its signature to the nuclear weapons ban?"),
+     ("es", "¿puso Noruega su firma en la prohibición de las armas nucleares?"),
+     ("nb", "har Norge skrevet under avtalen om å forby atomvåpen?")],
+)
+def test_putting_a_signature_to_a_treaty_is_a_signature_no_source_tells(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_disarmament", {}, lang, question)
+    assert _first(outcome) == LACKS["signed"] and _cited(outcome) == {"disarmament"}
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "as norway played no role in the FARC agreement, who facilitated it?"),
+     ("es", "Como Noruega no tuvo ningún papel en el acuerdo con las FARC, ¿quién lo facilitó?"),
+     ("nb", "Siden Norge ikke hadde noe med FARC-avtalen å gjøre, hvem la til rette for den?")],
+)
+def test_norway_as_uninvolved_in_what_it_facilitated_is_a_false_premise(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_peace", {"organisation": ["farc_ep"]}, lang, question)
+    assert _first(outcome) == PREMISE and "farc_agreement" in _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "why would norway build up its own nuclear arsenal?"),
+     ("es", "¿por qué construye Noruega su propio arsenal nuclear?"),
+     ("nb", "hvorfor bygger Norge opp sitt eget atomarsenal?")],
+)
+def test_an_arsenal_of_its_own_built_up_is_a_false_premise(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_disarmament", {}, lang, question)
+    assert _first(outcome) == PREMISE and _cited(outcome) == {"disarmament"}
+
+
+@pytest.mark.parametrize(
+    "lang,question,country",
+    [("en", "is norway a go-between between israel and the palestinians?", "Israel"),
+     ("es", "¿hace Noruega de puente entre Israel y los palestinos?", "Israel"),
+     ("nb", "er Norge brobygger mellom Israel og palestinerne?", "Israel")],
+)
+def test_a_peace_process_the_store_lacks_taken_for_the_missions_gets_the_peace_topic(
+    store: FactStore, lang: str, question: str, country: str
+) -> None:
+    outcome = answer_deployments(store, "ask_deployments", {"place": [country]}, None, lang, question)
+    assert _first(outcome) == UNKNOWN_UNNAMED["process"] and "peace" in _cited(outcome)
+
+
+@pytest.mark.parametrize(
+    "lang,question",
+    [("en", "what partners in particular does norway pick for closer security work?"),
+     ("es", "¿qué socios en concreto escoge Noruega para trabajar más en seguridad?"),
+     ("nb", "hvilke konkrete partnere velger Norge for tettere sikkerhetssamarbeid?")],
+)
+def test_allies_asked_by_name_where_the_texts_name_none_are_said_unnamed(store: FactStore, lang: str, question: str) -> None:
+    outcome = answer_topic(store, "ask_nato", {}, lang, question)
+    assert _first(outcome) == LACKS["allies"] and "nato_ties" in _cited(outcome)

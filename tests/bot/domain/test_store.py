@@ -123,6 +123,12 @@ def test_everyday_names_resolve_to_their_records(store: FactStore, lang: str) ->
     ]
 
 
+@pytest.mark.parametrize("lang,country", [("en", "Lebanon"), ("es", "Líbano"), ("nb", "Libanon")])
+def test_a_region_holds_countries_that_are_no_names_of_its_own(store: FactStore, lang: str, country: str) -> None:
+    assert country in store.get("middle_east").holds[lang]
+    assert store.resolve("place", country) is None
+
+
 def test_unknown_names_resolve_to_nothing(store: FactStore) -> None:
     assert store.resolve("place", "Sweden") is None
     assert store.resolve("mission", "UNIFIL") is None
@@ -306,6 +312,12 @@ def test_a_topic_takes_the_files_action_unless_it_names_its_own(store: FactStore
             "    count: null\n",
             "    count: null\n    approximate: true\n",
             "personnel.yml, record 'civilian': is 'approximate' but has no 'count'",
+        ),
+        (
+            "places.yml",
+            "    holds:\n      en: [Lebanon,",
+            "    holds:\n      fr: [Liban]\n      en: [Lebanon,",
+            "places.yml, record 'middle_east': 'holds' must map languages",
         ),
         (
             "topics.yml",
